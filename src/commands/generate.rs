@@ -1,0 +1,53 @@
+//! `handoff generate [--check] [--force] [--templates DIR]`
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{CommandResult, Exit, Failure, GenerateArgs};
+use crate::commands::require_registry;
+use crate::generate::{self, Outcome};
+
+pub fn run(registry: &Path, args: GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+    let reg = match require_registry(registry, err)? {
+        Ok(r) => r,
+        Err(exit) => return Ok(exit),
+    };
+    let root = generate::root_of(registry);
+    let templates = crate::render::override_dir(args.templates.as_deref(), &root);
+    let artifacts = generate::artifacts(&reg, templates.as_deref()).map_err(Failure::tool)?;
+    let outcomes = if args.check {
+        generate::check(&root, &artifacts)
+    } else {
+        generate::write(&root, &artifacts, args.force)
+    }
+    .map_err(Failure::tool)?;
+
+    let mut problems = 0;
+    for o in &outcomes {
+        let shown = root.join(&o.path);
+        let shown = crate::commands::display_path(&shown);
+        match o.outcome {
+            Outcome::Unchanged => {}
+            Outcome::Written => {
+                let _ = writeln!(out, "wrote {shown}");
+            }
+            other => {
+                if other.is_problem() {
+                    problems += 1;
+                }
+                let _ = writeln!(out, "{shown}: {}", other.describe());
+            }
+        }
+    }
+    let written = outcomes.iter().filter(|o| o.outcome == Outcome::Written).count();
+    if args.check {
+        if problems == 0 {
+            let _ = writeln!(err, "handoff: {} generated files are current", outcomes.len());
+        } else {
+            let _ = writeln!(err, "handoff: {problems} of {} generated files are not current; run `handoff generate`", outcomes.len());
+        }
+    } else {
+        let _ = writeln!(err, "handoff: {written} written, {} unchanged, {problems} not overwritten", outcomes.iter().filter(|o| o.outcome == Outcome::Unchanged).count());
+    }
+    Ok(if problems > 0 { Exit::Problems } else { Exit::Clean })
+}

@@ -1,0 +1,262 @@
+//! The ActivityDefinition format: activity-core's declarative YAML for "when X, if Y, do Z".
+//! See docs/activity-definition.md. [`parse`] checks one file's shape; checks that need the
+//! registry or other files live in `validate`.
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::{Instruction, instruction, is_definition_name};
+use crate::source::{Fields, Node, SourceFile, Spanned, parse_yaml};
+
+pub const API_VERSION: &str = "activity-core/v1";
+pub const KIND: &str = "ActivityDefinition";
+
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub name: Spanned<String>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    /// The registry migration this definition comes from.
+    pub migration: Option<Spanned<String>>,
+    pub cron: Option<CronTrigger>,
+    pub events: Vec<Spanned<String>>,
+    /// Span of the `trigger` key, for "no trigger"-style findings.
+    pub trigger_span: std::ops::Range<usize>,
+    /// The rule's `when` expression; its span covers the expression's text when the source
+    /// holds it verbatim (plain or simply quoted), so findings inside it can point at a column.
+    pub when: Option<Spanned<String>>,
+    pub when_exact: bool,
+    pub requires: Vec<Spanned<String>>,
+    pub instruction: Instruction,
+    pub idempotency: Option<Idempotency>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CronTrigger {
+    pub schedule: Spanned<String>,
+    /// Whether `schedule.span` maps character for character onto the expression.
+    pub exact: bool,
+    pub timezone: Spanned<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: String,
+    pub mechanism: String,
+}
+
+pub const TOP_KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "trigger",
+    "rule",
+    "instruction",
+    "idempotency",
+];
+
+/// Parses and shape-checks one definition file.
+pub fn parse(file: &SourceFile) -> (Option<Definition>, Vec<Diagnostic>) {
+    let root = match parse_yaml(file) {
+        Ok(root) => root,
+        Err(diags) => return (None, diags),
+    };
+    let mut diags = Vec::new();
+    let def = build(file, &root, &mut diags);
+    let ok = !diags.iter().any(Diagnostic::is_error);
+    (def.filter(|_| ok), diags)
+}
+
+/// A string value and whether its span is the exact text of the value.
+fn exact_string(file: &SourceFile, node: &Node) -> (Spanned<String>, bool) {
+    let value = node.as_str().unwrap_or_default().to_string();
+    let span = node.content_span(file);
+    let exact = file.text.get(span.clone()) == Some(value.as_str());
+    (Spanned::new(value, span), exact)
+}
+
+fn expect_exact(
+    file: &SourceFile,
+    node: &Node,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Spanned<String>, bool)> {
+    crate::source::expect_str(file, node, name, diags)?;
+    Some(exact_string(file, node))
+}
+
+fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Definition> {
+    let mut top = Fields::new(file, root, "the definition", diags)?;
+    for (key, want) in [("apiVersion", API_VERSION), ("kind", KIND)] {
+        if let Some(v) = top.require_string(key, diags)
+            && v.value != want
+        {
+            diags.push(
+                file.error(
+                    "invalid-value",
+                    v.span.clone(),
+                    format!("`{key}` is `{}`, expected `{want}`", v.value),
+                )
+                .with_help(format!("write `{key}: {want}`")),
+            );
+        }
+    }
+
+    let mut name = None;
+    let mut owner = None;
+    let mut description = None;
+    let mut migration = None;
+    if let Some(m) = top.require("metadata", diags)
+        && let Some(mut mf) = Fields::new(file, m, "`metadata`", diags)
+    {
+        name = mf.require_string("name", diags);
+        if let Some(n) = &name
+            && !is_definition_name(n)
+        {
+            diags.push(
+                file.error(
+                    "invalid-name",
+                    n.span.clone(),
+                    format!("definition name `{}` is not of the form `namespace.name`", n.value),
+                )
+                .with_help("use lowercase letters, digits and dashes, e.g. `the-custodian.state-hub-consistency-sweep`"),
+            );
+        }
+        owner = mf.string("owner", diags).map(|s| s.value);
+        description = mf.string("description", diags).map(|s| s.value);
+        migration = mf.string("migration", diags);
+        mf.finish(&["name", "owner", "description", "migration"], diags);
+    }
+
+    let mut cron = None;
+    let mut events = Vec::new();
+    let trigger_span = top
+        .key_span("trigger")
+        .unwrap_or(root.span.start..root.span.start + 1);
+    if let Some(t) = top.require("trigger", diags)
+        && let Some(mut tf) = Fields::new(file, t, "`trigger`", diags)
+    {
+        if let Some(c) = tf.get("cron")
+            && let Some(mut cf) = Fields::new(file, c, "`trigger.cron`", diags)
+        {
+            let schedule = cf
+                .require("schedule", diags)
+                .and_then(|n| expect_exact(file, n, "schedule", diags));
+            let timezone = cf
+                .get("timezone")
+                .and_then(|n| expect_exact(file, n, "timezone", diags))
+                .map(|(s, _)| s)
+                .unwrap_or_else(|| Spanned::new("UTC".to_string(), c.span.start..c.span.start + 1));
+            cf.finish(&["schedule", "timezone"], diags);
+            cron = schedule.map(|(schedule, exact)| CronTrigger {
+                schedule,
+                exact,
+                timezone,
+            });
+        }
+        events = tf.string_list("events", diags).unwrap_or_default();
+        let had_cron_key = tf.key_span("cron").is_some();
+        tf.finish(&["cron", "events"], diags);
+        if !had_cron_key && events.is_empty() {
+            diags.push(
+                file.error("missing-trigger", trigger_span.clone(), "the definition has no trigger")
+                    .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
+            );
+        }
+    }
+
+    let mut when = None;
+    let mut requires = Vec::new();
+    if let Some(r) = top.require("rule", diags)
+        && let Some(mut rf) = Fields::new(file, r, "`rule`", diags)
+    {
+        when = rf
+            .require("when", diags)
+            .and_then(|n| expect_exact(file, n, "when", diags));
+        requires = rf.string_list("requires", diags).unwrap_or_default();
+        rf.finish(&["when", "requires"], diags);
+    }
+
+    let instruction = top
+        .require("instruction", diags)
+        .and_then(|n| instruction(file, n, "`instruction`", diags));
+
+    let mut idempotency = None;
+    if let Some(i) = top.get("idempotency")
+        && let Some(mut idf) = Fields::new(file, i, "`idempotency`", diags)
+    {
+        let key = idf.require_string("key", diags);
+        let mechanism = idf.require_string("mechanism", diags);
+        idf.finish(&["key", "mechanism"], diags);
+        if let (Some(key), Some(mechanism)) = (key, mechanism) {
+            idempotency = Some(Idempotency {
+                key: key.value,
+                mechanism: mechanism.value,
+            });
+        }
+    }
+    top.finish(TOP_KEYS, diags);
+
+    let (when, when_exact) = match when {
+        Some((w, e)) => (Some(w), e),
+        None => (None, false),
+    };
+    Some(Definition {
+        name: name?,
+        owner,
+        description,
+        migration,
+        cron,
+        events,
+        trigger_span,
+        when,
+        when_exact,
+        requires,
+        instruction: instruction?,
+        idempotency,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"apiVersion: activity-core/v1
+kind: ActivityDefinition
+metadata:
+  name: the-custodian.sweep
+trigger:
+  cron:
+    schedule: "*/15 * * * *"
+rule:
+  when: 'context["state-hub.health"].status == "ok"'
+instruction:
+  shell:
+    command: echo hi
+"#;
+
+    #[test]
+    fn parses_a_good_definition() {
+        let f = SourceFile::new("d.yaml", GOOD);
+        let (def, diags) = parse(&f);
+        assert!(diags.is_empty(), "{diags:?}");
+        let def = def.unwrap();
+        let cron = def.cron.unwrap();
+        assert!(cron.exact);
+        assert_eq!(&f.text[cron.schedule.span.clone()], "*/15 * * * *");
+        assert_eq!(cron.timezone.value, "UTC");
+        assert!(def.when_exact);
+    }
+
+    #[test]
+    fn reports_every_shape_problem() {
+        let text = GOOD.replace("rule:", "rulez:").replace("  shell:", "  shel:");
+        let f = SourceFile::new("d.yaml", text);
+        let (def, diags) = parse(&f);
+        assert!(def.is_none());
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"unknown-key"), "{codes:?}");
+        assert!(codes.contains(&"missing-field"), "{codes:?}");
+        let rulez = diags.iter().find(|d| d.message.contains("rulez")).unwrap();
+        assert_eq!((rulez.line, rulez.column), (8, 1));
+        assert_eq!(rulez.help.as_deref(), Some("did you mean `rule`?"));
+    }
+}

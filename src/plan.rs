@@ -1,0 +1,245 @@
+//! Cutover planning: where each migration stands on the protocol's eight-step checklist, what
+//! blocks its next step, and what its parallel run looks like. `handoff plan` prints this model;
+//! docs/cron-migration.md is rendered from the same model (without the date-dependent parts),
+//! so the document and the command never disagree.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::cron;
+use crate::registry::{Migration, Registry, SideEffectBy, Step, StepState};
+
+/// The parallel run lasts at least this many days before the legacy job may be disabled.
+pub const PARALLEL_RUN_DAYS: i64 = 7;
+
+/// Where the fire-time preview in the generated doc starts when a migration records no date:
+/// a fixed instant keeps the document deterministic.
+pub const DEFAULT_PREVIEW_FROM: &str = "2026-01-01T00:00:00Z";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Blocker {
+    /// The step this blocks.
+    pub step: Step,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParallelRun {
+    pub start: Date,
+    /// start + 7 days: the first day the legacy job may be disabled.
+    pub earliest_disable: Date,
+    pub window_days: i64,
+    /// Fires of the legacy schedule within [start, start + 7 days) in the legacy timezone;
+    /// `None` when the legacy job has no cron schedule (a systemd timer only).
+    pub legacy_fires: Option<usize>,
+    /// Fires of the definition's cron schedule within the same window; `None` for event triggers.
+    pub definition_fires: Option<usize>,
+    /// Fires of both in the same minute: the double-fire exposure.
+    pub same_minute: Option<usize>,
+    /// Days elapsed at `--at`, when given.
+    pub days_elapsed: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub next_step: Option<Step>,
+    pub blockers: Vec<Blocker>,
+    pub parallel_run: Option<ParallelRun>,
+    pub legacy_words: Option<String>,
+    pub definition_words: Option<String>,
+    /// Start of the fire-time preview (RFC 3339).
+    pub preview_from: String,
+    /// The legacy schedule's next fires after `preview_from` (UTC, RFC 3339).
+    pub legacy_preview: Vec<String>,
+}
+
+/// What the checks of a definition file found, for `plan` (validate supplies it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefinitionState {
+    Missing,
+    Invalid(usize),
+    Valid,
+}
+
+/// Computes a migration's status. `definition` and `at` add the blockers that depend on the
+/// definitions folder and on today's date; without them the status is deterministic.
+pub fn status(
+    reg: &Registry,
+    m: &Migration,
+    definition: Option<DefinitionState>,
+    at: Option<Date>,
+) -> Status {
+    let cut = &m.cutover;
+    let next_step = cut.next_step();
+    let mut blockers = Vec::new();
+
+    // Side effects must be declared idempotent, with a mechanism, before the parallel run.
+    for se in &m.side_effects {
+        let who = match se.by {
+            SideEffectBy::Legacy => "the legacy job",
+            SideEffectBy::Definition => "the definition",
+            SideEffectBy::Both => "both sides",
+        };
+        let problem = match (se.idempotent, &se.mechanism) {
+            (Some(true), Some(_)) => None,
+            (Some(true), None) => Some("is declared idempotent but names no mechanism".to_string()),
+            (Some(false), _) => Some("is not idempotent; fix that before running both sides".to_string()),
+            (None, _) => Some("has no idempotency declaration".to_string()),
+        };
+        if let Some(problem) = problem {
+            blockers.push(Blocker {
+                step: Step::ParallelRun,
+                message: format!("side effect `{}` (by {who}) {problem}", se.name.value),
+            });
+        }
+    }
+    // Event triggers need registered subjects, documented and wired.
+    for e in &m.definition.events {
+        if reg.matching(e).is_empty() {
+            blockers.push(Blocker {
+                step: Step::SubjectDocumented,
+                message: format!("event trigger `{}` is not a registered subject", e.value),
+            });
+        }
+    }
+    match definition {
+        Some(DefinitionState::Missing) => blockers.push(Blocker {
+            step: Step::DefinitionLanded,
+            message: format!(
+                "definition file {}/{}.yaml is missing (run `handoff generate`)",
+                reg.output.definitions, m.definition.name.value
+            ),
+        }),
+        Some(DefinitionState::Invalid(n)) => blockers.push(Blocker {
+            step: Step::DefinitionLanded,
+            message: format!(
+                "definition {} fails validation ({n} error{}; run `handoff validate`)",
+                m.definition.name.value,
+                if n == 1 { "" } else { "s" }
+            ),
+        }),
+        _ => {}
+    }
+
+    let legacy_tz = cron::parse_timezone(&m.legacy.timezone).unwrap_or(TimeZone::UTC);
+    let legacy = m
+        .legacy
+        .schedule
+        .as_ref()
+        .and_then(|s| cron::parse(s).ok())
+        .map(|p| p.schedule);
+    let def_tz = cron::parse_timezone(&m.definition.timezone).unwrap_or(TimeZone::UTC);
+    let def_cron = m
+        .definition
+        .cron
+        .as_ref()
+        .and_then(|s| cron::parse(s).ok())
+        .map(|p| p.schedule);
+
+    let parallel_run = match cut.state(Step::ParallelRun) {
+        StepState::Done(start) => {
+            let start = *start;
+            let earliest_disable = start
+                .checked_add(jiff::Span::new().days(PARALLEL_RUN_DAYS))
+                .unwrap_or(start);
+            let window_start = start
+                .to_zoned_datetime(legacy_tz.clone())
+                .map(|z| z.timestamp())
+                .ok();
+            let window_end = earliest_disable
+                .to_zoned_datetime(legacy_tz.clone())
+                .map(|z| z.timestamp())
+                .ok();
+            let (mut legacy_fires, mut definition_fires, mut same_minute) = (None, None, None);
+            if let (Some(ws), Some(we)) = (window_start, window_end) {
+                // fires_between is inclusive of the start instant: a fire at 00:00 on the start
+                // day belongs to the window.
+                let before = ws - jiff::SignedDuration::from_secs(1);
+                let l: Option<Vec<jiff::Timestamp>> =
+                    legacy.as_ref().map(|s| s.fires_between(before, we, &legacy_tz));
+                let d: Option<Vec<jiff::Timestamp>> =
+                    def_cron.as_ref().map(|s| s.fires_between(before, we, &def_tz));
+                legacy_fires = l.as_ref().map(Vec::len);
+                definition_fires = d.as_ref().map(Vec::len);
+                if let (Some(l), Some(d)) = (&l, &d) {
+                    let minutes: std::collections::BTreeSet<i64> =
+                        l.iter().map(|t| t.as_second().div_euclid(60)).collect();
+                    same_minute = Some(
+                        d.iter()
+                            .filter(|t| minutes.contains(&t.as_second().div_euclid(60)))
+                            .count(),
+                    );
+                }
+            }
+            let days_elapsed = at.map(|at| (at - start).get_days() as i64);
+            if let Some(days) = days_elapsed
+                && days < PARALLEL_RUN_DAYS
+                && *cut.state(Step::LegacyDisabled) == StepState::Pending
+            {
+                blockers.push(Blocker {
+                    step: Step::LegacyDisabled,
+                    message: format!(
+                        "the parallel run has lasted {days} of {PARALLEL_RUN_DAYS} days; the legacy job may be disabled from {earliest_disable}"
+                    ),
+                });
+            }
+            Some(ParallelRun {
+                start,
+                earliest_disable,
+                window_days: PARALLEL_RUN_DAYS,
+                legacy_fires,
+                definition_fires,
+                same_minute,
+                days_elapsed,
+            })
+        }
+        _ => None,
+    };
+
+    // The preview starts at the parallel run, else at the latest recorded date, so the
+    // generated document does not change from one day to the next.
+    let anchor_date = match cut.state(Step::ParallelRun) {
+        StepState::Done(d) => Some(*d),
+        _ => cut
+            .steps
+            .iter()
+            .filter_map(|(_, s, _)| match s {
+                StepState::Done(d) => Some(*d),
+                _ => None,
+            })
+            .max(),
+    };
+    let preview_from = anchor_date
+        .and_then(|d| d.to_zoned_datetime(legacy_tz.clone()).ok())
+        .map(|z| z.timestamp())
+        .unwrap_or_else(|| DEFAULT_PREVIEW_FROM.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH));
+    let legacy_preview = legacy
+        .as_ref()
+        .map(|s| {
+            s.upcoming(preview_from, &legacy_tz, 5)
+                .iter()
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+
+    blockers.sort_by_key(|b| b.step);
+    Status {
+        next_step,
+        blockers,
+        parallel_run,
+        legacy_words: legacy.as_ref().map(|s| s.describe()),
+        definition_words: def_cron.as_ref().map(|s| s.describe()),
+        preview_from: preview_from.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        legacy_preview,
+    }
+}
+
+/// Whether a blocker stands in the way of the migration's next step or any step before it.
+pub fn blocking_now(status: &Status) -> Vec<&Blocker> {
+    match status.next_step {
+        Some(next) => status.blockers.iter().filter(|b| b.step <= next).collect(),
+        None => Vec::new(),
+    }
+}

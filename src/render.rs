@@ -1,0 +1,200 @@
+//! Rendering: the minijinja environment with the embedded templates and the escaping filters
+//! that keep registry text from breaking the Markdown, YAML and Python it lands in.
+//!
+//! Templates are embedded in the binary; a `templates/` folder next to the registry (or
+//! `--templates DIR`) overrides any of them by file name.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::{Environment, Error, ErrorKind, Value};
+
+/// The embedded templates: (name, text).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "nats-event-subjects.md.j2",
+        include_str!("../templates/nats-event-subjects.md.j2"),
+    ),
+    (
+        "cron-migration.md.j2",
+        include_str!("../templates/cron-migration.md.j2"),
+    ),
+    (
+        "definition.yaml.j2",
+        include_str!("../templates/definition.yaml.j2"),
+    ),
+    (
+        "publishers.py.j2",
+        include_str!("../templates/publishers.py.j2"),
+    ),
+    ("runtime.py.j2", include_str!("../templates/runtime.py.j2")),
+    ("__init__.py.j2", include_str!("../templates/__init__.py.j2")),
+];
+
+/// Builds the environment. Templates in `override_dir` (if it exists) win over embedded ones.
+pub fn environment(override_dir: Option<&Path>) -> Result<Environment<'static>, String> {
+    let mut env = Environment::new();
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, text) in TEMPLATES {
+        let text = match override_dir.map(|d| d.join(name)) {
+            Some(p) if p.is_file() => std::fs::read_to_string(&p)
+                .map_err(|e| format!("cannot read template {}: {e}", p.display()))?,
+            _ => (*text).to_string(),
+        };
+        env.add_template_owned(*name, text)
+            .map_err(|e| format!("template {name}: {e}"))?;
+    }
+    env.add_filter("md_cell", md_cell);
+    env.add_filter("md_text", md_text);
+    env.add_filter("md_code", md_code);
+    env.add_filter("yaml_str", yaml_str);
+    env.add_filter("py_str", py_str);
+    env.add_filter("py_doc", py_doc);
+    env.add_filter("json", json_compact);
+    env.add_filter("json_pretty", json_pretty);
+    Ok(env)
+}
+
+/// Renders a template, mapping minijinja's error to a message naming the template and line.
+pub fn render(env: &Environment, name: &str, ctx: &impl serde::Serialize) -> Result<String, String> {
+    let template = env.get_template(name).map_err(describe)?;
+    template.render(ctx).map_err(describe)
+}
+
+fn describe(e: Error) -> String {
+    let mut msg = format!("template error: {e}");
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        msg.push_str(&format!("; caused by: {s}"));
+        source = s.source();
+    }
+    msg
+}
+
+/// Which template folder applies: `--templates DIR` if given, else `templates/` beside the
+/// registry when it exists.
+pub fn override_dir(explicit: Option<&Path>, registry_dir: &Path) -> Option<PathBuf> {
+    match explicit {
+        Some(d) => Some(d.to_path_buf()),
+        None => {
+            let d = registry_dir.join("templates");
+            d.is_dir().then_some(d)
+        }
+    }
+}
+
+/// Escapes text for a Markdown table cell: no line breaks, no cell separators, no raw HTML.
+pub fn md_cell(s: &str) -> String {
+    let one_line = s.split(['\r', '\n']).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ");
+    escape_html(&one_line).replace('|', "\\|")
+}
+
+/// Escapes text for a Markdown paragraph: inline formatting (backticks, emphasis) is kept, but
+/// nothing in it can start a block (heading, list, quote, fence, table) or raw HTML.
+pub fn md_text(s: &str) -> String {
+    s.lines()
+        .map(|line| {
+            let line = escape_html(line.trim());
+            let needs = line.starts_with(['#', '>', '-', '*', '+', '=', '|', '~'])
+                || line.starts_with("```")
+                || line.split_once(['.', ')']).is_some_and(|(n, rest)| {
+                    !n.is_empty()
+                        && n.len() <= 9
+                        && n.chars().all(|c| c.is_ascii_digit())
+                        && (rest.is_empty() || rest.starts_with([' ', '\t']))
+                });
+            if needs { format!("\\{line}") } else { line }
+        })
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace('|', "\\|")
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Inline code that survives backticks in the text: fenced with one more backtick than the
+/// longest run inside. Safe in table cells (pipes escaped, line breaks folded).
+pub fn md_code(s: &str) -> String {
+    let s = s.split(['\r', '\n']).collect::<Vec<_>>().join(" ");
+    let longest = s
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+pub fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A Python string literal.
+pub fn py_str(s: &str) -> String {
+    // JSON string syntax is a valid Python literal; escape non-ASCII so the file is plain ASCII.
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_ascii() => out.push(c),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text safe inside a Python triple-quoted docstring.
+pub fn py_doc(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn json_compact(v: Value) -> Result<String, Error> {
+    serde_json::to_string(&v).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+}
+
+fn json_pretty(v: Value) -> Result<String, Error> {
+    serde_json::to_string_pretty(&v)
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md_cell_keeps_tables_intact() {
+        assert_eq!(md_cell("a | b\nc <x>"), "a \\| b c &lt;x&gt;");
+    }
+
+    #[test]
+    fn md_text_cannot_start_blocks() {
+        assert_eq!(md_text("# not a heading\n- nor a list\n1. nor this"), "\\# not a heading\n\\- nor a list\n\\1. nor this");
+        assert_eq!(md_text("1.0"), "1.0");
+    }
+
+    #[test]
+    fn md_code_outfences_backticks() {
+        assert_eq!(md_code("a`b"), "``a`b``");
+        assert_eq!(md_code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn py_str_is_ascii_and_escaped() {
+        assert_eq!(py_str("a\"b\\c\né"), "\"a\\\"b\\\\c\\n\\u00e9\"");
+    }
+}

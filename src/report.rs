@@ -1,0 +1,276 @@
+//! The one reporter: renders diagnostics as human text (rustc style), JSON, GitHub workflow
+//! annotations or SARIF 2.1.0. It returns strings; the binary decides where they go.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+pub fn summarize(diags: &[Diagnostic], files: usize) -> Summary {
+    Summary {
+        errors: diags.iter().filter(|d| d.severity == Severity::Error).count(),
+        warnings: diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count(),
+        files,
+    }
+}
+
+/// Renders diagnostics in `format`. `files` is how many files were checked.
+pub fn render(format: Format, diags: &[Diagnostic], files: usize) -> String {
+    let summary = summarize(diags, files);
+    match format {
+        Format::Human => human(diags, summary),
+        Format::Json => json_report(diags, summary),
+        Format::Github => github(diags, summary),
+        Format::Sarif => sarif(diags),
+    }
+}
+
+/// One diagnostic in rustc's style: `error[code]: message`, `--> file:line:col`, the source line
+/// with a caret under the span, and a `help:` line.
+pub fn human_one(d: &Diagnostic) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let title = level.primary_title(d.message.as_str()).id(d.code);
+    let mut groups: Vec<Group> = Vec::new();
+    match &d.source_line {
+        Some(line) if d.line > 0 => {
+            let start = char_to_byte(line, d.column.saturating_sub(1));
+            let end = char_to_byte(line, d.end_column.saturating_sub(1)).max(start);
+            // An empty span (a problem at the end of a line) still gets one caret.
+            let span = if end > start {
+                start..end
+            } else {
+                start..start
+            };
+            groups.push(
+                title.element(
+                    Snippet::source(line.as_str())
+                        .line_start(d.line)
+                        .path(d.file.as_str())
+                        .annotation(AnnotationKind::Primary.span(span)),
+                ),
+            );
+        }
+        _ => {
+            let title = title.element(
+                Snippet::<annotate_snippets::Annotation>::source("")
+                    .path(d.file.as_str())
+                    .fold(true),
+            );
+            groups.push(title);
+        }
+    }
+    if let Some(help) = &d.help {
+        groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+    }
+    let out = Renderer::plain().render(&groups);
+    // annotate-snippets prints `--> file:line:col`; for a file-level finding make sure the
+    // path is shown even though there is no source line.
+    if d.line == 0 && !out.contains(&d.file) {
+        format!("{out}\n  --> {}", d.file)
+    } else {
+        out
+    }
+}
+
+fn char_to_byte(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+}
+
+fn human(diags: &[Diagnostic], s: Summary) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&human_one(d));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary_line(s));
+    out.push('\n');
+    out
+}
+
+/// `handoff: 2 errors, 1 warning in 3 files` or `handoff: 3 files checked, no problems`.
+pub fn summary_line(s: Summary) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    if s.errors == 0 && s.warnings == 0 {
+        format!("handoff: {} checked, no problems", plural(s.files, "file"))
+    } else {
+        format!(
+            "handoff: {}, {} in {} checked",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.files, "file")
+        )
+    }
+}
+
+fn json_report(diags: &[Diagnostic], s: Summary) -> String {
+    let value = json!({ "diagnostics": diags, "summary": s });
+    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// GitHub workflow commands: `::error file=PATH,line=N,col=M::message`.
+fn github(diags: &[Diagnostic], s: Summary) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let cmd = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = format!("file={}", gh_property(&d.file));
+        if d.line > 0 {
+            props.push_str(&format!(",line={},col={}", d.line, d.column));
+            if d.end_column > d.column {
+                props.push_str(&format!(",endColumn={}", d.end_column));
+            }
+        }
+        props.push_str(&format!(",title={}", gh_property(&format!("handoff {}", d.code))));
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!("::{cmd} {props}::{}\n", gh_data(&message)));
+    }
+    out.push_str(&summary_line(s));
+    out.push('\n');
+    out
+}
+
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// SARIF 2.1.0, as GitHub code scanning accepts it.
+fn sarif(diags: &[Diagnostic]) -> String {
+    let mut rule_ids: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    rule_ids.sort_unstable();
+    rule_ids.dedup();
+    let rules: Vec<_> = rule_ids
+        .iter()
+        .map(|id| {
+            let summary = crate::codes::summary(id).unwrap_or(id);
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": summary },
+                "help": { "text": format!("See docs/diagnostics.md, section `{id}`.") },
+            })
+        })
+        .collect();
+    let results: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let mut physical = json!({
+                "artifactLocation": { "uri": d.file.replace('\\', "/") }
+            });
+            if d.line > 0 {
+                physical["region"] = json!({
+                    "startLine": d.line,
+                    "startColumn": d.column,
+                    "endColumn": d.end_column.max(d.column + 1),
+                });
+            }
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str(" (help: ");
+                text.push_str(help);
+                text.push(')');
+            }
+            json!({
+                "ruleId": d.code,
+                "ruleIndex": rule_ids.iter().position(|r| *r == d.code).unwrap_or(0),
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": { "text": text },
+                "locations": [ { "physicalLocation": physical } ],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "handoff",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn sample() -> Diagnostic {
+        let f = SourceFile::new("subjects.toml", "[stream]\nnmae = \"X\"\n");
+        f.error("unknown-key", 9..13, "unknown key `nmae` in `[stream]`")
+            .with_help("did you mean `name`?")
+    }
+
+    #[test]
+    fn human_points_at_the_span() {
+        let out = human_one(&sample());
+        assert!(out.contains("error[unknown-key]: unknown key `nmae`"), "{out}");
+        assert!(out.contains("subjects.toml:2:1"), "{out}");
+        assert!(out.contains("^^^^"), "{out}");
+        assert!(out.contains("help: did you mean `name`?"), "{out}");
+    }
+
+    #[test]
+    fn github_escapes_messages() {
+        let mut d = sample();
+        d.message = "a: b, 100%\nnext".into();
+        let out = render(Format::Github, &[d], 1);
+        assert!(
+            out.starts_with("::error file=subjects.toml,line=2,col=1,endColumn=5,title=handoff unknown-key::a: b, 100%25%0Anext"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn sarif_has_rules_and_regions() {
+        let out = render(Format::Sarif, &[sample()], 1);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        assert_eq!(v["runs"][0]["results"][0]["ruleId"], "unknown-key");
+        assert_eq!(
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            2
+        );
+        assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][0]["id"], "unknown-key");
+    }
+}
