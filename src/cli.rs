@@ -20,7 +20,12 @@ use crate::report::Format;
 )]
 pub struct Cli {
     /// The registry file; generated paths are relative to its folder.
-    #[arg(long, global = true, env = "HANDOFF_REGISTRY", default_value = "subjects.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "HANDOFF_REGISTRY",
+        default_value = "subjects.toml"
+    )]
     pub registry: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -100,6 +105,9 @@ pub struct ValidateArgs {
     /// Templates folder, as for generate (used by the freshness check).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Skip the check that generated files are current.
+    #[arg(long)]
+    pub no_freshness: bool,
 }
 
 #[derive(Debug, Args)]
@@ -286,7 +294,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Exit::Usage } else { Exit::Clean };
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Clean
+            };
             let _ = e.print();
             return code.into();
         }

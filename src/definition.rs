@@ -157,8 +157,12 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         tf.finish(&["cron", "events"], diags);
         if !had_cron_key && events.is_empty() {
             diags.push(
-                file.error("missing-trigger", trigger_span.clone(), "the definition has no trigger")
-                    .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
+                file.error(
+                    "missing-trigger",
+                    trigger_span.clone(),
+                    "the definition has no trigger",
+                )
+                .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
             );
         }
     }
@@ -248,7 +252,9 @@ instruction:
 
     #[test]
     fn reports_every_shape_problem() {
-        let text = GOOD.replace("rule:", "rulez:").replace("  shell:", "  shel:");
+        let text = GOOD
+            .replace("rule:", "rulez:")
+            .replace("  shell:", "  shel:");
         let f = SourceFile::new("d.yaml", text);
         let (def, diags) = parse(&f);
         assert!(def.is_none());

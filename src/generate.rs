@@ -70,10 +70,14 @@ impl Outcome {
             Outcome::Unchanged => "unchanged",
             Outcome::KeptEdited => "kept: edited by hand (use --force to overwrite)",
             Outcome::Adopted => "kept: adopted (no handoff seal)",
-            Outcome::RefusedEdited => "not overwritten: edited by hand since it was generated (use --force)",
+            Outcome::RefusedEdited => {
+                "not overwritten: edited by hand since it was generated (use --force)"
+            }
             Outcome::Stale => "stale: differs from what `handoff generate` writes",
             Outcome::Missing => "missing: run `handoff generate`",
-            Outcome::Edited => "edited by hand: carry the change into subjects.toml and run `handoff generate --force`",
+            Outcome::Edited => {
+                "edited by hand: carry the change into subjects.toml and run `handoff generate --force`"
+            }
         }
     }
 }
@@ -121,8 +125,15 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
     let mut list = Vec::new();
     let ctx = context(reg, &env)?;
 
-    let schema_rel = relative(&out.definitions, &format!("{}/activity-definition.schema.json", out.schemas));
-    for (m, mv) in reg.migrations.iter().zip(ctx["migrations"].as_array().into_iter().flatten()) {
+    let schema_rel = relative(
+        &out.definitions,
+        &format!("{}/activity-definition.schema.json", out.schemas),
+    );
+    for (m, mv) in reg
+        .migrations
+        .iter()
+        .zip(ctx["migrations"].as_array().into_iter().flatten())
+    {
         let content = crate::render::render(
             &env,
             "definition.yaml.j2",
@@ -198,9 +209,19 @@ fn json_file(mut schema: J) -> String {
 
 /// A path to `to` relative to the folder `from_dir` (both relative to the same root).
 pub fn relative(from_dir: &str, to: &str) -> String {
-    let from: Vec<&str> = from_dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-    let to_parts: Vec<&str> = to.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-    let common = from.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let from: Vec<&str> = from_dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let to_parts: Vec<&str> = to
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut parts: Vec<&str> = vec![".."; from.len() - common];
     parts.extend(&to_parts[common..]);
     parts.join("/")
@@ -317,7 +338,10 @@ pub fn context(reg: &Registry, env: &minijinja::Environment) -> Result<J, String
     let mut migrations = Vec::new();
     for m in &reg.migrations {
         let mut mv = migration_view(reg, m);
-        let schema_rel = relative(&reg.output.definitions, &format!("{}/activity-definition.schema.json", reg.output.schemas));
+        let schema_rel = relative(
+            &reg.output.definitions,
+            &format!("{}/activity-definition.schema.json", reg.output.schemas),
+        );
         let draft = crate::render::render(
             env,
             "definition.yaml.j2",
@@ -384,7 +408,11 @@ fn subject_view(reg: &Registry, s: &Subject) -> J {
                 AttrType::Enum(values) => (
                     format!(
                         "Literal[{}]",
-                        values.iter().map(|v| crate::render::py_str(v)).collect::<Vec<_>>().join(", ")
+                        values
+                            .iter()
+                            .map(|v| crate::render::py_str(v))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     "enum",
                 ),
@@ -446,10 +474,18 @@ fn migration_view(reg: &Registry, m: &Migration) -> J {
         })
         .collect();
     let instruction = match &d.instruction {
-        Instruction::Shell { command, workdir, timeout } => json!({
+        Instruction::Shell {
+            command,
+            workdir,
+            timeout,
+        } => json!({
             "kind": "shell", "command": command, "workdir": workdir, "timeout": timeout,
         }),
-        Instruction::Workflow { name, task_queue, input } => json!({
+        Instruction::Workflow {
+            name,
+            task_queue,
+            input,
+        } => json!({
             "kind": "workflow", "name": name, "task_queue": task_queue,
             "input": input, "input_json": serde_json::to_string(input).unwrap_or_default(),
         }),

@@ -84,7 +84,9 @@ pub fn status(
         let problem = match (se.idempotent, &se.mechanism) {
             (Some(true), Some(_)) => None,
             (Some(true), None) => Some("is declared idempotent but names no mechanism".to_string()),
-            (Some(false), _) => Some("is not idempotent; fix that before running both sides".to_string()),
+            (Some(false), _) => {
+                Some("is not idempotent; fix that before running both sides".to_string())
+            }
             (None, _) => Some("has no idempotency declaration".to_string()),
         };
         if let Some(problem) = problem {
@@ -156,10 +158,12 @@ pub fn status(
                 // fires_between is inclusive of the start instant: a fire at 00:00 on the start
                 // day belongs to the window.
                 let before = ws - jiff::SignedDuration::from_secs(1);
-                let l: Option<Vec<jiff::Timestamp>> =
-                    legacy.as_ref().map(|s| s.fires_between(before, we, &legacy_tz));
-                let d: Option<Vec<jiff::Timestamp>> =
-                    def_cron.as_ref().map(|s| s.fires_between(before, we, &def_tz));
+                let l: Option<Vec<jiff::Timestamp>> = legacy
+                    .as_ref()
+                    .map(|s| s.fires_between(before, we, &legacy_tz));
+                let d: Option<Vec<jiff::Timestamp>> = def_cron
+                    .as_ref()
+                    .map(|s| s.fires_between(before, we, &def_tz));
                 legacy_fires = l.as_ref().map(Vec::len);
                 definition_fires = d.as_ref().map(Vec::len);
                 if let (Some(l), Some(d)) = (&l, &d) {
@@ -213,7 +217,11 @@ pub fn status(
     let preview_from = anchor_date
         .and_then(|d| d.to_zoned_datetime(legacy_tz.clone()).ok())
         .map(|z| z.timestamp())
-        .unwrap_or_else(|| DEFAULT_PREVIEW_FROM.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH));
+        .unwrap_or_else(|| {
+            DEFAULT_PREVIEW_FROM
+                .parse()
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        });
     let legacy_preview = legacy
         .as_ref()
         .map(|s| {

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{Fields, Node, SourceFile, Spanned, Value, did_you_mean, parse_toml, wrong_type};
+use crate::source::{
+    Fields, Node, SourceFile, Spanned, Value, did_you_mean, parse_toml, wrong_type,
+};
 
 /// The validated registry.
 #[derive(Debug, Clone)]
@@ -146,11 +148,7 @@ impl AttrType {
             (AttrType::Enum(values), J::String(s)) => values.iter().any(|v| v == s),
             _ => false,
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(self.expectation())
-        }
+        if ok { Ok(()) } else { Err(self.expectation()) }
     }
 
     /// "an integer", "one of `a`, `b`", ...
@@ -159,11 +157,17 @@ impl AttrType {
             AttrType::String => "a string".into(),
             AttrType::Integer => "an integer".into(),
             AttrType::Boolean => "a boolean".into(),
-            AttrType::Timestamp => "a UTC RFC 3339 timestamp string (e.g. 2026-11-26T09:30:00Z)".into(),
+            AttrType::Timestamp => {
+                "a UTC RFC 3339 timestamp string (e.g. 2026-11-26T09:30:00Z)".into()
+            }
             AttrType::Uuid => "a UUID string".into(),
             AttrType::Enum(values) => format!(
                 "one of {}",
-                values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -316,8 +320,12 @@ impl Step {
             Step::TriggerDecided => "Trigger decided (keep cron, or upgrade to an event)",
             Step::SubjectDocumented => "Subject row added to docs/nats-event-subjects.md",
             Step::PublishWired => "publish_event(...) wired at the trigger site",
-            Step::DefinitionLanded => "ActivityDefinition landed in activity-core and enabled in staging",
-            Step::ParallelRun => "Old cron and new definition run in parallel for one week (both idempotent)",
+            Step::DefinitionLanded => {
+                "ActivityDefinition landed in activity-core and enabled in staging"
+            }
+            Step::ParallelRun => {
+                "Old cron and new definition run in parallel for one week (both idempotent)"
+            }
             Step::LegacyDisabled => "Old cron / systemd timer disabled, unit files archived",
             Step::ScopeUpdated => "SCOPE.md \"Often used with\" updated",
         }
@@ -377,7 +385,7 @@ impl Default for Output {
             migration_doc: "docs/cron-migration.md".into(),
             definitions: "definitions".into(),
             schemas: "docs/schemas".into(),
-            python: "stubs/python".into(),
+            python: "stubs/statehub_events".into(),
         }
     }
 }
@@ -465,10 +473,10 @@ pub fn is_definition_name(name: &str) -> bool {
 }
 
 const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Parses `30d`, `2m`, `1h30m`, `90s` or `0`.
@@ -624,12 +632,20 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
             .with_help("add `subjects = [\"org.>\"]`"),
         );
     }
-    let retention = choice(&mut f, "retention", &["limits", "interest", "workqueue"], "limits", diags);
+    let retention = choice(
+        &mut f,
+        "retention",
+        &["limits", "interest", "workqueue"],
+        "limits",
+        diags,
+    );
     let storage = choice(&mut f, "storage", &["file", "memory"], "file", diags);
     let max_age = duration(&mut f, "max_age", "0", diags);
     let duplicate_window = duration(&mut f, "duplicate_window", "2m", diags);
     if max_age.seconds > 0 && duplicate_window.seconds > max_age.seconds {
-        let span = f.get("duplicate_window").map_or(node.span.clone(), |n| n.span.clone());
+        let span = f
+            .get("duplicate_window")
+            .map_or(node.span.clone(), |n| n.span.clone());
         diags.push(
             file.error(
                 "invalid-value",
@@ -640,7 +656,14 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
         );
     }
     f.finish(
-        &["name", "subjects", "retention", "storage", "max_age", "duplicate_window"],
+        &[
+            "name",
+            "subjects",
+            "retention",
+            "storage",
+            "max_age",
+            "duplicate_window",
+        ],
         diags,
     );
     Some(Stream {
@@ -739,7 +762,10 @@ fn output(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Output
                     file.error(
                         "invalid-value",
                         v.span.clone(),
-                        format!("output path `{}` must be relative and stay inside the repository", v.value),
+                        format!(
+                            "output path `{}` must be relative and stay inside the repository",
+                            v.value
+                        ),
                     )
                     .with_help("use a path relative to the registry's folder, without `..`"),
                 );
@@ -749,7 +775,13 @@ fn output(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Output
         }
     }
     f.finish(
-        &["subjects_doc", "migration_doc", "definitions", "schemas", "python"],
+        &[
+            "subjects_doc",
+            "migration_doc",
+            "definitions",
+            "schemas",
+            "python",
+        ],
         diags,
     );
     out
@@ -801,7 +833,10 @@ fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Optio
             file.error(
                 "invalid-value",
                 site.span.clone(),
-                format!("trigger site `{}` is not of the form `file:function`", site.value),
+                format!(
+                    "trigger site `{}` is not of the form `file:function`",
+                    site.value
+                ),
             )
             .with_help("e.g. `api/routers/repos.py:register_repo`"),
         );
@@ -834,7 +869,9 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
     let mut out = Vec::new();
     for (key, _) in entries {
         let Some(n) = f.get(&key.name) else { continue };
-        let valid_ident = key.name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        let valid_ident = key
+            .name
+            .starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
             && key
                 .name
                 .chars()
@@ -863,13 +900,18 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
             "timestamp" => Some(AttrType::Timestamp),
             "uuid" => Some(AttrType::Uuid),
             "enum" => match &values {
-                Some(v) if !v.is_empty() => Some(AttrType::Enum(v.iter().map(|s| s.value.clone()).collect())),
+                Some(v) if !v.is_empty() => {
+                    Some(AttrType::Enum(v.iter().map(|s| s.value.clone()).collect()))
+                }
                 _ => {
                     diags.push(
                         file.error(
                             "missing-field",
                             t.span.clone(),
-                            format!("enum attribute `{}` needs a non-empty `values` list", key.name),
+                            format!(
+                                "enum attribute `{}` needs a non-empty `values` list",
+                                key.name
+                            ),
                         )
                         .with_help("add `values = [\"a\", \"b\"]`"),
                     );
@@ -900,7 +942,11 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
                 file.error(
                     "unknown-key",
                     first.span.clone(),
-                    format!("`values` only applies to enum attributes, and `{}` is a {}", key.name, t.name()),
+                    format!(
+                        "`values` only applies to enum attributes, and `{}` is a {}",
+                        key.name,
+                        t.name()
+                    ),
                 )
                 .with_help("remove `values`, or set `type = \"enum\"`"),
             );
@@ -911,7 +957,10 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
                 file.error(
                     "missing-field",
                     n.span.start..n.span.start + 1,
-                    format!("attribute `{}` is missing the required field `required`", key.name),
+                    format!(
+                        "attribute `{}` is missing the required field `required`",
+                        key.name
+                    ),
                 )
                 .with_help("add `required = true` or `required = false`"),
             );
@@ -965,13 +1014,22 @@ pub fn node_to_json(node: &Node) -> serde_json::Value {
     }
 }
 
-const MIGRATION_KEYS: &[&str] = &["name", "summary", "legacy", "side_effects", "definition", "cutover"];
+const MIGRATION_KEYS: &[&str] = &[
+    "name",
+    "summary",
+    "legacy",
+    "side_effects",
+    "definition",
+    "cutover",
+];
 
 fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Migration> {
     let mut f = Fields::new(file, node, "a `[[migrations]]` entry", diags)?;
     let name = f.require_string("name", diags);
     let summary = f.require_string("summary", diags);
-    let legacy = f.require("legacy", diags).and_then(|n| legacy(file, n, diags));
+    let legacy = f
+        .require("legacy", diags)
+        .and_then(|n| legacy(file, n, diags));
     let side_effects = f
         .get("side_effects")
         .map(|n| array_of_tables(file, n, "side_effects", diags, side_effect))
@@ -982,7 +1040,10 @@ fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opt
     let cutover = match f.get("cutover") {
         Some(n) => cutover(file, n, diags),
         None => Cutover {
-            steps: Step::ALL.iter().map(|s| (*s, StepState::Pending, None)).collect(),
+            steps: Step::ALL
+                .iter()
+                .map(|s| (*s, StepState::Pending, None))
+                .collect(),
         },
     };
     f.finish(MIGRATION_KEYS, diags);
@@ -999,7 +1060,9 @@ fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opt
 fn legacy(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Legacy> {
     let mut f = Fields::new(file, node, "`legacy`", diags)?;
     let schedule = f.string("schedule", diags);
-    let timezone = f.string("timezone", diags).map_or_else(|| "UTC".to_string(), |t| t.value);
+    let timezone = f
+        .string("timezone", diags)
+        .map_or_else(|| "UTC".to_string(), |t| t.value);
     let systemd_timer = f.string("systemd_timer", diags).map(|s| s.value);
     let command = f.require_string("command", diags);
     let notes = f
@@ -1018,7 +1081,10 @@ fn legacy(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
             .with_help("add `schedule = \"0 3 * * *\"` or `systemd_timer = \"name.timer\"`"),
         );
     }
-    f.finish(&["schedule", "timezone", "systemd_timer", "command", "notes"], diags);
+    f.finish(
+        &["schedule", "timezone", "systemd_timer", "command", "notes"],
+        diags,
+    );
     Some(Legacy {
         schedule,
         timezone,
@@ -1040,8 +1106,12 @@ fn side_effect(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> O
             "both" => Some(SideEffectBy::Both),
             other => {
                 diags.push(
-                    file.error("invalid-value", v.span.clone(), format!("`by = \"{other}\"` is not a side-effect owner"))
-                        .with_help("expected one of: legacy, definition, both"),
+                    file.error(
+                        "invalid-value",
+                        v.span.clone(),
+                        format!("`by = \"{other}\"` is not a side-effect owner"),
+                    )
+                    .with_help("expected one of: legacy, definition, both"),
                 );
                 None
             }
@@ -1062,7 +1132,15 @@ fn side_effect(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> O
     let mechanism = f.string("mechanism", diags).map(|s| s.value);
     let key = f.string("key", diags).map(|s| s.value);
     f.finish(
-        &["name", "description", "by", "creates_work", "idempotent", "mechanism", "key"],
+        &[
+            "name",
+            "description",
+            "by",
+            "creates_work",
+            "idempotent",
+            "mechanism",
+            "key",
+        ],
         diags,
     );
     Some(SideEffect {
@@ -1086,7 +1164,11 @@ const DEFINITION_KEYS: &[&str] = &[
     "idempotency",
 ];
 
-fn definition_plan(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<DefinitionPlan> {
+fn definition_plan(
+    file: &SourceFile,
+    node: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<DefinitionPlan> {
     let mut f = Fields::new(file, node, "`definition`", diags)?;
     let name = f.require_string("name", diags);
     if let Some(n) = &name
@@ -1115,13 +1197,18 @@ fn definition_plan(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) 
         events = tf.string_list("events", diags).unwrap_or_default();
         if cron.is_none() && events.is_empty() {
             diags.push(
-                file.error("missing-trigger", t.span.start..t.span.start + 1, "the definition has no trigger")
-                    .with_help("add `cron = \"...\"` and/or `events = [\"org.statehub...\"]`"),
+                file.error(
+                    "missing-trigger",
+                    t.span.start..t.span.start + 1,
+                    "the definition has no trigger",
+                )
+                .with_help("add `cron = \"...\"` and/or `events = [\"org.statehub...\"]`"),
             );
         }
         tf.finish(&["cron", "timezone", "events"], diags);
     }
-    let timezone = timezone.unwrap_or_else(|| Spanned::new("UTC".to_string(), node.span.start..node.span.start));
+    let timezone = timezone
+        .unwrap_or_else(|| Spanned::new("UTC".to_string(), node.span.start..node.span.start));
 
     let mut when = None;
     let mut requires = Vec::new();
@@ -1141,7 +1228,10 @@ fn definition_plan(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) 
     if let Some(i) = f.require("idempotency", diags)
         && let Some(mut idf) = Fields::new(file, i, "`definition.idempotency`", diags)
     {
-        idempotency = (idf.require_string("key", diags), idf.require_string("mechanism", diags));
+        idempotency = (
+            idf.require_string("key", diags),
+            idf.require_string("mechanism", diags),
+        );
         idf.finish(&["key", "mechanism"], diags);
     }
     f.finish(DEFINITION_KEYS, diags);
@@ -1161,7 +1251,12 @@ fn definition_plan(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) 
 }
 
 /// Reads an instruction table: exactly one of `shell` or `workflow`. Shared with definitions.
-pub fn instruction(file: &SourceFile, node: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Instruction> {
+pub fn instruction(
+    file: &SourceFile,
+    node: &Node,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Instruction> {
     let mut f = Fields::new(file, node, what, diags)?;
     let shell = f.get("shell");
     let workflow = f.get("workflow");
@@ -1170,15 +1265,27 @@ pub fn instruction(file: &SourceFile, node: &Node, what: &str, diags: &mut Vec<D
         (Some(_), Some(w)) => {
             let span = f_key_or(file, node, w);
             diags.push(
-                file.error("instruction-count", span, "an instruction has exactly one of `shell` or `workflow`, found both")
-                    .with_help("keep one of them; split the work into two definitions if both are needed"),
+                file.error(
+                    "instruction-count",
+                    span,
+                    "an instruction has exactly one of `shell` or `workflow`, found both",
+                )
+                .with_help(
+                    "keep one of them; split the work into two definitions if both are needed",
+                ),
             );
             None
         }
         (None, None) => {
             diags.push(
-                file.error("instruction-count", node.span.start..node.span.start + 1, "the instruction has neither `shell` nor `workflow`")
-                    .with_help("add `shell: {command: ...}` or `workflow: {name: ..., taskQueue: ...}`"),
+                file.error(
+                    "instruction-count",
+                    node.span.start..node.span.start + 1,
+                    "the instruction has neither `shell` nor `workflow`",
+                )
+                .with_help(
+                    "add `shell: {command: ...}` or `workflow: {name: ..., taskQueue: ...}`",
+                ),
             );
             None
         }
@@ -1191,8 +1298,12 @@ pub fn instruction(file: &SourceFile, node: &Node, what: &str, diags: &mut Vec<D
                 && parse_duration(t).is_none_or(|s| s == 0)
             {
                 diags.push(
-                    file.error("invalid-value", t.span.clone(), format!("`{}` is not a timeout", t.value))
-                        .with_help("write a positive duration: `90s`, `10m`, `1h`"),
+                    file.error(
+                        "invalid-value",
+                        t.span.clone(),
+                        format!("`{}` is not a timeout", t.value),
+                    )
+                    .with_help("write a positive duration: `90s`, `10m`, `1h`"),
                 );
             }
             sf.finish(&["command", "workdir", "timeout"], diags);
@@ -1209,10 +1320,17 @@ pub fn instruction(file: &SourceFile, node: &Node, what: &str, diags: &mut Vec<D
                 .get("taskQueue")
                 .or_else(|| wf.get("task_queue"))
                 .and_then(|n| crate::source::expect_str(file, n, "taskQueue", diags));
-            if task_queue.is_none() && wf.key_span("taskQueue").is_none() && wf.key_span("task_queue").is_none() {
+            if task_queue.is_none()
+                && wf.key_span("taskQueue").is_none()
+                && wf.key_span("task_queue").is_none()
+            {
                 diags.push(
-                    file.error("missing-field", w.span.start..w.span.start + 1, "`workflow` is missing the required field `taskQueue`")
-                        .with_help("add the Temporal task queue, e.g. `taskQueue: maintenance`"),
+                    file.error(
+                        "missing-field",
+                        w.span.start..w.span.start + 1,
+                        "`workflow` is missing the required field `taskQueue`",
+                    )
+                    .with_help("add the Temporal task queue, e.g. `taskQueue: maintenance`"),
                 );
             }
             let input = match wf.get("input") {
@@ -1248,7 +1366,10 @@ fn cutover(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Cutov
     let mut steps = Vec::new();
     let Some(mut f) = Fields::new(file, node, "`cutover`", diags) else {
         return Cutover {
-            steps: Step::ALL.iter().map(|s| (*s, StepState::Pending, None)).collect(),
+            steps: Step::ALL
+                .iter()
+                .map(|s| (*s, StepState::Pending, None))
+                .collect(),
         };
     };
     for step in Step::ALL {
@@ -1260,8 +1381,12 @@ fn cutover(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Cutov
                         Ok(date) => StepState::Done(date),
                         Err(_) => {
                             diags.push(
-                                file.error("invalid-value", n.span.clone(), format!("`{d}` is not a plain date"))
-                                    .with_help("write the date the step was done, e.g. `2026-11-16`"),
+                                file.error(
+                                    "invalid-value",
+                                    n.span.clone(),
+                                    format!("`{d}` is not a plain date"),
+                                )
+                                .with_help("write the date the step was done, e.g. `2026-11-16`"),
                             );
                             StepState::Pending
                         }
@@ -1295,22 +1420,32 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.iter().find(|x| x.value == subj.value) {
             let (line, _) = file.line_col(first.span.start);
             diags.push(
-                file.error("duplicate-subject", subj.span.clone(), format!("subject `{}` is registered twice (first on line {line})", subj.value))
-                    .with_help("remove one entry, or give this one its own subject"),
+                file.error(
+                    "duplicate-subject",
+                    subj.span.clone(),
+                    format!(
+                        "subject `{}` is registered twice (first on line {line})",
+                        subj.value
+                    ),
+                )
+                .with_help("remove one entry, or give this one its own subject"),
             );
         }
         seen.push(subj);
-        let rest = subj.strip_prefix(&r.subject_prefix).and_then(|x| x.strip_prefix('.'));
+        let rest = subj
+            .strip_prefix(&r.subject_prefix)
+            .and_then(|x| x.strip_prefix('.'));
         let tokens: Vec<&str> = rest.map(|x| x.split('.').collect()).unwrap_or_default();
         if rest.is_none() || tokens.len() < 2 || !tokens.iter().all(|t| is_token(t)) {
-            let suggestion = subj
-                .to_ascii_lowercase()
-                .replace(['-', ' '], "_");
+            let suggestion = subj.to_ascii_lowercase().replace(['-', ' '], "_");
             diags.push(
                 file.error(
                     "subject-form",
                     subj.span.clone(),
-                    format!("subject `{}` is not of the form `{}.<entity>.<event>`", subj.value, r.subject_prefix),
+                    format!(
+                        "subject `{}` is not of the form `{}.<entity>.<event>`",
+                        subj.value, r.subject_prefix
+                    ),
                 )
                 .with_help(if rest.is_none() {
                     format!("subjects start with `{}.`", r.subject_prefix)
@@ -1338,24 +1473,44 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
     for m in &r.migrations {
         if let Some(first) = names.iter().find(|x| x.value == m.name.value) {
             let (line, _) = file.line_col(first.span.start);
-            diags.push(file.error("duplicate-name", m.name.span.clone(), format!("migration `{}` is declared twice (first on line {line})", m.name.value)));
+            diags.push(file.error(
+                "duplicate-name",
+                m.name.span.clone(),
+                format!(
+                    "migration `{}` is declared twice (first on line {line})",
+                    m.name.value
+                ),
+            ));
         }
         names.push(&m.name);
         let d = &m.definition;
         if let Some(first) = defs.iter().find(|x| x.value == d.name.value) {
             let (line, _) = file.line_col(first.span.start);
-            diags.push(file.error("duplicate-name", d.name.span.clone(), format!("definition `{}` is targeted by two migrations (first on line {line})", d.name.value)));
+            diags.push(file.error(
+                "duplicate-name",
+                d.name.span.clone(),
+                format!(
+                    "definition `{}` is targeted by two migrations (first on line {line})",
+                    d.name.value
+                ),
+            ));
         }
         defs.push(&d.name);
         for e in &d.events {
             if r.matching(e).is_empty() {
                 let known: Vec<&str> = r.subjects.iter().map(|s| s.subject.as_str()).collect();
                 diags.push(
-                    file.error("unregistered-subject", e.span.clone(), format!("event subject `{}` is not registered", e.value))
-                        .with_help(match did_you_mean(e, known.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "register it under `[[subjects]]` first (checklist step 3)".to_string(),
-                        }),
+                    file.error(
+                        "unregistered-subject",
+                        e.span.clone(),
+                        format!("event subject `{}` is not registered", e.value),
+                    )
+                    .with_help(match did_you_mean(e, known.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => {
+                            "register it under `[[subjects]]` first (checklist step 3)".to_string()
+                        }
+                    }),
                 );
             }
         }
@@ -1363,18 +1518,29 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             if r.context(c).is_none() {
                 let known: Vec<&str> = r.contexts.iter().map(|c| c.name.as_str()).collect();
                 diags.push(
-                    file.error("unknown-context", c.span.clone(), format!("context `{}` is not declared", c.value))
-                        .with_help(match did_you_mean(c, known.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "declare it under `[contexts]`".to_string(),
-                        }),
+                    file.error(
+                        "unknown-context",
+                        c.span.clone(),
+                        format!("context `{}` is not declared", c.value),
+                    )
+                    .with_help(match did_you_mean(c, known.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "declare it under `[contexts]`".to_string(),
+                    }),
                 );
             }
         }
         let mut se_names: BTreeSet<&str> = BTreeSet::new();
         for se in &m.side_effects {
             if !se_names.insert(se.name.as_str()) {
-                diags.push(file.error("duplicate-name", se.name.span.clone(), format!("side effect `{}` is declared twice in migration `{}`", se.name.value, m.name.value)));
+                diags.push(file.error(
+                    "duplicate-name",
+                    se.name.span.clone(),
+                    format!(
+                        "side effect `{}` is declared twice in migration `{}`",
+                        se.name.value, m.name.value
+                    ),
+                ));
             }
         }
     }
@@ -1387,9 +1553,18 @@ mod tests {
 
     #[test]
     fn subject_matching_follows_nats_rules() {
-        assert!(subject_matches("org.statehub.>", "org.statehub.repo.registered"));
-        assert!(subject_matches("org.*.repo.registered", "org.statehub.repo.registered"));
-        assert!(!subject_matches("org.statehub.*", "org.statehub.repo.registered"));
+        assert!(subject_matches(
+            "org.statehub.>",
+            "org.statehub.repo.registered"
+        ));
+        assert!(subject_matches(
+            "org.*.repo.registered",
+            "org.statehub.repo.registered"
+        ));
+        assert!(!subject_matches(
+            "org.statehub.*",
+            "org.statehub.repo.registered"
+        ));
         assert!(!subject_matches("org.statehub.>", "org.statehub"));
         assert!(pattern_within("org.statehub.>", "org.>"));
         assert!(pattern_within("org.statehub.repo.registered", "org.>"));
@@ -1410,7 +1585,9 @@ mod tests {
 
     #[test]
     fn definition_names() {
-        assert!(is_definition_name("the-custodian.state-hub-consistency-sweep"));
+        assert!(is_definition_name(
+            "the-custodian.state-hub-consistency-sweep"
+        ));
         assert!(!is_definition_name("the-custodian"));
         assert!(!is_definition_name("The.Custodian"));
         assert!(!is_definition_name("a.b.c"));
@@ -1421,9 +1598,21 @@ mod tests {
         use serde_json::json;
         assert!(AttrType::Integer.check(&json!(3)).is_ok());
         assert!(AttrType::Integer.check(&json!("3")).is_err());
-        assert!(AttrType::Timestamp.check(&json!("2026-11-26T09:30:00Z")).is_ok());
-        assert!(AttrType::Timestamp.check(&json!("2026-11-26 09:30")).is_err());
-        assert!(AttrType::Uuid.check(&json!("0b9f6c52-3f5e-4f7e-9a57-2b0c2f1f0c11")).is_ok());
+        assert!(
+            AttrType::Timestamp
+                .check(&json!("2026-11-26T09:30:00Z"))
+                .is_ok()
+        );
+        assert!(
+            AttrType::Timestamp
+                .check(&json!("2026-11-26 09:30"))
+                .is_err()
+        );
+        assert!(
+            AttrType::Uuid
+                .check(&json!("0b9f6c52-3f5e-4f7e-9a57-2b0c2f1f0c11"))
+                .is_ok()
+        );
         assert!(AttrType::Enum(vec!["a".into()]).check(&json!("b")).is_err());
     }
 }

@@ -27,7 +27,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/publishers.py.j2"),
     ),
     ("runtime.py.j2", include_str!("../templates/runtime.py.j2")),
-    ("__init__.py.j2", include_str!("../templates/__init__.py.j2")),
+    (
+        "__init__.py.j2",
+        include_str!("../templates/__init__.py.j2"),
+    ),
 ];
 
 /// Builds the environment. Templates in `override_dir` (if it exists) win over embedded ones.
@@ -58,7 +61,11 @@ pub fn environment(override_dir: Option<&Path>) -> Result<Environment<'static>, 
 }
 
 /// Renders a template, mapping minijinja's error to a message naming the template and line.
-pub fn render(env: &Environment, name: &str, ctx: &impl serde::Serialize) -> Result<String, String> {
+pub fn render(
+    env: &Environment,
+    name: &str,
+    ctx: &impl serde::Serialize,
+) -> Result<String, String> {
     let template = env.get_template(name).map_err(describe)?;
     template.render(ctx).map_err(describe)
 }
@@ -87,7 +94,11 @@ pub fn override_dir(explicit: Option<&Path>, registry_dir: &Path) -> Option<Path
 
 /// Escapes text for a Markdown table cell: no line breaks, no cell separators, no raw HTML.
 pub fn md_cell(s: &str) -> String {
-    let one_line = s.split(['\r', '\n']).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ");
+    let one_line = s
+        .split(['\r', '\n'])
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     escape_html(&one_line).replace('|', "\\|")
 }
 
@@ -96,38 +107,51 @@ pub fn md_cell(s: &str) -> String {
 pub fn md_text(s: &str) -> String {
     s.lines()
         .map(|line| {
-            let line = escape_html(line.trim());
-            let needs = line.starts_with(['#', '>', '-', '*', '+', '=', '|', '~'])
+            let line = escape_html(line.trim()).replace('|', "\\|");
+            // An ordered-list marker (`1.` or `1)` then a space) is defused by escaping its
+            // punctuation; other block starters by a backslash in front.
+            if let Some(pos) = line.find(['.', ')']) {
+                let (n, rest) = line.split_at(pos);
+                let after = &rest[1..];
+                if !n.is_empty()
+                    && n.len() <= 9
+                    && n.chars().all(|c| c.is_ascii_digit())
+                    && (after.is_empty() || after.starts_with([' ', '\t']))
+                {
+                    return format!("{n}\\{rest}");
+                }
+            }
+            if line.starts_with(['#', '>', '-', '*', '+', '='])
                 || line.starts_with("```")
-                || line.split_once(['.', ')']).is_some_and(|(n, rest)| {
-                    !n.is_empty()
-                        && n.len() <= 9
-                        && n.chars().all(|c| c.is_ascii_digit())
-                        && (rest.is_empty() || rest.starts_with([' ', '\t']))
-                });
-            if needs { format!("\\{line}") } else { line }
+                || line.starts_with("~~~")
+            {
+                format!("\\{line}")
+            } else {
+                line
+            }
         })
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
-        .replace('|', "\\|")
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Inline code that survives backticks in the text: fenced with one more backtick than the
 /// longest run inside. Safe in table cells (pipes escaped, line breaks folded).
 pub fn md_code(s: &str) -> String {
     let s = s.split(['\r', '\n']).collect::<Vec<_>>().join(" ");
-    let longest = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
 }
 
@@ -148,7 +172,9 @@ pub fn py_str(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_ascii() => out.push(c),
             c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push_str(&format!("\\U{:08x}", c as u32)),
@@ -183,7 +209,10 @@ mod tests {
 
     #[test]
     fn md_text_cannot_start_blocks() {
-        assert_eq!(md_text("# not a heading\n- nor a list\n1. nor this"), "\\# not a heading\n\\- nor a list\n\\1. nor this");
+        assert_eq!(
+            md_text("# not a heading\n- nor a list\n1. nor this"),
+            "\\# not a heading\n\\- nor a list\n1\\. nor this"
+        );
         assert_eq!(md_text("1.0"), "1.0");
     }
 

@@ -24,7 +24,10 @@ pub struct Summary {
 
 pub fn summarize(diags: &[Diagnostic], files: usize) -> Summary {
     Summary {
-        errors: diags.iter().filter(|d| d.severity == Severity::Error).count(),
+        errors: diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count(),
         warnings: diags
             .iter()
             .filter(|d| d.severity == Severity::Warning)
@@ -83,7 +86,9 @@ pub fn human_one(d: &Diagnostic) -> String {
         }
     }
     if let Some(help) = &d.help {
-        groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(help.as_str()),
+        ));
     }
     let out = Renderer::plain().render(&groups);
     // annotate-snippets prints `--> file:line:col`; for a file-level finding make sure the
@@ -147,7 +152,10 @@ fn github(diags: &[Diagnostic], s: Summary) -> String {
                 props.push_str(&format!(",endColumn={}", d.end_column));
             }
         }
-        props.push_str(&format!(",title={}", gh_property(&format!("handoff {}", d.code))));
+        props.push_str(&format!(
+            ",title={}",
+            gh_property(&format!("handoff {}", d.code))
+        ));
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
@@ -161,7 +169,9 @@ fn github(diags: &[Diagnostic], s: Summary) -> String {
 }
 
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn gh_property(s: &str) -> String {
@@ -244,7 +254,10 @@ mod tests {
     #[test]
     fn human_points_at_the_span() {
         let out = human_one(&sample());
-        assert!(out.contains("error[unknown-key]: unknown key `nmae`"), "{out}");
+        assert!(
+            out.contains("error[unknown-key]: unknown key `nmae`"),
+            "{out}"
+        );
         assert!(out.contains("subjects.toml:2:1"), "{out}");
         assert!(out.contains("^^^^"), "{out}");
         assert!(out.contains("help: did you mean `name`?"), "{out}");
@@ -271,6 +284,9 @@ mod tests {
             v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
             2
         );
-        assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][0]["id"], "unknown-key");
+        assert_eq!(
+            v["runs"][0]["tool"]["driver"]["rules"][0]["id"],
+            "unknown-key"
+        );
     }
 }

@@ -165,7 +165,8 @@ pub fn activity_definition(reg: &Registry) -> J {
 /// The registry format (subjects.toml), for editors with TOML schema support.
 pub fn registry() -> J {
     let string = json!({ "type": "string" });
-    let date_or_na = json!({ "anyOf": [ { "type": "string", "format": "date" }, { "const": "n/a" } ] });
+    let date_or_na =
+        json!({ "anyOf": [ { "type": "string", "format": "date" }, { "const": "n/a" } ] });
     let steps: serde_json::Map<String, J> = Step::ALL
         .iter()
         .map(|s| (s.key().to_string(), date_or_na.clone()))

@@ -219,10 +219,7 @@ fn toml_item(item: &toml_edit::Item, fallback: Range<usize>) -> Node {
         toml_edit::Item::Table(t) => toml_table(t, fallback),
         toml_edit::Item::ArrayOfTables(a) => {
             let span = a.span().unwrap_or(fallback.clone());
-            let items = a
-                .iter()
-                .map(|t| toml_table(t, fallback.clone()))
-                .collect();
+            let items = a.iter().map(|t| toml_table(t, fallback.clone())).collect();
             Node {
                 value: Value::Seq(items),
                 span,
@@ -245,10 +242,7 @@ fn toml_value(v: &toml_edit::Value, fallback: Range<usize>) -> Node {
             let entries = t
                 .iter()
                 .map(|(name, val)| {
-                    let key_span = t
-                        .key(name)
-                        .and_then(|k| k.span())
-                        .unwrap_or(span.clone());
+                    let key_span = t.key(name).and_then(|k| k.span()).unwrap_or(span.clone());
                     (
                         Key {
                             name: name.to_string(),
@@ -669,11 +663,28 @@ pub fn wrong_type(
 }
 
 /// The closest candidate by edit distance, if it is close enough to be a likely typo.
-pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let word_l = word.to_ascii_lowercase();
+    let candidates: Vec<&'c str> = candidates.into_iter().collect();
+    // An abbreviation (`int` for `integer`) is the likeliest meaning.
+    if word_l.len() >= 3
+        && let Some(c) = candidates
+            .iter()
+            .find(|c| c.to_ascii_lowercase().starts_with(&word_l))
+    {
+        return Some(c);
+    }
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&word_l, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word_l, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -739,7 +750,11 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_matches_only() {
-        assert_eq!(did_you_mean("sumary", ["summary", "since"]), Some("summary"));
+        assert_eq!(
+            did_you_mean("sumary", ["summary", "since"]),
+            Some("summary")
+        );
         assert_eq!(did_you_mean("zzz", ["summary", "since"]), None);
+        assert_eq!(did_you_mean("int", ["string", "integer"]), Some("integer"));
     }
 }

@@ -22,7 +22,9 @@ use crate::source::{SourceFile, did_you_mean};
 pub fn place(file: &SourceFile, value_span: &Range<usize>, exact: bool, f: Finding) -> Diagnostic {
     let span = if exact {
         let start = (value_span.start + f.span.start).min(value_span.end);
-        let end = (value_span.start + f.span.end).min(value_span.end).max(start);
+        let end = (value_span.start + f.span.end)
+            .min(value_span.end)
+            .max(start);
         start..end
     } else {
         value_span.clone()
@@ -48,20 +50,31 @@ pub fn load_registry(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
             more.extend(check_cron(&file, c, true, tz_ok.as_ref()));
         }
         let when = &m.definition.when;
-        let triggers = triggering_subjects(&reg, m.definition.events.iter().map(|e| e.value.as_str()));
-        let requires: Vec<&str> = m.definition.requires.iter().map(|r| r.value.as_str()).collect();
+        let triggers =
+            triggering_subjects(&reg, m.definition.events.iter().map(|e| e.value.as_str()));
+        let requires: Vec<&str> = m
+            .definition
+            .requires
+            .iter()
+            .map(|r| r.value.as_str())
+            .collect();
         more.extend(check_rule(
             &file,
             when,
             true,
             &triggers,
             m.definition.cron.is_some(),
+            !m.definition.events.is_empty(),
             &requires,
         ));
     }
     let errors = more.iter().any(Diagnostic::is_error);
     diags.extend(more);
-    if errors { (None, diags) } else { (Some(reg), diags) }
+    if errors {
+        (None, diags)
+    } else {
+        (Some(reg), diags)
+    }
 }
 
 fn check_timezone(
@@ -88,7 +101,10 @@ fn check_cron(
 ) -> Vec<Diagnostic> {
     let span = expr.span.clone();
     match cron::parse(expr) {
-        Err(findings) => findings.into_iter().map(|f| place(file, &span, exact, f)).collect(),
+        Err(findings) => findings
+            .into_iter()
+            .map(|f| place(file, &span, exact, f))
+            .collect(),
         Ok(parsed) => {
             let mut out: Vec<Diagnostic> = parsed
                 .warnings
@@ -106,7 +122,10 @@ fn check_cron(
 }
 
 /// The registered subjects an event trigger list can deliver.
-fn triggering_subjects<'r>(reg: &'r Registry, events: impl Iterator<Item = &'r str>) -> Vec<&'r Subject> {
+fn triggering_subjects<'r>(
+    reg: &'r Registry,
+    events: impl Iterator<Item = &'r str>,
+) -> Vec<&'r Subject> {
     let mut out: Vec<&Subject> = Vec::new();
     for e in events {
         for s in reg.matching(e) {
@@ -125,6 +144,7 @@ fn check_rule(
     exact: bool,
     triggers: &[&Subject],
     has_cron: bool,
+    has_events: bool,
     requires: &[&str],
 ) -> Vec<Diagnostic> {
     let analysis = match rule::analyze(when) {
@@ -142,11 +162,16 @@ fn check_rule(
     };
     for p in &analysis.paths {
         if p.path.first().map(String::as_str) == Some("event") {
+            if has_events && triggers.is_empty() {
+                // Its event subjects are unregistered (reported on their own): nothing to check.
+                continue;
+            }
             if triggers.is_empty() || (has_cron && !guarded) {
                 let message = if triggers.is_empty() {
                     "the rule reads `event`, but the definition has only a cron trigger: there is no event when it fires".to_string()
                 } else {
-                    "the rule reads `event`, but the cron trigger fires without an event".to_string()
+                    "the rule reads `event`, but the cron trigger fires without an event"
+                        .to_string()
                 };
                 out.push(
                     file.error("cron-reads-event", at(&p.span), message)
@@ -162,17 +187,20 @@ fn check_rule(
             for s in triggers {
                 match s.attribute(attr) {
                     None => {
-                        let known: Vec<&str> = s.attributes.iter().map(|a| a.name.as_str()).collect();
+                        let known: Vec<&str> =
+                            s.attributes.iter().map(|a| a.name.as_str()).collect();
                         out.push(
                             file.error(
                                 "unknown-attribute",
                                 at(&p.span),
                                 format!("`{}` has no attribute `{attr}`", s.subject.value),
                             )
-                            .with_help(match did_you_mean(attr, known.iter().copied()) {
-                                Some(k) => format!("did you mean `{k}`?"),
-                                None => format!("its attributes are: {}", known.join(", ")),
-                            }),
+                            .with_help(
+                                match did_you_mean(attr, known.iter().copied()) {
+                                    Some(k) => format!("did you mean `{k}`?"),
+                                    None => format!("its attributes are: {}", known.join(", ")),
+                                },
+                            ),
                         );
                     }
                     Some(a) => {
@@ -192,7 +220,9 @@ fn check_rule(
                                     )
                                     .with_help(suggest_literal(&a.ty, &c.literal_text)),
                                 );
-                            } else if let (AttrType::Enum(values), ValueType::String) = (&a.ty, c.literal_type) {
+                            } else if let (AttrType::Enum(values), ValueType::String) =
+                                (&a.ty, c.literal_type)
+                            {
                                 let lit = c.literal_text.trim_matches(|ch| ch == '"' || ch == '\'');
                                 if !values.iter().any(|v| v == lit) {
                                     out.push(
@@ -200,12 +230,22 @@ fn check_rule(
                                             "enum-value",
                                             Severity::Warning,
                                             at(&c.span),
-                                            format!("`{attr}` on `{}` is never {}", s.subject.value, c.literal_text),
+                                            format!(
+                                                "`{attr}` on `{}` is never {}",
+                                                s.subject.value, c.literal_text
+                                            ),
                                         )
-                                        .with_help(match did_you_mean(lit, values.iter().map(String::as_str)) {
-                                            Some(v) => format!("did you mean \"{v}\"?"),
-                                            None => format!("its values are: {}", values.join(", ")),
-                                        }),
+                                        .with_help(
+                                            match did_you_mean(
+                                                lit,
+                                                values.iter().map(String::as_str),
+                                            ) {
+                                                Some(v) => format!("did you mean \"{v}\"?"),
+                                                None => {
+                                                    format!("its values are: {}", values.join(", "))
+                                                }
+                                            },
+                                        ),
                                     );
                                 }
                             }
@@ -224,7 +264,9 @@ fn check_rule(
                     at(&p.span),
                     format!("the rule reads context `{name}` but does not list it in `requires`"),
                 )
-                .with_help(format!("add `{name}` to `requires` so the rule skips cleanly when it is absent")),
+                .with_help(format!(
+                    "add `{name}` to `requires` so the rule skips cleanly when it is absent"
+                )),
             );
         }
     }
@@ -239,8 +281,12 @@ fn article(word: &str) -> String {
 fn suggest_literal(ty: &AttrType, literal: &str) -> String {
     let bare = literal.trim_matches(|c| c == '"' || c == '\'');
     match ty {
-        AttrType::Integer if bare.parse::<i64>().is_ok() => format!("compare with the number {bare}, without quotes"),
-        AttrType::Boolean if bare == "true" || bare == "false" => format!("compare with {bare}, without quotes"),
+        AttrType::Integer if bare.parse::<i64>().is_ok() => {
+            format!("compare with the number {bare}, without quotes")
+        }
+        AttrType::Boolean if bare == "true" || bare == "false" => {
+            format!("compare with {bare}, without quotes")
+        }
         AttrType::String | AttrType::Uuid | AttrType::Timestamp | AttrType::Enum(_) => {
             format!("compare with the string \"{bare}\"")
         }
@@ -256,6 +302,8 @@ pub struct Options {
     /// Definition files or folders; empty means the registry's definitions folder.
     pub paths: Vec<PathBuf>,
     pub templates: Option<PathBuf>,
+    /// Whether to check that generated files are current.
+    pub freshness: bool,
 }
 
 /// The result of a validate run.
@@ -297,7 +345,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, files)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             files.push(path);
         }
     }
@@ -345,7 +396,10 @@ pub fn validate(
                     .error(
                         "duplicate-name",
                         def.name.span.clone(),
-                        format!("definition `{}` is also defined in {}", def.name.value, first.path),
+                        format!(
+                            "definition `{}` is also defined in {}",
+                            def.name.value, first.path
+                        ),
                     )
                     .with_help("names are unique across all definition files"),
             );
@@ -355,10 +409,17 @@ pub fn validate(
     }
     for c in &checked {
         let errors = c.diags.iter().filter(|d| d.is_error()).count();
-        let name = c.definition.as_ref().map_or_else(|| c.stem.clone(), |d| d.name.value.clone());
+        let name = c
+            .definition
+            .as_ref()
+            .map_or_else(|| c.stem.clone(), |d| d.name.value.clone());
         out.definitions.insert(
             name,
-            if errors == 0 && c.definition.is_some() { DefinitionState::Valid } else { DefinitionState::Invalid(errors.max(1)) },
+            if errors == 0 && c.definition.is_some() {
+                DefinitionState::Valid
+            } else {
+                DefinitionState::Invalid(errors.max(1))
+            },
         );
     }
 
@@ -369,7 +430,8 @@ pub fn validate(
             match by_name.get(name) {
                 None => {
                     if whole_folder && !out.definitions.contains_key(name) {
-                        out.definitions.insert(name.to_string(), DefinitionState::Missing);
+                        out.definitions
+                            .insert(name.to_string(), DefinitionState::Missing);
                         out.diagnostics.push(
                             reg_file
                                 .error(
@@ -388,12 +450,17 @@ pub fn validate(
                     let def = c.definition.as_ref().expect("indexed definitions parsed");
                     out.diagnostics.extend(drift(&c.file, def, m));
                     if m.cutover.at_or_past(Step::ParallelRun) {
-                        out.diagnostics.extend(parallel_run(reg_file, &c.file, def, m));
+                        out.diagnostics
+                            .extend(parallel_run(reg_file, &c.file, def, m));
                     }
                 }
             }
         }
         // Freshness of generated files, as `generate --check` reports it.
+        if !opts.freshness {
+            diagnostic::sort(&mut out.diagnostics);
+            return Ok(out);
+        }
         let templates = crate::render::override_dir(opts.templates.as_deref(), &opts.root);
         let artifacts = generate::artifacts(reg, templates.as_deref())?;
         for o in generate::check(&opts.root, &artifacts)? {
@@ -427,7 +494,12 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
         Err(e) => {
             return Checked {
                 file: SourceFile::new(shown.clone(), String::new()),
-                diags: vec![Diagnostic::file_level("io", Severity::Error, shown.clone(), format!("cannot read: {e}"))],
+                diags: vec![Diagnostic::file_level(
+                    "io",
+                    Severity::Error,
+                    shown.clone(),
+                    format!("cannot read: {e}"),
+                )],
                 path: shown,
                 stem,
                 definition: None,
@@ -449,19 +521,33 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
 }
 
 /// The checks of one parsed definition that need only the registry.
-pub fn check_definition(file: &SourceFile, stem: &str, def: &Definition, registry: Option<&Registry>) -> Vec<Diagnostic> {
+pub fn check_definition(
+    file: &SourceFile,
+    stem: &str,
+    def: &Definition,
+    registry: Option<&Registry>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if def.name.value != stem {
         out.push(
             file.error(
                 "name-mismatch",
                 def.name.span.clone(),
-                format!("definition `{}` is in a file named `{stem}.yaml`", def.name.value),
+                format!(
+                    "definition `{}` is in a file named `{stem}.yaml`",
+                    def.name.value
+                ),
             )
-            .with_help(format!("rename the file to `{}.yaml`, or the definition to `{stem}`", def.name.value)),
+            .with_help(format!(
+                "rename the file to `{}.yaml`, or the definition to `{stem}`",
+                def.name.value
+            )),
         );
     }
-    let tz = def.cron.as_ref().and_then(|c| check_timezone(file, &c.timezone, true, &mut out));
+    let tz = def
+        .cron
+        .as_ref()
+        .and_then(|c| check_timezone(file, &c.timezone, true, &mut out));
     if let Some(c) = &def.cron {
         out.extend(check_cron(file, &c.schedule, c.exact, tz.as_ref()));
     }
@@ -473,17 +559,30 @@ pub fn check_definition(file: &SourceFile, stem: &str, def: &Definition, registr
         if matched.is_empty() {
             let known: Vec<&str> = reg.subjects.iter().map(|s| s.subject.as_str()).collect();
             out.push(
-                file.error("unregistered-subject", e.span.clone(), format!("event subject `{}` is not registered", e.value))
-                    .with_help(match did_you_mean(e, known.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None if e.contains(['*', '>']) => "the pattern matches no registered subject".to_string(),
-                        None => format!("register it in {} first (checklist step 3)", reg.file.path),
-                    }),
+                file.error(
+                    "unregistered-subject",
+                    e.span.clone(),
+                    format!("event subject `{}` is not registered", e.value),
+                )
+                .with_help(match did_you_mean(e, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if e.contains(['*', '>']) => {
+                        "the pattern matches no registered subject".to_string()
+                    }
+                    None => format!("register it in {} first (checklist step 3)", reg.file.path),
+                }),
             );
         } else if !reg.in_stream(e) {
             out.push(
-                file.error("subject-outside-stream", e.span.clone(), format!("`{}` reaches outside the stream's filter {:?}", e.value, reg.stream.subjects))
-                    .with_help("narrow the pattern to the stream's subjects"),
+                file.error(
+                    "subject-outside-stream",
+                    e.span.clone(),
+                    format!(
+                        "`{}` reaches outside the stream's filter {:?}",
+                        e.value, reg.stream.subjects
+                    ),
+                )
+                .with_help("narrow the pattern to the stream's subjects"),
             );
         }
     }
@@ -491,18 +590,30 @@ pub fn check_definition(file: &SourceFile, stem: &str, def: &Definition, registr
         if reg.context(r).is_none() {
             let known: Vec<&str> = reg.contexts.iter().map(|c| c.name.as_str()).collect();
             out.push(
-                file.error("unknown-context", r.span.clone(), format!("context `{}` is not declared in the registry", r.value))
-                    .with_help(match did_you_mean(r, known.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("known contexts: {}", known.join(", ")),
-                    }),
+                file.error(
+                    "unknown-context",
+                    r.span.clone(),
+                    format!("context `{}` is not declared in the registry", r.value),
+                )
+                .with_help(match did_you_mean(r, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known contexts: {}", known.join(", ")),
+                }),
             );
         }
     }
     if let Some(when) = &def.when {
         let triggers = triggering_subjects(reg, def.events.iter().map(|e| e.value.as_str()));
         let requires: Vec<&str> = def.requires.iter().map(|r| r.value.as_str()).collect();
-        out.extend(check_rule(file, when, def.when_exact, &triggers, def.cron.is_some(), &requires));
+        out.extend(check_rule(
+            file,
+            when,
+            def.when_exact,
+            &triggers,
+            def.cron.is_some(),
+            !def.events.is_empty(),
+            &requires,
+        ));
     }
     if let Some(m) = &def.migration
         && reg.migration(m).is_none()
@@ -516,7 +627,9 @@ pub fn check_definition(file: &SourceFile, stem: &str, def: &Definition, registr
             )
             .with_help(match did_you_mean(m, known.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "add the migration to the registry, or remove `metadata.migration`".to_string(),
+                None => {
+                    "add the migration to the registry, or remove `metadata.migration`".to_string()
+                }
             }),
         );
     }
@@ -533,22 +646,38 @@ fn drift(file: &SourceFile, def: &Definition, m: &registry::Migration) -> Vec<Di
                 "definition-drift",
                 Severity::Warning,
                 span,
-                format!("{what} differs from migration `{}` in the registry", m.name.value),
+                format!(
+                    "{what} differs from migration `{}` in the registry",
+                    m.name.value
+                ),
             )
-            .with_help("carry the change into the registry, so the docs and the cutover plan follow it"),
+            .with_help(
+                "carry the change into the registry, so the docs and the cutover plan follow it",
+            ),
         );
     };
     let cron = def.cron.as_ref().map(|c| c.schedule.value.as_str());
     if cron != plan.cron.as_ref().map(|c| c.value.as_str())
-        || def.cron.as_ref().is_some_and(|c| c.timezone.value != plan.timezone.value)
+        || def
+            .cron
+            .as_ref()
+            .is_some_and(|c| c.timezone.value != plan.timezone.value)
     {
-        let span = def.cron.as_ref().map_or(def.trigger_span.clone(), |c| c.schedule.span.clone());
+        let span = def
+            .cron
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |c| c.schedule.span.clone());
         differ("the cron trigger", span);
     }
     let events: Vec<&str> = def.events.iter().map(|e| e.value.as_str()).collect();
     let plan_events: Vec<&str> = plan.events.iter().map(|e| e.value.as_str()).collect();
     if events != plan_events {
-        differ("the event trigger", def.events.first().map_or(def.trigger_span.clone(), |e| e.span.clone()));
+        differ(
+            "the event trigger",
+            def.events
+                .first()
+                .map_or(def.trigger_span.clone(), |e| e.span.clone()),
+        );
     }
     if let Some(w) = &def.when
         && w.value != plan.when.value
@@ -558,13 +687,22 @@ fn drift(file: &SourceFile, def: &Definition, m: &registry::Migration) -> Vec<Di
     if def.instruction != plan.instruction {
         differ("the instruction", def.name.span.clone());
     }
-    let _ = Instruction::Shell { command: String::new(), workdir: None, timeout: None };
+    let _ = Instruction::Shell {
+        command: String::new(),
+        workdir: None,
+        timeout: None,
+    };
     out
 }
 
 /// A migration at or past its parallel run: every side effect and the definition must be
 /// declared idempotent, with a mechanism.
-fn parallel_run(reg_file: &SourceFile, def_file: &SourceFile, def: &Definition, m: &registry::Migration) -> Vec<Diagnostic> {
+fn parallel_run(
+    reg_file: &SourceFile,
+    def_file: &SourceFile,
+    def: &Definition,
+    m: &registry::Migration,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for se in &m.side_effects {
         let problem = match (se.idempotent, &se.mechanism) {
@@ -609,7 +747,12 @@ mod tests {
     #[test]
     fn place_maps_inner_spans() {
         let f = SourceFile::new("d.yaml", "schedule: \"0 0 32 * *\"\n");
-        let d = place(&f, &(11..21), true, Finding::error("cron-out-of-range", 4..6, "x"));
+        let d = place(
+            &f,
+            &(11..21),
+            true,
+            Finding::error("cron-out-of-range", 4..6, "x"),
+        );
         assert_eq!((d.line, d.column, d.end_column), (1, 16, 18));
     }
 }

@@ -26,24 +26,48 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
     let parsed = match cron::parse(&args.expr) {
         Ok(p) => Some(p),
         Err(findings) => {
-            diags.extend(findings.into_iter().map(|f| place(&file, &(0..args.expr.len()), true, f)));
+            diags.extend(
+                findings
+                    .into_iter()
+                    .map(|f| place(&file, &(0..args.expr.len()), true, f)),
+            );
             None
         }
     };
     let from = match &args.from {
         None => jiff::Timestamp::now(),
-        Some(s) => s.parse::<jiff::Timestamp>().map_err(|e| Failure::usage(format!("--from `{s}` is not an RFC 3339 instant: {e}")))?,
+        Some(s) => s
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| Failure::usage(format!("--from `{s}` is not an RFC 3339 instant: {e}")))?,
     };
     let (Some(parsed), Some(tz)) = (parsed, tz) else {
-        let format = match args.format { SimpleFormat::Human => Format::Human, SimpleFormat::Json => Format::Json };
+        let format = match args.format {
+            SimpleFormat::Human => Format::Human,
+            SimpleFormat::Json => Format::Json,
+        };
         let _ = write!(out, "{}", report::render(format, &diags, 1));
         return Ok(Exit::Problems);
     };
-    let mut warnings: Vec<Diagnostic> = parsed.warnings.iter().cloned().map(|f| place(&file, &(0..args.expr.len()), true, f)).collect();
-    warnings.extend(parsed.schedule.dst_findings(&tz, from, 1).into_iter().map(|f| place(&file, &(0..args.expr.len()), true, f)));
+    let mut warnings: Vec<Diagnostic> = parsed
+        .warnings
+        .iter()
+        .cloned()
+        .map(|f| place(&file, &(0..args.expr.len()), true, f))
+        .collect();
+    warnings.extend(
+        parsed
+            .schedule
+            .dst_findings(&tz, from, 1)
+            .into_iter()
+            .map(|f| place(&file, &(0..args.expr.len()), true, f)),
+    );
     let next = parsed.schedule.upcoming(from, &tz, args.next);
     let utc = |t: &jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let local = |t: &jiff::Timestamp| t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M %Z (%:z)").to_string();
+    let local = |t: &jiff::Timestamp| {
+        t.to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z (%:z)")
+            .to_string()
+    };
     match args.format {
         SimpleFormat::Json => {
             let value = json!({
@@ -55,7 +79,11 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
                 "next_local": next.iter().map(|t| t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()).collect::<Vec<_>>(),
                 "warnings": warnings,
             });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
         }
         SimpleFormat::Human => {
             let _ = writeln!(out, "{}: {}", args.expr, parsed.schedule.describe());

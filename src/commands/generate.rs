@@ -7,7 +7,12 @@ use crate::cli::{CommandResult, Exit, Failure, GenerateArgs};
 use crate::commands::require_registry;
 use crate::generate::{self, Outcome};
 
-pub fn run(registry: &Path, args: GenerateArgs, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+pub fn run(
+    registry: &Path,
+    args: GenerateArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> CommandResult {
     let reg = match require_registry(registry, err)? {
         Ok(r) => r,
         Err(exit) => return Ok(exit),
@@ -39,15 +44,37 @@ pub fn run(registry: &Path, args: GenerateArgs, out: &mut dyn Write, err: &mut d
             }
         }
     }
-    let written = outcomes.iter().filter(|o| o.outcome == Outcome::Written).count();
+    let written = outcomes
+        .iter()
+        .filter(|o| o.outcome == Outcome::Written)
+        .count();
     if args.check {
         if problems == 0 {
-            let _ = writeln!(err, "handoff: {} generated files are current", outcomes.len());
+            let _ = writeln!(
+                err,
+                "handoff: {} generated files are current",
+                outcomes.len()
+            );
         } else {
-            let _ = writeln!(err, "handoff: {problems} of {} generated files are not current; run `handoff generate`", outcomes.len());
+            let _ = writeln!(
+                err,
+                "handoff: {problems} of {} generated files are not current; run `handoff generate`",
+                outcomes.len()
+            );
         }
     } else {
-        let _ = writeln!(err, "handoff: {written} written, {} unchanged, {problems} not overwritten", outcomes.iter().filter(|o| o.outcome == Outcome::Unchanged).count());
+        let _ = writeln!(
+            err,
+            "handoff: {written} written, {} unchanged, {problems} not overwritten",
+            outcomes
+                .iter()
+                .filter(|o| o.outcome == Outcome::Unchanged)
+                .count()
+        );
     }
-    Ok(if problems > 0 { Exit::Problems } else { Exit::Clean })
+    Ok(if problems > 0 {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    })
 }

@@ -21,7 +21,8 @@ use crate::source::SourceFile;
 
 /// Reads a file, mapping failure to exit 3 with the path in the message.
 pub fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Failure::tool(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::tool(format!("cannot read {}: {e}", path.display())))
 }
 
 /// The registry, validated, or its diagnostics rendered to `err` (`Err(None)`: exit 1).
@@ -35,7 +36,10 @@ pub fn load_registry(path: &Path) -> Result<(Option<Registry>, Vec<Diagnostic>),
 
 /// The registry for commands that need a valid one: diagnostics go to `err` and an invalid
 /// registry ends the command with exit 1.
-pub fn require_registry(path: &Path, err: &mut dyn Write) -> Result<Result<Registry, crate::cli::Exit>, Failure> {
+pub fn require_registry(
+    path: &Path,
+    err: &mut dyn Write,
+) -> Result<Result<Registry, crate::cli::Exit>, Failure> {
     let (registry, diags) = load_registry(path)?;
     match registry {
         Some(r) => {

@@ -5,6 +5,13 @@ use std::path::Path;
 
 use crate::cli::{CommandResult, Failure};
 
-pub fn run<A>(_registry: &Path, _args: A, _out: &mut dyn Write, _err: &mut dyn Write) -> CommandResult {
-    Err(Failure::tool("`publish` is not available in this build yet"))
+pub fn run<A>(
+    _registry: &Path,
+    _args: A,
+    _out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> CommandResult {
+    Err(Failure::tool(
+        "`publish` is not available in this build yet",
+    ))
 }

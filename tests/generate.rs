@@ -1,0 +1,524 @@
+//! `handoff generate`: the self-check of this repository, determinism, hand-edit protection,
+//! validity of what it writes, hostile registry text and snapshots of every template.
+
+mod common;
+
+use std::path::Path;
+
+use common::{copy_tree, fixture, handoff, read, repo, repo_copy};
+use handoff::source::{SourceFile, parse_yaml};
+
+/// The committed docs/, definitions/, schemas and stubs are exactly what generate produces.
+#[test]
+fn self_check_this_repository_is_current() {
+    let run = handoff(&repo(), &["generate", "--check"]);
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+
+    // And independently of the CLI: every artifact equals the committed file byte for byte.
+    let file = SourceFile::new("subjects.toml", read(&repo().join("subjects.toml")));
+    let (reg, diags) = handoff::validate::load_registry(file);
+    let reg = reg.unwrap_or_else(|| panic!("{diags:?}"));
+    let artifacts = handoff::generate::artifacts(&reg, None).unwrap();
+    assert!(artifacts.len() >= 14);
+    for a in artifacts {
+        assert_eq!(
+            read(&repo().join(&a.path)),
+            a.content,
+            "{} is stale",
+            a.path
+        );
+    }
+}
+
+#[test]
+fn generate_is_deterministic_and_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("subjects.toml"),
+        tmp.path().join("subjects.toml"),
+    )
+    .unwrap();
+    let first = handoff(tmp.path(), &["generate"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let snapshot = |dir: &Path| {
+        let mut files = Vec::new();
+        collect(dir, &mut files);
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| (p.clone(), read(&p)))
+            .collect::<Vec<_>>()
+    };
+    let before = snapshot(tmp.path());
+    let second = handoff(tmp.path(), &["generate"]);
+    assert_eq!(second.code, 0);
+    assert!(
+        second.stdout.is_empty(),
+        "second run wrote: {}",
+        second.stdout
+    );
+    assert!(second.stderr.contains("0 written"), "{}", second.stderr);
+    assert_eq!(before, snapshot(tmp.path()));
+    // And it is what this repository has committed.
+    for (path, content) in before {
+        let rel = path.strip_prefix(tmp.path()).unwrap();
+        assert_eq!(read(&repo().join(rel)), content, "{}", rel.display());
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn check_names_an_edited_generated_file_and_generate_refuses_to_clobber_it() {
+    let tmp = repo_copy();
+    let doc = tmp.path().join("docs/nats-event-subjects.md");
+    let edited = read(&doc).replace("## Stream", "## Stream (hand edit)");
+    std::fs::write(&doc, &edited).unwrap();
+
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check
+            .stdout
+            .contains("docs/nats-event-subjects.md: edited by hand"),
+        "{}",
+        check.stdout
+    );
+    assert_eq!(check.stdout.lines().count(), 1, "{}", check.stdout);
+
+    let generate = handoff(tmp.path(), &["generate"]);
+    assert_eq!(generate.code, 1, "{}", generate.stdout);
+    assert!(
+        generate.stdout.contains("not overwritten"),
+        "{}",
+        generate.stdout
+    );
+    assert_eq!(read(&doc), edited, "the hand edit was lost");
+
+    let forced = handoff(tmp.path(), &["generate", "--force"]);
+    assert_eq!(forced.code, 0);
+    assert_eq!(
+        read(&doc),
+        read(&repo().join("docs/nats-event-subjects.md"))
+    );
+}
+
+#[test]
+fn check_reports_missing_and_stale_files() {
+    let tmp = repo_copy();
+    std::fs::remove_file(
+        tmp.path()
+            .join("docs/schemas/org.statehub.task.stale.schema.json"),
+    )
+    .unwrap();
+    // A registry change makes the sealed, untouched subject doc stale.
+    let reg = read(&tmp.path().join("subjects.toml")).replace(
+        "A repository was registered with the state hub.",
+        "A repository was registered.",
+    );
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check
+            .stdout
+            .contains("docs/schemas/org.statehub.task.stale.schema.json: missing"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("docs/nats-event-subjects.md: stale"),
+        "{}",
+        check.stdout
+    );
+    // --check wrote nothing.
+    assert!(
+        !tmp.path()
+            .join("docs/schemas/org.statehub.task.stale.schema.json")
+            .exists()
+    );
+    // generate brings everything back to current.
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
+    assert_eq!(handoff(tmp.path(), &["generate", "--check"]).code, 0);
+}
+
+#[test]
+fn an_edited_draft_is_kept_and_an_adopted_one_is_left_alone() {
+    let tmp = repo_copy();
+    let draft = tmp
+        .path()
+        .join("definitions/the-custodian.state-hub-stale-task-cleanup.yaml");
+    let edited = read(&draft).replace("timeout: \"30m\"", "timeout: \"45m\"");
+    std::fs::write(&draft, &edited).unwrap();
+
+    let generate = handoff(tmp.path(), &["generate"]);
+    assert_eq!(generate.code, 0, "{}", generate.stdout);
+    assert!(
+        generate
+            .stdout
+            .contains("the-custodian.state-hub-stale-task-cleanup.yaml: kept: edited by hand"),
+        "{}",
+        generate.stdout
+    );
+    assert_eq!(read(&draft), edited);
+
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check
+            .stdout
+            .contains("the-custodian.state-hub-stale-task-cleanup.yaml: edited by hand")
+    );
+
+    // Deleting the seal adopts the file: generate and --check leave it alone.
+    let adopted: String = edited
+        .lines()
+        .filter(|l| !l.contains("handoff:sha256="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&draft, &adopted).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
+    assert_eq!(read(&draft), adopted);
+}
+
+#[test]
+fn a_broken_registry_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = read(&repo().join("subjects.toml")).replace(
+        "since = \"1.0\"\nsummary = \"A repository",
+        "since = \"1.0\"\nsumary = \"A repository",
+    );
+    std::fs::write(tmp.path().join("subjects.toml"), text).unwrap();
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("subjects.toml:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `summary`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!tmp.path().join("docs").exists());
+    assert!(!tmp.path().join("definitions").exists());
+}
+
+fn yaml_json(path: &Path) -> serde_json::Value {
+    let file = SourceFile::new(path.display().to_string(), read(path));
+    let node =
+        parse_yaml(&file).unwrap_or_else(|d| panic!("{} is not valid YAML: {d:?}", path.display()));
+    handoff::registry::node_to_json(&node)
+}
+
+#[test]
+fn drafts_are_valid_against_the_generated_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&read(
+        &repo().join("docs/schemas/activity-definition.schema.json"),
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut drafts = 0;
+    for entry in std::fs::read_dir(repo().join("definitions")).unwrap() {
+        let path = entry.unwrap().path();
+        let value = yaml_json(&path);
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        // The modeline points at the schema.
+        assert!(read(&path).starts_with(
+            "# yaml-language-server: $schema=../docs/schemas/activity-definition.schema.json\n"
+        ));
+        drafts += 1;
+    }
+    assert_eq!(drafts, 2);
+}
+
+#[test]
+fn sample_envelopes_match_their_subject_schemas() {
+    let file = SourceFile::new("subjects.toml", read(&repo().join("subjects.toml")));
+    let (reg, _) = handoff::validate::load_registry(file);
+    let reg = reg.unwrap();
+    for s in &reg.subjects {
+        let path = repo().join(format!("docs/schemas/{}.schema.json", s.subject.value));
+        let schema: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let sample = handoff::generate::sample_envelope(&reg, s);
+        let errors: Vec<String> = validator
+            .iter_errors(&sample)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", s.subject.value);
+        // A wrong attribute type is rejected by the same schema.
+        let mut bad = sample.clone();
+        bad["attributes"][&s.attributes[0].name] = serde_json::json!(["not", "this"]);
+        assert!(!validator.is_valid(&bad));
+    }
+}
+
+#[test]
+fn docs_name_every_subject_and_trigger_site() {
+    let doc = read(&repo().join("docs/nats-event-subjects.md"));
+    for (subject, site) in [
+        (
+            "org.statehub.repo.registered",
+            "api/routers/repos.py:register_repo",
+        ),
+        (
+            "org.statehub.workstream.completed",
+            "api/routers/workstreams.py:update_workstream",
+        ),
+        (
+            "org.statehub.decision.resolved",
+            "api/routers/decisions.py:resolve_decision_action",
+        ),
+        (
+            "org.statehub.domain.goal.activated",
+            "api/routers/domain_goals.py:activate_domain_goal",
+        ),
+        ("org.statehub.task.stale", "scripts/cleanup_stale_tasks.py"),
+    ] {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| [`{subject}`]")))
+            .unwrap_or_else(|| panic!("no row for {subject}"));
+        assert!(row.contains(site), "{row}");
+        assert!(
+            repo()
+                .join(format!("docs/schemas/{subject}.schema.json"))
+                .is_file()
+        );
+    }
+    let migration = read(&repo().join("docs/cron-migration.md"));
+    for name in [
+        "consistency-sweep",
+        "stale-task-cleanup",
+        "*/15 * * * *",
+        "0 3 * * *",
+    ] {
+        assert!(migration.contains(name), "{name}");
+    }
+}
+
+fn python() -> String {
+    std::env::var("HANDOFF_TEST_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+#[test]
+fn python_stubs_compile() {
+    for f in ["__init__.py", "publishers.py", "runtime.py"] {
+        let path = repo().join("stubs/statehub_events").join(f);
+        let out = std::process::Command::new(python())
+            .args(["-m", "py_compile"])
+            .arg(&path)
+            .output()
+            .expect("python");
+        assert!(
+            out.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let publishers = read(&repo().join("stubs/statehub_events/publishers.py"));
+    for f in [
+        "publish_repo_registered",
+        "publish_workstream_completed",
+        "publish_decision_resolved",
+        "publish_domain_goal_activated",
+        "publish_task_stale",
+    ] {
+        assert!(publishers.contains(&format!("async def {f}(")), "{f}");
+    }
+    assert!(publishers.contains("after ``await session.commit()`` succeeded"));
+}
+
+/// Hostile text from the registry survives into Markdown, YAML and Python intact.
+#[test]
+fn hostile_registry_text_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("hostile"), tmp.path());
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let file = SourceFile::new("subjects.toml", read(&tmp.path().join("subjects.toml")));
+    let (reg, diags) = handoff::validate::load_registry(file);
+    let reg = reg.unwrap_or_else(|| panic!("{diags:?}"));
+    let subject = &reg.subjects[0];
+    let migration = &reg.migrations[0];
+
+    // Markdown: the structure is what the template meant, and the text reads back.
+    let md = read(&tmp.path().join("docs/nats-event-subjects.md"));
+    let (headings, tables, text) = markdown_outline(&md);
+    assert_eq!(
+        headings,
+        vec![
+            "NATS event subjects",
+            "Stream",
+            "Envelope",
+            "org.statehub.repo.registered"
+        ],
+        "{md}"
+    );
+    // Subject table, stream table, envelope table, attribute table; rows as written.
+    assert_eq!(tables, vec![2, 7, 7, 3], "{md}");
+    // Registry text is Markdown inline text: backticks make code spans, so compare without them.
+    let flat = |s: &str| {
+        s.replace('`', "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        flat(&text).contains(&flat(&subject.summary)),
+        "summary lost:\n{text}"
+    );
+    assert!(
+        flat(&text).contains(&flat(&subject.fires)),
+        "fires lost:\n{text}"
+    );
+    let mig_md = read(&tmp.path().join("docs/cron-migration.md"));
+    let (mig_headings, _, mig_text) = markdown_outline(&mig_md);
+    assert!(
+        !mig_headings
+            .iter()
+            .any(|h| h.contains("a heading attempt") && h.starts_with('#')),
+        "{mig_headings:?}"
+    );
+    assert!(
+        flat(&mig_text).contains(&flat(&migration.legacy.command)),
+        "{mig_text}"
+    );
+
+    // YAML: every value reads back exactly.
+    let draft = yaml_json(
+        &tmp.path()
+            .join("definitions/the-custodian.hostile-job.yaml"),
+    );
+    let d = &migration.definition;
+    assert_eq!(draft["metadata"]["owner"], d.owner.as_str());
+    assert_eq!(draft["metadata"]["description"], d.description.as_str());
+    assert_eq!(draft["rule"]["when"], d.when.value.as_str());
+    assert_eq!(draft["idempotency"]["key"], d.idempotency_key.as_str());
+    assert_eq!(
+        draft["idempotency"]["mechanism"],
+        d.idempotency_mechanism.as_str()
+    );
+    let handoff::registry::Instruction::Shell { command, .. } = &d.instruction else {
+        panic!()
+    };
+    assert_eq!(draft["instruction"]["shell"]["command"], command.as_str());
+    // The definition it produced validates (its rule parses, its references resolve).
+    let validate = handoff(tmp.path(), &["validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stdout);
+
+    // Python: compiles, and the literals and docstrings read back exactly.
+    let script = r#"
+import ast, json, sys
+src = open(sys.argv[1], encoding="ascii").read()
+tree = ast.parse(src)
+out = {}
+for node in tree.body:
+    if isinstance(node, ast.AnnAssign) and node.target.id == "SCHEMAS":
+        out["schemas"] = ast.literal_eval(node.value)
+    if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith("publish_"):
+        out[node.name] = ast.get_docstring(node)
+print(json.dumps(out))
+"#;
+    let out = std::process::Command::new(python())
+        .args(["-c", script])
+        .arg(tmp.path().join("stubs/statehub_events/publishers.py"))
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let values = &parsed["schemas"]["org.statehub.repo.registered"]["kind"][2];
+    assert_eq!(
+        values,
+        &serde_json::json!(["a|b", "c\"d", "e'f", "g\\h", "ünï"])
+    );
+    let doc = parsed["publish_repo_registered"].as_str().unwrap();
+    assert!(doc.contains(&subject.summary), "{doc}");
+    assert!(flat(doc).contains(&flat(&subject.fires)), "{doc}");
+}
+
+/// Headings, row counts of each table (header included) and all text of a Markdown document.
+fn markdown_outline(md: &str) -> (Vec<String>, Vec<usize>, String) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut headings = Vec::new();
+    let mut tables = Vec::new();
+    let mut text = String::new();
+    let mut in_heading = None::<String>;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => in_heading = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                headings.extend(in_heading.take());
+                text.push(' ');
+            }
+            Event::Start(Tag::Table(_)) => tables.push(0),
+            Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
+                if let Some(n) = tables.last_mut() {
+                    *n += 1;
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = &mut in_heading {
+                    h.push_str(&t);
+                }
+                text.push_str(&t);
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_),
+            ) => text.push(' '),
+            _ => {}
+        }
+    }
+    (headings, tables, text)
+}
+
+#[test]
+fn snapshots_of_every_template() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("snapshot"), tmp.path());
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for rel in [
+        "out/subjects.md",
+        "out/migration.md",
+        "defs/the-custodian.follow-up.yaml",
+        "defs/the-custodian.nightly.yaml",
+        "py/hub_events/__init__.py",
+        "py/hub_events/publishers.py",
+        "py/hub_events/runtime.py",
+        "out/schemas/org.statehub.workstream.completed.schema.json",
+        "out/schemas/org.statehub.hub.pinged.schema.json",
+        "out/schemas/activity-definition.schema.json",
+        "out/schemas/subjects.schema.json",
+    ] {
+        let name = rel.replace(['/', '.'], "_");
+        insta::assert_snapshot!(name, read(&tmp.path().join(rel)));
+    }
+}
