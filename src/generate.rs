@@ -120,15 +120,18 @@ pub fn seal_intact(content: &str) -> Option<bool> {
 
 /// Everything generate produces from the registry, in a fixed order.
 pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifact>, String> {
+    use rayon::prelude::*;
     let env = crate::render::environment(templates)?;
     let out = &reg.output;
-    let mut list = Vec::new();
     let ctx = context(reg, &env)?;
+    // Converted once: each render would otherwise convert the whole context again.
+    let ctx_value = minijinja::Value::from_serialize(&ctx);
 
     let schema_rel = relative(
         &out.definitions,
         &format!("{}/activity-definition.schema.json", out.schemas),
     );
+    let mut list = Vec::new();
     for (m, mv) in reg
         .migrations
         .iter()
@@ -145,24 +148,37 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
             kind: Kind::Draft,
         });
     }
-    let md = |name: &str| crate::render::render(&env, name, &ctx).map(|c| seal(&c));
-    list.push(Artifact {
-        path: out.subjects_doc.clone(),
-        content: md("nats-event-subjects.md.j2")?,
-        kind: Kind::Generated,
-    });
-    list.push(Artifact {
-        path: out.migration_doc.clone(),
-        content: md("cron-migration.md.j2")?,
-        kind: Kind::Generated,
-    });
-    for s in &reg.subjects {
-        list.push(Artifact {
+
+    let rendered: Vec<(String, &str)> = vec![
+        (out.subjects_doc.clone(), "nats-event-subjects.md.j2"),
+        (out.migration_doc.clone(), "cron-migration.md.j2"),
+        (format!("{}/__init__.py", out.python), "__init__.py.j2"),
+        (format!("{}/publishers.py", out.python), "publishers.py.j2"),
+        (format!("{}/runtime.py", out.python), "runtime.py.j2"),
+    ];
+    let mut rendered: Vec<Artifact> = rendered
+        .into_par_iter()
+        .map(|(path, template)| {
+            crate::render::render(&env, template, &ctx_value).map(|c| Artifact {
+                path,
+                content: seal(&c),
+                kind: Kind::Generated,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let python = rendered.split_off(2);
+    list.append(&mut rendered);
+
+    let schemas: Vec<Artifact> = reg
+        .subjects
+        .par_iter()
+        .map(|s| Artifact {
             path: format!("{}/{}.schema.json", out.schemas, s.subject.value),
             content: json_file(schema::envelope(reg, s)),
             kind: Kind::Generated,
-        });
-    }
+        })
+        .collect();
+    list.extend(schemas);
     list.push(Artifact {
         path: format!("{}/activity-definition.schema.json", out.schemas),
         content: json_file(schema::activity_definition(reg)),
@@ -173,17 +189,7 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
         content: json_file(schema::registry()),
         kind: Kind::Generated,
     });
-    for (file, template) in [
-        ("__init__.py", "__init__.py.j2"),
-        ("publishers.py", "publishers.py.j2"),
-        ("runtime.py", "runtime.py.j2"),
-    ] {
-        list.push(Artifact {
-            path: format!("{}/{file}", out.python),
-            content: md(template)?,
-            kind: Kind::Generated,
-        });
-    }
+    list.extend(python);
     Ok(list)
 }
 
@@ -308,7 +314,12 @@ pub fn root_of(registry_path: &Path) -> PathBuf {
 
 /// The data every template sees: `registry`, `subjects`, `migrations`.
 pub fn context(reg: &Registry, env: &minijinja::Environment) -> Result<J, String> {
-    let subjects: Vec<J> = reg.subjects.iter().map(|s| subject_view(reg, s)).collect();
+    use rayon::prelude::*;
+    let subjects: Vec<J> = reg
+        .subjects
+        .par_iter()
+        .map(|s| subject_view(reg, s))
+        .collect();
     let registry = json!({
         "path": reg.file.path,
         "version": reg.version,

@@ -25,6 +25,8 @@ pub struct Registry {
     pub subjects: Vec<Subject>,
     pub migrations: Vec<Migration>,
     pub output: Output,
+    /// Subject name -> index in `subjects`, for exact lookups.
+    index: std::collections::HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -392,7 +394,7 @@ impl Default for Output {
 
 impl Registry {
     pub fn subject(&self, subject: &str) -> Option<&Subject> {
-        self.subjects.iter().find(|s| *s.subject == subject)
+        self.index.get(subject).map(|&i| &self.subjects[i])
     }
 
     pub fn context(&self, name: &str) -> Option<&Context> {
@@ -405,6 +407,9 @@ impl Registry {
 
     /// Registered subjects matched by a subject or wildcard pattern.
     pub fn matching(&self, pattern: &str) -> Vec<&Subject> {
+        if !pattern.contains(['*', '>']) {
+            return self.subject(pattern).into_iter().collect();
+        }
         self.subjects
             .iter()
             .filter(|s| subject_matches(pattern, &s.subject))
@@ -582,7 +587,12 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         subjects,
         migrations,
         output,
+        index: Default::default(),
     };
+    let mut registry = registry;
+    for (i, s) in registry.subjects.iter().enumerate() {
+        registry.index.entry(s.subject.value.clone()).or_insert(i);
+    }
     cross_check(file, &registry, diags);
     Some(registry)
 }

@@ -109,8 +109,13 @@ pub struct Analysis {
 /// `context`. A parse error is a `rule-syntax` finding spanning the error position.
 pub fn analyze(expr: &str) -> Result<Analysis, Finding> {
     // The ANTLR-generated parser recurses deeply per nesting level (a hundred nested parentheses
-    // overflow an 8 MiB stack in a debug build before its own depth limit answers), so parse on
-    // a thread with a stack large enough for that limit. A panic there becomes a finding too.
+    // overflow an 8 MiB stack in a debug build before its own depth limit answers), so anything
+    // but a small, shallow expression is parsed on a thread with a stack large enough for that
+    // limit. A panic there becomes a finding too. Small, shallow expressions -- nearly all real
+    // rules -- are parsed right here: spawning a thread costs more than parsing them.
+    if expr.len() <= INLINE_MAX_LEN && nesting_depth(expr) <= INLINE_MAX_DEPTH {
+        return analyze_here(expr);
+    }
     let source = expr.to_string();
     let worker = std::thread::Builder::new()
         .name("handoff-rule-parse".into())
@@ -132,6 +137,38 @@ pub fn analyze(expr: &str) -> Result<Analysis, Finding> {
 
 /// Stack for the parsing thread: it is reserved, not committed, until used.
 const PARSER_STACK: usize = 64 * 1024 * 1024;
+
+/// Expressions up to this length and bracket depth parse on the caller's stack (measured: well
+/// under 1 MiB of stack in a debug build).
+const INLINE_MAX_LEN: usize = 1024;
+const INLINE_MAX_DEPTH: usize = 12;
+
+/// The deepest nesting of brackets, outside string literals.
+fn nesting_depth(expr: &str) -> usize {
+    let (mut depth, mut max, mut quote, mut escaped) = (0usize, 0usize, None::<char>, false);
+    for c in expr.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
 
 fn analyze_here(expr: &str) -> Result<Analysis, Finding> {
     let program = Program::compile(expr).map_err(|errors| syntax_finding(expr, &errors))?;

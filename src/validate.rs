@@ -380,10 +380,21 @@ pub fn validate(
     let files = definition_files(&paths)?;
     out.files_checked += files.len();
 
-    let checked: Vec<Checked> = files
-        .par_iter()
-        .map(|path| check_file(path, registry))
-        .collect();
+    // Files are checked in parallel; the workers get roomy stacks because the CEL parser
+    // recurses deeply on nested expressions.
+    let check_all = || -> Vec<Checked> {
+        files
+            .par_iter()
+            .map(|path| check_file(path, registry))
+            .collect()
+    };
+    let checked = match rayon::ThreadPoolBuilder::new()
+        .stack_size(32 * 1024 * 1024)
+        .build()
+    {
+        Ok(pool) => pool.install(check_all),
+        Err(_) => check_all(),
+    };
 
     // Cross-file checks: unique names, migration links, parallel-run safety.
     let mut by_name: HashMap<&str, &Checked> = HashMap::new();
