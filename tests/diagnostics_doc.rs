@@ -1,0 +1,118 @@
+//! docs/diagnostics.md has one section per diagnostic code, with a bad example, what handoff says
+//! about it, and the corrected example. The examples are not written by hand: they are the
+//! fixture cases of tests/fixtures/cases, run through the real binary. Everything below the
+//! marker line is rebuilt here and compared with the committed file;
+//! `UPDATE_DIAGNOSTICS_DOC=1 cargo test --test diagnostics_doc` rewrites it.
+
+mod common;
+
+use std::path::Path;
+
+use common::{copy_tree, fixture, handoff, read, repo};
+
+const MARKER: &str = "<!-- Below this line: rebuilt from tests/fixtures/cases by tests/diagnostics_doc.rs. -->";
+
+struct Example {
+    file: String,
+    bad: String,
+    good: String,
+    rendered: String,
+}
+
+fn run_human(tree: &Path) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("base"), tmp.path());
+    copy_tree(tree, tmp.path());
+    let _ = std::fs::remove_file(tmp.path().join("expect.txt"));
+    handoff(tmp.path(), &["validate", "--no-freshness"]).stdout
+}
+
+/// The lines that differ between two texts, with two lines of context, as a small excerpt.
+fn excerpt(text: &str, other: &str) -> String {
+    let a: Vec<&str> = text.lines().collect();
+    let b: Vec<&str> = other.lines().collect();
+    let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let last_a = a.len() - a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let start = first.saturating_sub(2);
+    let end = (last_a.max(first + 1) + 2).min(a.len());
+    a[start..end].join("\n")
+}
+
+fn example(code: &str) -> Option<Example> {
+    let mut cases: Vec<_> = std::fs::read_dir(fixture("cases")).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    // The case named after the code first, then any case that triggers it.
+    cases.sort_by_key(|c| c.file_name().unwrap() != code);
+    for case in cases {
+        let expect = read(&case.join("bad/expect.txt"));
+        let Some(line) = expect.lines().find(|l| l.split_whitespace().next() == Some(code)) else {
+            continue;
+        };
+        let location = line.split_whitespace().nth(1).unwrap();
+        let file = location.split(':').next().unwrap().to_string();
+        let bad_path = case.join("bad").join(&file);
+        let bad_text = if bad_path.exists() { read(&bad_path) } else { read(&fixture("base").join(&file)) };
+        let good_path = case.join("good").join(&file);
+        let good_text = if good_path.exists() {
+            read(&good_path)
+        } else if fixture("base").join(&file).exists() && !case.join("good").join("subjects.toml").exists() && file == "subjects.toml" {
+            read(&fixture("base").join(&file))
+        } else {
+            String::new()
+        };
+        let output = run_human(&case.join("bad"));
+        let rendered = output
+            .split("\n\n")
+            .find(|block| block.contains(&format!("[{code}]")) && block.contains(location))
+            .unwrap_or_default()
+            .trim_end()
+            .to_string();
+        let (bad, good) = if good_text.is_empty() {
+            (excerpt(&bad_text, ""), "(the file is removed or renamed; see the case's good/ tree)".to_string())
+        } else {
+            (excerpt(&bad_text, &good_text), excerpt(&good_text, &bad_text))
+        };
+        return Some(Example { file, bad, good, rendered });
+    }
+    None
+}
+
+fn fence(lang: &str, body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let f = "`".repeat(longest.max(2) + 1);
+    format!("{f}{lang}\n{body}\n{f}\n")
+}
+
+#[test]
+fn diagnostics_doc_matches_the_fixture_cases() {
+    let path = repo().join("docs/diagnostics.md");
+    let current = read(&path);
+    let head = current.split(MARKER).next().unwrap().trim_end().to_string();
+    let mut body = String::new();
+    for (code, severity, summary) in handoff::codes::all() {
+        body.push_str(&format!("\n## `{code}`\n\n"));
+        let sev = match severity {
+            handoff::diagnostic::Severity::Error => "error",
+            handoff::diagnostic::Severity::Warning => "warning",
+        };
+        body.push_str(&format!("*{sev}* — {summary}\n"));
+        match example(code) {
+            Some(ex) => {
+                let lang = if ex.file.ends_with(".toml") { "toml" } else { "yaml" };
+                body.push_str(&format!("\nBad (`{}`):\n\n", ex.file));
+                body.push_str(&fence(lang, &ex.bad));
+                body.push_str("\nhandoff says:\n\n");
+                body.push_str(&fence("text", &ex.rendered));
+                body.push_str("\nGood:\n\n");
+                body.push_str(&fence(lang, &ex.good));
+            }
+            None => body.push_str("\nNo fixture case: see the tests named in `tests/validate_cases.rs`.\n"),
+        }
+    }
+    let expected = format!("{head}\n\n{MARKER}\n{body}");
+    if std::env::var_os("UPDATE_DIAGNOSTICS_DOC").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    assert!(current == expected, "docs/diagnostics.md is out of date: run UPDATE_DIAGNOSTICS_DOC=1 cargo test --test diagnostics_doc");
+}
