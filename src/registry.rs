@@ -531,7 +531,7 @@ pub fn load(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let root = match parse_toml(&file) {
         Ok(root) => root,
-        Err(d) => return (None, vec![d]),
+        Err(d) => return (None, vec![*d]),
     };
     let registry = build(&file, &root, &mut diags);
     let has_error = diags.iter().any(Diagnostic::is_error);

@@ -177,12 +177,14 @@ impl Node {
 // ---------------------------------------------------------------------------------------------
 
 /// Parses TOML into a positioned tree. A syntax error becomes one diagnostic.
-pub fn parse_toml(file: &SourceFile) -> Result<Node, Diagnostic> {
+pub fn parse_toml(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
     let doc = toml_edit::Document::parse(file.text.as_str()).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim().to_string();
-        file.error("toml-syntax", span, format!("invalid TOML: {message}"))
-            .with_help("fix the TOML syntax; see https://toml.io for the format")
+        Box::new(
+            file.error("toml-syntax", span, format!("invalid TOML: {message}"))
+                .with_help("fix the TOML syntax; see https://toml.io for the format"),
+        )
     })?;
     Ok(toml_table(doc.as_table(), 0..file.text.len()))
 }
@@ -284,10 +286,31 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
             Err(e) => {
                 let at = to_byte(*e.marker());
                 let info = e.info();
-                diags.push(
-                    file.error("yaml-syntax", at..at + 1, format!("invalid YAML: {info}"))
+                // An unclosed flow collection is usually found lines later; point at its bracket.
+                let open = stack.last().map(|f| match f {
+                    Frame::Seq(_, s) | Frame::Map(_, s, _) => *s,
+                });
+                let unclosed = open.and_then(|s| {
+                    let c = file.text[s..].chars().next()?;
+                    (matches!(c, '[' | '{') && file.line_col(s).0 < file.line_col(at).0)
+                        .then_some((s, c))
+                });
+                let d = match unclosed {
+                    Some((s, c)) => {
+                        let close = if c == '[' { ']' } else { '}' };
+                        let (line, _) = file.line_col(at);
+                        file.error(
+                            "yaml-syntax",
+                            s..s + 1,
+                            format!("invalid YAML: this `{c}` is never closed (the parser stopped on line {line}: {info})"),
+                        )
+                        .with_help(format!("close it with `{close}`, or quote the value if the `{c}` is text"))
+                    }
+                    None => file
+                        .error("yaml-syntax", at..at + 1, format!("invalid YAML: {info}"))
                         .with_help("fix the YAML syntax (indentation, a missing `:` or quote)"),
-                );
+                };
+                diags.push(d);
                 return Err(diags);
             }
         };

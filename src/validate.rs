@@ -112,7 +112,7 @@ fn check_cron(
                 .map(|f| place(file, &span, exact, f))
                 .collect();
             if let Some(tz) = tz {
-                for f in parsed.schedule.dst_findings(tz, jiff::Timestamp::now(), 1) {
+                for f in parsed.schedule.dst_findings(tz, crate::clock::now(), 1) {
                     out.push(place(file, &span, exact, f));
                 }
             }

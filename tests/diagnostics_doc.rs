@@ -10,7 +10,8 @@ use std::path::Path;
 
 use common::{copy_tree, fixture, handoff, read, repo};
 
-const MARKER: &str = "<!-- Below this line: rebuilt from tests/fixtures/cases by tests/diagnostics_doc.rs. -->";
+const MARKER: &str =
+    "<!-- Below this line: rebuilt from tests/fixtures/cases by tests/diagnostics_doc.rs. -->";
 
 struct Example {
     file: String,
@@ -31,31 +32,53 @@ fn run_human(tree: &Path) -> String {
 fn excerpt(text: &str, other: &str) -> String {
     let a: Vec<&str> = text.lines().collect();
     let b: Vec<&str> = other.lines().collect();
-    let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
-    let last_a = a.len() - a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let first = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let last_a = a.len()
+        - a.iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
     let start = first.saturating_sub(2);
     let end = (last_a.max(first + 1) + 2).min(a.len());
     a[start..end].join("\n")
 }
 
 fn example(code: &str) -> Option<Example> {
-    let mut cases: Vec<_> = std::fs::read_dir(fixture("cases")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(fixture("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     // The case named after the code first, then any case that triggers it.
     cases.sort_by_key(|c| c.file_name().unwrap() != code);
     for case in cases {
         let expect = read(&case.join("bad/expect.txt"));
-        let Some(line) = expect.lines().find(|l| l.split_whitespace().next() == Some(code)) else {
+        let Some(line) = expect
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(code))
+        else {
             continue;
         };
         let location = line.split_whitespace().nth(1).unwrap();
         let file = location.split(':').next().unwrap().to_string();
         let bad_path = case.join("bad").join(&file);
-        let bad_text = if bad_path.exists() { read(&bad_path) } else { read(&fixture("base").join(&file)) };
+        let bad_text = if bad_path.exists() {
+            read(&bad_path)
+        } else {
+            read(&fixture("base").join(&file))
+        };
         let good_path = case.join("good").join(&file);
         let good_text = if good_path.exists() {
             read(&good_path)
-        } else if fixture("base").join(&file).exists() && !case.join("good").join("subjects.toml").exists() && file == "subjects.toml" {
+        } else if fixture("base").join(&file).exists()
+            && !case.join("good").join("subjects.toml").exists()
+            && file == "subjects.toml"
+        {
             read(&fixture("base").join(&file))
         } else {
             String::new()
@@ -68,11 +91,22 @@ fn example(code: &str) -> Option<Example> {
             .trim_end()
             .to_string();
         let (bad, good) = if good_text.is_empty() {
-            (excerpt(&bad_text, ""), "(the file is removed or renamed; see the case's good/ tree)".to_string())
+            (
+                excerpt(&bad_text, ""),
+                "(the file is removed or renamed; see the case's good/ tree)".to_string(),
+            )
         } else {
-            (excerpt(&bad_text, &good_text), excerpt(&good_text, &bad_text))
+            (
+                excerpt(&bad_text, &good_text),
+                excerpt(&good_text, &bad_text),
+            )
         };
-        return Some(Example { file, bad, good, rendered });
+        return Some(Example {
+            file,
+            bad,
+            good,
+            rendered,
+        });
     }
     None
 }
@@ -98,7 +132,11 @@ fn diagnostics_doc_matches_the_fixture_cases() {
         body.push_str(&format!("*{sev}* — {summary}\n"));
         match example(code) {
             Some(ex) => {
-                let lang = if ex.file.ends_with(".toml") { "toml" } else { "yaml" };
+                let lang = if ex.file.ends_with(".toml") {
+                    "toml"
+                } else {
+                    "yaml"
+                };
                 body.push_str(&format!("\nBad (`{}`):\n\n", ex.file));
                 body.push_str(&fence(lang, &ex.bad));
                 body.push_str("\nhandoff says:\n\n");
@@ -106,7 +144,8 @@ fn diagnostics_doc_matches_the_fixture_cases() {
                 body.push_str("\nGood:\n\n");
                 body.push_str(&fence(lang, &ex.good));
             }
-            None => body.push_str("\nNo fixture case: see the tests named in `tests/validate_cases.rs`.\n"),
+            None => body
+                .push_str("\nNo fixture case: see the tests named in `tests/validate_cases.rs`.\n"),
         }
     }
     let expected = format!("{head}\n\n{MARKER}\n{body}");
@@ -114,5 +153,8 @@ fn diagnostics_doc_matches_the_fixture_cases() {
         std::fs::write(&path, &expected).unwrap();
         return;
     }
-    assert!(current == expected, "docs/diagnostics.md is out of date: run UPDATE_DIAGNOSTICS_DOC=1 cargo test --test diagnostics_doc");
+    assert!(
+        current == expected,
+        "docs/diagnostics.md is out of date: run UPDATE_DIAGNOSTICS_DOC=1 cargo test --test diagnostics_doc"
+    );
 }

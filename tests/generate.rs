@@ -490,9 +490,7 @@ fn markdown_outline(md: &str) -> (Vec<String>, Vec<usize>, String) {
             }
             Event::SoftBreak
             | Event::HardBreak
-            | Event::End(
-                TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_),
-            ) => text.push(' '),
+            | Event::End(TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item) => text.push(' '),
             _ => {}
         }
     }

@@ -17,18 +17,53 @@ const CLEANUP: &str = "definitions/the-custodian.state-hub-stale-task-cleanup.ya
 
 /// (what the fault is, file, text to replace, replacement, expected code, expected line)
 const FAULTS: &[(&str, &str, &str, &str, &str, usize)] = &[
-    ("a bad cron field", SWEEP, "schedule: \"*/15 * * * *\"", "schedule: \"*/15 24 * * *\"", "cron-out-of-range", 16),
-    ("a misspelled subject", SWEEP, "  cron:\n", "  events:\n    - org.statehub.task.stal\n  cron:\n", "unregistered-subject", 15),
-    ("an unknown key", SWEEP, "  owner: \"the-custodian\"", "  ownr: \"the-custodian\"", "unknown-key", 10),
-    ("broken YAML", SWEEP, "kind: ActivityDefinition", "kind: [ActivityDefinition", "yaml-syntax", 8),
-    ("a duplicate name", CLEANUP, "name: the-custodian.state-hub-stale-task-cleanup", "name: the-custodian.state-hub-consistency-sweep", "duplicate-name", 9),
+    (
+        "a bad cron field",
+        SWEEP,
+        "schedule: \"*/15 * * * *\"",
+        "schedule: \"*/15 24 * * *\"",
+        "cron-out-of-range",
+        15,
+    ),
+    (
+        "a misspelled subject",
+        SWEEP,
+        "  cron:\n",
+        "  events:\n    - org.statehub.task.stal\n  cron:\n",
+        "unregistered-subject",
+        15,
+    ),
+    (
+        "an unknown key",
+        SWEEP,
+        "  owner: \"the-custodian\"",
+        "  ownr: \"the-custodian\"",
+        "unknown-key",
+        10,
+    ),
+    (
+        "broken YAML",
+        SWEEP,
+        "kind: ActivityDefinition",
+        "kind: [ActivityDefinition",
+        "yaml-syntax",
+        7,
+    ),
+    (
+        "a duplicate name",
+        CLEANUP,
+        "name: the-custodian.state-hub-stale-task-cleanup",
+        "name: the-custodian.state-hub-consistency-sweep",
+        "duplicate-name",
+        9,
+    ),
     (
         "an attribute the subjects don't have",
         SWEEP,
         "  when: \"context[\\\"state-hub.health\\\"].status == \\\"ok\\\"\"",
         "  when: 'has(event.attributes.stale_dayz) && context[\"state-hub.health\"].status == \"ok\"'",
         "unknown-attribute",
-        21,
+        20,
     ),
 ];
 
@@ -38,30 +73,52 @@ fn faults_in_this_repositorys_definitions_are_reported_where_they_are() {
         let tmp = repo_copy();
         let path = tmp.path().join(file);
         let mut text = read(&path);
-        assert!(text.contains(from), "{what}: fixture text not found in {file}");
+        assert!(
+            text.contains(from),
+            "{what}: fixture text not found in {file}"
+        );
         text = text.replacen(from, to, 1);
         // The unknown-attribute fault needs an event trigger to read attributes from.
         if *code == "unknown-attribute" {
-            text = text.replacen("  cron:\n", "  events:\n    - org.statehub.task.stale\n  cron:\n", 1);
+            text = text.replacen(
+                "  cron:\n",
+                "  events:\n    - org.statehub.task.stale\n  cron:\n",
+                1,
+            );
         }
         std::fs::write(&path, text).unwrap();
 
-        let json = handoff(tmp.path(), &["validate", "--no-freshness", "--format", "json"]);
+        let json = handoff(
+            tmp.path(),
+            &["validate", "--no-freshness", "--format", "json"],
+        );
         assert_eq!(json.code, 1, "{what}: {}", json.stdout);
         let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
         let diags = v["diagnostics"].as_array().unwrap();
-        let hit = diags.iter().find(|d| d["code"] == *code).unwrap_or_else(|| panic!("{what}: no {code} in {diags:#?}"));
+        let hit = diags
+            .iter()
+            .find(|d| d["code"] == *code)
+            .unwrap_or_else(|| panic!("{what}: no {code} in {diags:#?}"));
         // duplicate-name is reported on the second file in path order.
-        let expected_file = if *code == "duplicate-name" { CLEANUP.max(SWEEP) } else { file };
+        let expected_file = if *code == "duplicate-name" {
+            CLEANUP.max(SWEEP)
+        } else {
+            file
+        };
         assert_eq!(hit["file"], *expected_file, "{what}");
         assert_eq!(hit["line"], *line, "{what}: {hit:#}");
         assert!(v["summary"]["errors"].as_u64().unwrap() >= 1);
 
-        let gh = handoff(tmp.path(), &["validate", "--no-freshness", "--format", "github"]);
+        let gh = handoff(
+            tmp.path(),
+            &["validate", "--no-freshness", "--format", "github"],
+        );
         assert_eq!(gh.code, 1);
         let prefix = format!("::error file={expected_file},line={line},");
         assert!(
-            gh.stdout.lines().any(|l| l.starts_with(&prefix) && l.contains(&format!("title=handoff {code}::"))),
+            gh.stdout
+                .lines()
+                .any(|l| l.starts_with(&prefix) && l.contains(&format!("title=handoff {code}::"))),
             "{what}: {}",
             gh.stdout
         );
@@ -72,12 +129,33 @@ fn faults_in_this_repositorys_definitions_are_reported_where_they_are() {
 fn a_cron_fault_points_at_the_field() {
     let tmp = repo_copy();
     let path = tmp.path().join(SWEEP);
-    std::fs::write(&path, read(&path).replace("\"*/15 * * * *\"", "\"*/15 24 * * *\"")).unwrap();
-    let run = handoff(tmp.path(), &["validate", "--no-freshness", "--format", "json"]);
+    std::fs::write(
+        &path,
+        read(&path).replace("\"*/15 * * * *\"", "\"*/15 24 * * *\""),
+    )
+    .unwrap();
+    let run = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let d = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "cron-out-of-range").unwrap().clone();
-    // `    schedule: "*/15 24 * * *"`: the hour field `24` starts at column 20.
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()), (Some(16), Some(20), Some(22)), "{d:#}");
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "cron-out-of-range")
+        .unwrap()
+        .clone();
+    // `    schedule: "*/15 24 * * *"` on line 15: the hour field `24` is columns 21-22.
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["end_column"].as_u64()
+        ),
+        (Some(15), Some(21), Some(23)),
+        "{d:#}"
+    );
 }
 
 #[test]
@@ -99,49 +177,93 @@ fn stale_generated_files_are_reported() {
 fn sarif_output_is_a_sarif_2_1_0_log() {
     let tmp = repo_copy();
     let path = tmp.path().join(SWEEP);
-    std::fs::write(&path, read(&path).replace("\"*/15 * * * *\"", "\"*/15 24 * * *\"")).unwrap();
-    let run = handoff(tmp.path(), &["validate", "--no-freshness", "--format", "sarif"]);
+    std::fs::write(
+        &path,
+        read(&path).replace("\"*/15 * * * *\"", "\"*/15 24 * * *\""),
+    )
+    .unwrap();
+    let run = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "sarif"],
+    );
     assert_eq!(run.code, 1);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs[0]["tool"]["driver"]["name"], "handoff");
-    let result = &runs[0]["results"][0];
-    assert_eq!(result["ruleId"], "cron-out-of-range");
+    let results = runs[0]["results"].as_array().unwrap();
+    let result = results
+        .iter()
+        .find(|r| r["ruleId"] == "cron-out-of-range")
+        .unwrap();
     assert_eq!(result["level"], "error");
     let rule_index = result["ruleIndex"].as_u64().unwrap() as usize;
-    assert_eq!(runs[0]["tool"]["driver"]["rules"][rule_index]["id"], "cron-out-of-range");
+    assert_eq!(
+        runs[0]["tool"]["driver"]["rules"][rule_index]["id"],
+        "cron-out-of-range"
+    );
     let loc = &result["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], SWEEP);
-    assert_eq!(loc["region"]["startLine"], 16);
-    assert_eq!(loc["region"]["startColumn"], 20);
+    assert_eq!(loc["region"]["startLine"], 15);
+    assert_eq!(loc["region"]["startColumn"], 21);
 }
 
 #[test]
 fn exit_codes() {
     let tmp = repo_copy();
     // Usage error: 2.
-    assert_eq!(handoff(tmp.path(), &["validate", "--format", "xml"]).code, 2);
+    assert_eq!(
+        handoff(tmp.path(), &["validate", "--format", "xml"]).code,
+        2
+    );
     assert_eq!(handoff(tmp.path(), &["frobnicate"]).code, 2);
     // The tool cannot run (no registry): 3.
     let empty = tempfile::tempdir().unwrap();
     let run = handoff(empty.path(), &["validate"]);
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("cannot read subjects.toml"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot read subjects.toml"),
+        "{}",
+        run.stderr
+    );
     // A warning alone exits 0, and 1 with --deny-warnings.
     let path = tmp.path().join(SWEEP);
-    std::fs::write(&path, read(&path).replace("  requires:\n    - \"state-hub.health\"\n", "")).unwrap();
-    let warn = handoff(tmp.path(), &["validate", "--no-freshness", "--format", "json"]);
+    std::fs::write(
+        &path,
+        read(&path).replace("  requires:\n    - \"state-hub.health\"\n", ""),
+    )
+    .unwrap();
+    let warn = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
     assert_eq!(warn.code, 0, "{}", warn.stdout);
     assert!(warn.stdout.contains("unrequired-context"));
-    assert_eq!(handoff(tmp.path(), &["validate", "--no-freshness", "--deny-warnings"]).code, 1);
+    assert_eq!(
+        handoff(
+            tmp.path(),
+            &["validate", "--no-freshness", "--deny-warnings"]
+        )
+        .code,
+        1
+    );
 }
 
 #[test]
 fn paths_limit_the_check_to_those_files() {
     let tmp = repo_copy();
     let path = tmp.path().join(CLEANUP);
-    std::fs::write(&path, read(&path).replace("kind: ActivityDefinition", "kind: [x")).unwrap();
-    assert_eq!(handoff(tmp.path(), &["validate", "--no-freshness", SWEEP]).code, 0);
-    assert_eq!(handoff(tmp.path(), &["validate", "--no-freshness", CLEANUP]).code, 1);
+    std::fs::write(
+        &path,
+        read(&path).replace("kind: ActivityDefinition", "kind: [x"),
+    )
+    .unwrap();
+    assert_eq!(
+        handoff(tmp.path(), &["validate", "--no-freshness", SWEEP]).code,
+        0
+    );
+    assert_eq!(
+        handoff(tmp.path(), &["validate", "--no-freshness", CLEANUP]).code,
+        1
+    );
 }

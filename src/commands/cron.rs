@@ -35,7 +35,7 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
         }
     };
     let from = match &args.from {
-        None => jiff::Timestamp::now(),
+        None => crate::clock::now(),
         Some(s) => s
             .parse::<jiff::Timestamp>()
             .map_err(|e| Failure::usage(format!("--from `{s}` is not an RFC 3339 instant: {e}")))?,

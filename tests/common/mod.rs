@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The instant the CLI tests run at.
+pub const NOW: &str = "2026-11-26T12:00:00Z";
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -17,6 +20,8 @@ pub fn handoff(dir: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .env_remove("HANDOFF_REGISTRY")
         .env_remove("NATS_URL")
+        // A fixed "now": DST warnings, plan's default date and cron's previews depend on it.
+        .env("HANDOFF_NOW", NOW)
         .output()
         .expect("run handoff");
     Run {

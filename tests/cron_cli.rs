@@ -1,0 +1,89 @@
+//! `handoff cron EXPR`: words, next fire times, JSON shape, and the same diagnostics as validate.
+
+mod common;
+
+use common::{handoff, repo};
+
+#[test]
+fn json_lists_the_next_fire_times_in_utc() {
+    let run = handoff(
+        &repo(),
+        &[
+            "cron",
+            "0 9 * * 1-5",
+            "--tz",
+            "America/New_York",
+            "--from",
+            "2026-11-27T00:00:00Z",
+            "--next",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["expr"], "0 9 * * 1-5");
+    assert_eq!(v["tz"], "America/New_York");
+    // Friday 2026-11-27 09:00 EST = 14:00Z, then Monday and Tuesday.
+    assert_eq!(
+        v["next"],
+        serde_json::json!([
+            "2026-11-27T14:00:00Z",
+            "2026-11-30T14:00:00Z",
+            "2026-12-01T14:00:00Z"
+        ])
+    );
+}
+
+#[test]
+fn human_output_explains_the_or_rule() {
+    let run = handoff(
+        &repo(),
+        &[
+            "cron",
+            "0 0 13 * 5",
+            "--from",
+            "2026-11-01T00:00:00Z",
+            "--next",
+            "4",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("cron-or-rule"), "{}", run.stdout);
+    // Fridays 6, 13 (also the 13th), 20, 27 November 2026.
+    for day in [
+        "2026-11-06T00:00:00Z",
+        "2026-11-13T00:00:00Z",
+        "2026-11-20T00:00:00Z",
+        "2026-11-27T00:00:00Z",
+    ] {
+        assert!(run.stdout.contains(day), "{day} missing:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn invalid_and_never_firing_expressions_exit_1_with_diagnostics() {
+    for (expr, code) in [
+        ("0 24 * * *", "cron-out-of-range"),
+        ("0 0 30 2 *", "cron-never-fires"),
+        ("@reboot", "cron-reboot"),
+    ] {
+        let run = handoff(&repo(), &["cron", expr, "--format", "json"]);
+        assert_eq!(run.code, 1, "{expr}: {}", run.stdout);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v["diagnostics"][0]["code"], code, "{expr}: {}", run.stdout);
+    }
+    let run = handoff(&repo(), &["cron", "*/15 * * * *", "--tz", "Mars/Olympus"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("cron-unknown-timezone"),
+        "{}",
+        run.stdout
+    );
+    // A bad --from is a usage error.
+    assert_eq!(
+        handoff(&repo(), &["cron", "* * * * *", "--from", "yesterday"]).code,
+        2
+    );
+}
