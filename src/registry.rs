@@ -1421,8 +1421,9 @@ fn cutover(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Cutov
     Cutover { steps }
 }
 
-/// Checks that need the whole registry: subject form and uniqueness, stream coverage, event
-/// references, context references, definition-name uniqueness.
+/// Checks that need the whole registry: subject form and uniqueness, stream coverage, name
+/// uniqueness. (References from definition plans are checked with definition files, in
+/// `validate`.)
 fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
     let mut seen: Vec<&Spanned<String>> = Vec::new();
     for s in &r.subjects {
@@ -1506,40 +1507,6 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             ));
         }
         defs.push(&d.name);
-        for e in &d.events {
-            if r.matching(e).is_empty() {
-                let known: Vec<&str> = r.subjects.iter().map(|s| s.subject.as_str()).collect();
-                diags.push(
-                    file.error(
-                        "unregistered-subject",
-                        e.span.clone(),
-                        format!("event subject `{}` is not registered", e.value),
-                    )
-                    .with_help(match did_you_mean(e, known.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => {
-                            "register it under `[[subjects]]` first (checklist step 3)".to_string()
-                        }
-                    }),
-                );
-            }
-        }
-        for c in &d.requires {
-            if r.context(c).is_none() {
-                let known: Vec<&str> = r.contexts.iter().map(|c| c.name.as_str()).collect();
-                diags.push(
-                    file.error(
-                        "unknown-context",
-                        c.span.clone(),
-                        format!("context `{}` is not declared", c.value),
-                    )
-                    .with_help(match did_you_mean(c, known.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "declare it under `[contexts]`".to_string(),
-                    }),
-                );
-            }
-        }
         let mut se_names: BTreeSet<&str> = BTreeSet::new();
         for se in &m.side_effects {
             if !se_names.insert(se.name.as_str()) {

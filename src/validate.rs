@@ -42,6 +42,12 @@ pub fn load_registry(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
     };
     let mut more = Vec::new();
     for m in &reg.migrations {
+        more.extend(check_references(
+            &file,
+            &reg,
+            &m.definition.events,
+            &m.definition.requires,
+        ));
         if let Some(s) = &m.legacy.schedule {
             more.extend(check_cron(&file, s, true, None));
         }
@@ -565,54 +571,7 @@ pub fn check_definition(
     let Some(reg) = registry else {
         return out;
     };
-    for e in &def.events {
-        let matched = reg.matching(e);
-        if matched.is_empty() {
-            let known: Vec<&str> = reg.subjects.iter().map(|s| s.subject.as_str()).collect();
-            out.push(
-                file.error(
-                    "unregistered-subject",
-                    e.span.clone(),
-                    format!("event subject `{}` is not registered", e.value),
-                )
-                .with_help(match did_you_mean(e, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None if e.contains(['*', '>']) => {
-                        "the pattern matches no registered subject".to_string()
-                    }
-                    None => format!("register it in {} first (checklist step 3)", reg.file.path),
-                }),
-            );
-        } else if !reg.in_stream(e) {
-            out.push(
-                file.error(
-                    "subject-outside-stream",
-                    e.span.clone(),
-                    format!(
-                        "`{}` reaches outside the stream's filter {:?}",
-                        e.value, reg.stream.subjects
-                    ),
-                )
-                .with_help("narrow the pattern to the stream's subjects"),
-            );
-        }
-    }
-    for r in &def.requires {
-        if reg.context(r).is_none() {
-            let known: Vec<&str> = reg.contexts.iter().map(|c| c.name.as_str()).collect();
-            out.push(
-                file.error(
-                    "unknown-context",
-                    r.span.clone(),
-                    format!("context `{}` is not declared in the registry", r.value),
-                )
-                .with_help(match did_you_mean(r, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known contexts: {}", known.join(", ")),
-                }),
-            );
-        }
-    }
+    out.extend(check_references(file, reg, &def.events, &def.requires));
     if let Some(when) = &def.when {
         let triggers = triggering_subjects(reg, def.events.iter().map(|e| e.value.as_str()));
         let requires: Vec<&str> = def.requires.iter().map(|r| r.value.as_str()).collect();
@@ -643,6 +602,66 @@ pub fn check_definition(
                 }
             }),
         );
+    }
+    out
+}
+
+/// Event subjects must be registered (a pattern must match at least one) and lie inside the
+/// stream's filter; required contexts must be declared. Shared by definition files and the
+/// registry's own definition plans.
+fn check_references(
+    file: &SourceFile,
+    reg: &Registry,
+    events: &[crate::source::Spanned<String>],
+    requires: &[crate::source::Spanned<String>],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for e in events {
+        if reg.matching(e).is_empty() {
+            let known: Vec<&str> = reg.subjects.iter().map(|s| s.subject.as_str()).collect();
+            out.push(
+                file.error(
+                    "unregistered-subject",
+                    e.span.clone(),
+                    format!("event subject `{}` is not registered", e.value),
+                )
+                .with_help(match did_you_mean(e, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if e.contains(['*', '>']) => {
+                        "the pattern matches no registered subject".to_string()
+                    }
+                    None => format!("register it in {} first (checklist step 3)", reg.file.path),
+                }),
+            );
+        } else if !reg.in_stream(e) {
+            out.push(
+                file.error(
+                    "subject-outside-stream",
+                    e.span.clone(),
+                    format!(
+                        "`{}` reaches outside the stream's filter {:?}",
+                        e.value, reg.stream.subjects
+                    ),
+                )
+                .with_help("narrow the pattern to the stream's subjects"),
+            );
+        }
+    }
+    for r in requires {
+        if reg.context(r).is_none() {
+            let known: Vec<&str> = reg.contexts.iter().map(|c| c.name.as_str()).collect();
+            out.push(
+                file.error(
+                    "unknown-context",
+                    r.span.clone(),
+                    format!("context `{}` is not declared in the registry", r.value),
+                )
+                .with_help(match did_you_mean(r, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known contexts: {}", known.join(", ")),
+                }),
+            );
+        }
     }
     out
 }
