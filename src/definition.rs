@@ -3,7 +3,7 @@
 //! registry or other files live in `validate`.
 
 use crate::diagnostic::Diagnostic;
-use crate::registry::{Instruction, instruction, is_definition_name};
+use crate::registry::{Instruction, check_definition_name, instruction};
 use crate::source::{Fields, Node, SourceFile, Spanned, parse_yaml};
 
 pub const API_VERSION: &str = "activity-core/v1";
@@ -108,17 +108,8 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         && let Some(mut mf) = Fields::new(file, m, "`metadata`", diags)
     {
         name = mf.require_string("name", diags);
-        if let Some(n) = &name
-            && !is_definition_name(n)
-        {
-            diags.push(
-                file.error(
-                    "invalid-name",
-                    n.span.clone(),
-                    format!("definition name `{}` is not of the form `namespace.name`", n.value),
-                )
-                .with_help("use lowercase letters, digits and dashes, e.g. `the-custodian.state-hub-consistency-sweep`"),
-            );
+        if let Some(n) = &name {
+            check_definition_name(file, n, diags);
         }
         owner = mf.string("owner", diags).map(|s| s.value);
         description = mf.string("description", diags).map(|s| s.value);

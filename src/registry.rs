@@ -477,6 +477,24 @@ pub fn is_definition_name(name: &str) -> bool {
     matches!(name.split_once('.'), Some((ns, n)) if part(ns) && part(n))
 }
 
+/// Reports a definition name that is not `namespace.name`.
+pub fn check_definition_name(
+    file: &SourceFile,
+    name: &Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !is_definition_name(name) {
+        diags.push(
+            file.error(
+                "invalid-name",
+                name.span.clone(),
+                format!("definition name `{}` is not of the form `namespace.name`", name.value),
+            )
+            .with_help("use lowercase letters, digits and dashes, e.g. `the-custodian.state-hub-consistency-sweep`"),
+        );
+    }
+}
+
 const PYTHON_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
     "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
@@ -1181,17 +1199,8 @@ fn definition_plan(
 ) -> Option<DefinitionPlan> {
     let mut f = Fields::new(file, node, "`definition`", diags)?;
     let name = f.require_string("name", diags);
-    if let Some(n) = &name
-        && !is_definition_name(n)
-    {
-        diags.push(
-            file.error(
-                "invalid-name",
-                n.span.clone(),
-                format!("definition name `{}` is not of the form `namespace.name`", n.value),
-            )
-            .with_help("use lowercase letters, digits and dashes: `the-custodian.state-hub-stale-task-cleanup`"),
-        );
+    if let Some(n) = &name {
+        check_definition_name(file, n, diags);
     }
     let owner = f.require_string("owner", diags);
     let description = f.require_string("description", diags);
