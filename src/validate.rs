@@ -143,6 +143,9 @@ fn triggering_subjects<'r>(
     out
 }
 
+/// The envelope's fields, as a rule sees them under `event`.
+const ENVELOPE_FIELDS: &[&str] = &["id", "type", "version", "timestamp", "publisher", "attributes"];
+
 /// Checks a rule's `when` against the subjects that can trigger it.
 fn check_rule(
     file: &SourceFile,
@@ -186,6 +189,25 @@ fn check_rule(
                 if triggers.is_empty() {
                     continue;
                 }
+            }
+            if let Some(field) = p.path.get(1)
+                && !ENVELOPE_FIELDS.contains(&field.as_str())
+            {
+                out.push(
+                    file.error(
+                        "unknown-envelope-field",
+                        at(&p.span),
+                        format!("the envelope has no field `{field}`"),
+                    )
+                    .with_help(match did_you_mean(field, ENVELOPE_FIELDS.iter().copied()) {
+                        Some(f) => format!("did you mean `event.{f}`?"),
+                        None => format!(
+                            "its fields are {}; attributes are under `event.attributes`",
+                            ENVELOPE_FIELDS.join(", ")
+                        ),
+                    }),
+                );
+                continue;
             }
             let Some(attr) = rule::attribute_name(&p.path) else {
                 continue;
