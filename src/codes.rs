@@ -102,6 +102,11 @@ pub const CODES: &[(&str, Severity, &str)] = &[
         "A rule reads an event attribute that a triggering subject does not declare.",
     ),
     (
+        "unknown-envelope-field",
+        Severity::Error,
+        "A rule reads `event.X` where X is not an envelope field.",
+    ),
+    (
         "attribute-type",
         Severity::Error,
         "A rule compares an attribute with a value of an incompatible type.",
@@ -149,6 +154,36 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ("io", Severity::Error, "A file could not be read."),
 ];
 
+/// Codes of the commands that check input other than files: `publish` (its arguments) and
+/// `import` (crontab lines and timers). They are not `validate` codes.
+pub const COMMAND_CODES: &[(&str, Severity, &str)] = &[
+    (
+        "publish-unknown-subject",
+        Severity::Error,
+        "`handoff publish` was given a subject the registry does not have.",
+    ),
+    (
+        "publish-attribute",
+        Severity::Error,
+        "`handoff publish` was given a missing, unknown or mistyped attribute.",
+    ),
+    (
+        "publish-argument",
+        Severity::Error,
+        "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).",
+    ),
+    (
+        "import-line",
+        Severity::Error,
+        "A crontab line that is not a job line (too few fields, no command, no user with --system).",
+    ),
+    (
+        "import-untranslatable",
+        Severity::Error,
+        "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).",
+    ),
+];
+
 /// Every code `validate` (and `cron`) can emit, with its severity and summary, sorted.
 pub fn validate_codes() -> Vec<(&'static str, Severity, &'static str)> {
     let mut v: Vec<_> = CODES
@@ -163,7 +198,10 @@ pub fn validate_codes() -> Vec<(&'static str, Severity, &'static str)> {
 
 /// Every code handoff can emit, sorted.
 pub fn all() -> Vec<(&'static str, Severity, &'static str)> {
-    validate_codes()
+    let mut v = validate_codes();
+    v.extend(COMMAND_CODES.iter().copied());
+    v.sort_by_key(|c| c.0);
+    v
 }
 
 pub fn summary(code: &str) -> Option<&'static str> {

@@ -96,6 +96,23 @@ pub fn status(
             });
         }
     }
+    // The definition must say how a repeated fire is harmless before both sides run.
+    let d = &m.definition;
+    if d.idempotency_key.starts_with("TODO") || d.idempotency_mechanism.starts_with("TODO") {
+        blockers.push(Blocker {
+            step: Step::ParallelRun,
+            message: format!(
+                "definition {} has no idempotency declaration yet (its key or mechanism is a TODO)",
+                d.name.value
+            ),
+        });
+    }
+    if m.side_effects.is_empty() && *cut.state(Step::SideEffectsIdentified) == StepState::Pending {
+        blockers.push(Blocker {
+            step: Step::SideEffectsIdentified,
+            message: "no side effects are declared: list what the job changes and whether it creates work".to_string(),
+        });
+    }
     // Event triggers need registered subjects, documented and wired.
     for e in &m.definition.events {
         if reg.matching(e).is_empty() {

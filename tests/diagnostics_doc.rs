@@ -144,8 +144,15 @@ fn diagnostics_doc_matches_the_fixture_cases() {
                 body.push_str("\nGood:\n\n");
                 body.push_str(&fence(lang, &ex.good));
             }
-            None => body
-                .push_str("\nNo fixture case: see the tests named in `tests/validate_cases.rs`.\n"),
+            None if code.starts_with("publish-") => body.push_str(
+                "\nReported by `handoff publish` before anything is sent (see [nats.md](nats.md)); tested in `tests/nats_cli.rs`.\n",
+            ),
+            None if code.starts_with("import-") => body.push_str(
+                "\nReported by `handoff import` with the line or unit it concerns (see [import.md](import.md)); tested in `tests/import.rs`.\n",
+            ),
+            None => body.push_str(
+                "\nNo fixture case can trigger it (see `tests/validate_cases.rs`); it is tested in `tests/validate.rs`.\n",
+            ),
         }
     }
     let expected = format!("{head}\n\n{MARKER}\n{body}");

@@ -1,15 +1,132 @@
-//! `handoff import` (being built).
-#![allow(unused)]
+//! `handoff import crontab FILE [--system] [--write]` and
+//! `handoff import systemd UNIT.timer [UNIT.service] [--write]`
+
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{CommandResult, Failure};
+use crate::cli::{CommandResult, Exit, Failure, ImportCommand};
+use crate::commands::{display_path, read, require_registry};
+use crate::import::{self, Found, Placement};
+use crate::report::{self, Format};
+use crate::source::SourceFile;
 
-pub fn run<A>(
-    _registry: &Path,
-    _args: A,
-    _out: &mut dyn Write,
-    _err: &mut dyn Write,
+pub fn run(
+    registry: &Path,
+    command: ImportCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CommandResult {
-    Err(Failure::tool("`import` is not available in this build yet"))
+    let reg = match require_registry(registry, err)? {
+        Ok(r) => r,
+        Err(exit) => return Ok(exit),
+    };
+    let (found, write) = match command {
+        ImportCommand::Crontab(a) => {
+            let file = SourceFile::new(display_path(&a.file), read(&a.file)?);
+            (import::crontab::read(&file, a.system), a.write)
+        }
+        ImportCommand::Systemd(a) => {
+            let timer = SourceFile::new(display_path(&a.timer), read(&a.timer)?);
+            let service_path = match a.service {
+                Some(p) => Some(p),
+                None => service_beside(&a.timer, &timer.text),
+            };
+            let service = match &service_path {
+                Some(p) => Some(SourceFile::new(display_path(p), read(p)?)),
+                None => None,
+            };
+            (import::systemd::read(&timer, service.as_ref()), a.write)
+        }
+    };
+    finish(registry, &reg, found, write, out, err)
+}
+
+/// The service a timer activates: its `Unit=`, else the timer's own name with `.service`,
+/// looked up beside the timer.
+fn service_beside(timer: &Path, text: &str) -> Option<PathBuf> {
+    let unit = import::systemd::Unit::parse(text);
+    let name = unit.last("Timer", "Unit").unwrap_or_else(|| {
+        let stem = timer.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        format!("{stem}.service")
+    });
+    let path = timer.parent().unwrap_or(Path::new(".")).join(name);
+    path.is_file().then_some(path)
+}
+
+fn finish(
+    registry: &Path,
+    reg: &crate::registry::Registry,
+    found: Found,
+    write: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> CommandResult {
+    if !found.problems.is_empty() {
+        let _ = write!(err, "{}", report::render(Format::Human, &found.problems, 1));
+    }
+    let namespace = import::default_namespace(reg);
+    let placements = import::place(reg, &found.jobs);
+    let mut entries = Vec::new();
+    for (job, placement) in found.jobs.iter().zip(&placements) {
+        match placement {
+            Placement::Existing(name) => {
+                let _ = writeln!(
+                    err,
+                    "handoff: {} is already in the registry as migration `{name}`; not imported again",
+                    job.origin
+                );
+            }
+            Placement::New(name) => entries.push(import::entry(job, name, &namespace)),
+        }
+    }
+    let already = placements
+        .iter()
+        .filter(|p| matches!(p, Placement::Existing(_)))
+        .count();
+    if entries.is_empty() {
+        if already > 0 && found.problems.is_empty() {
+            return Ok(Exit::Clean);
+        }
+        let _ = writeln!(err, "handoff: nothing could be imported");
+        return Ok(Exit::Problems);
+    }
+    let text = entries.join("\n");
+    if !write {
+        let _ = write!(out, "{text}");
+        let _ = writeln!(
+            err,
+            "handoff: {} migration entr{} (add them with --write)",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" }
+        );
+    } else {
+        let current = read(registry)?;
+        let mut updated = current.clone();
+        if !updated.ends_with('\n') {
+            updated.push('\n');
+        }
+        updated.push('\n');
+        updated.push_str(&text);
+        // Only write a registry that still loads.
+        let (ok, diags) = crate::validate::load_registry(SourceFile::new(
+            display_path(registry),
+            updated.clone(),
+        ));
+        if ok.is_none() {
+            let _ = write!(err, "{}", report::render(Format::Human, &diags, 1));
+            return Err(Failure::tool(
+                "the imported entries would make the registry invalid; nothing was written",
+            ));
+        }
+        crate::generate::write_atomic(registry, &updated).map_err(Failure::tool)?;
+        let _ = writeln!(
+            out,
+            "added {} migration entr{} to {}; run `handoff generate` to draft the definitions",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            display_path(registry)
+        );
+    }
+    // Lines that could not be imported were reported; exit 1 is for "nothing imported".
+    Ok(Exit::Clean)
 }

@@ -1,15 +1,292 @@
-//! `handoff plan` (being built).
-#![allow(unused)]
+//! `handoff plan [--at DATE] [--format human|json] [--fail-on-blocked]`
+
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{CommandResult, Failure};
+use jiff::civil::Date;
+use serde_json::{Value as J, json};
 
-pub fn run<A>(
-    _registry: &Path,
-    _args: A,
-    _out: &mut dyn Write,
-    _err: &mut dyn Write,
+use crate::cli::{CommandResult, Exit, Failure, PlanArgs, SimpleFormat};
+use crate::commands::require_registry;
+use crate::plan::{self, DefinitionState, Status};
+use crate::registry::{Migration, Registry, Step, StepState};
+
+pub fn run(
+    registry: &Path,
+    args: PlanArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CommandResult {
-    Err(Failure::tool("`plan` is not available in this build yet"))
+    let reg = match require_registry(registry, err)? {
+        Ok(r) => r,
+        Err(exit) => return Ok(exit),
+    };
+    let at: Date = match &args.at {
+        Some(s) => s
+            .parse()
+            .map_err(|e| Failure::usage(format!("--at `{s}` is not a date (YYYY-MM-DD): {e}")))?,
+        None => crate::clock::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date(),
+    };
+    // What validate says of each definition file decides "missing or failing validation".
+    let opts = crate::validate::Options {
+        root: crate::generate::root_of(registry),
+        paths: Vec::new(),
+        templates: None,
+        freshness: false,
+    };
+    let checked = crate::validate::validate(registry, Some(&reg), Vec::new(), &opts)
+        .map_err(Failure::tool)?;
+    let report = plan_report(&reg, &checked.definitions, at);
+    match args.format {
+        SimpleFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+        }
+        SimpleFormat::Human => {
+            let _ = write!(out, "{}", human(&reg, &checked.definitions, at));
+        }
+    }
+    let blocked = report["summary"]["blocked"].as_u64().unwrap_or(0);
+    Ok(if args.fail_on_blocked && blocked > 0 {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    })
+}
+
+fn definition_state(
+    defs: &std::collections::BTreeMap<String, DefinitionState>,
+    m: &Migration,
+) -> DefinitionState {
+    defs.get(m.definition.name.as_str())
+        .copied()
+        .unwrap_or(DefinitionState::Missing)
+}
+
+fn step_state(step: Step, state: &StepState, status: &Status) -> &'static str {
+    match state {
+        StepState::Done(_)
+            if step == Step::ParallelRun && status.next_step == Some(Step::LegacyDisabled) =>
+        {
+            "running"
+        }
+        StepState::Done(_) => "done",
+        StepState::NotApplicable => "n/a",
+        StepState::Pending if status.next_step == Some(step) => "next",
+        StepState::Pending => "pending",
+    }
+}
+
+/// The JSON report (shape documented in docs/plan.md).
+pub fn plan_report(
+    reg: &Registry,
+    defs: &std::collections::BTreeMap<String, DefinitionState>,
+    at: Date,
+) -> J {
+    let mut migrations = Vec::new();
+    let mut blocked_count = 0;
+    for m in &reg.migrations {
+        let def_state = definition_state(defs, m);
+        let status = plan::status(reg, m, Some(def_state), Some(at));
+        let blocking = plan::blocking_now(&status);
+        if !blocking.is_empty() {
+            blocked_count += 1;
+        }
+        migrations.push(json!({
+            "name": m.name.value,
+            "definition": {
+                "name": m.definition.name.value,
+                "file": format!("{}/{}.yaml", reg.output.definitions, m.definition.name.value),
+                "state": match def_state {
+                    DefinitionState::Missing => "missing",
+                    DefinitionState::Invalid(_) => "invalid",
+                    DefinitionState::Valid => "valid",
+                },
+                "trigger": {
+                    "cron": m.definition.cron.as_ref().map(|c| c.value.clone()),
+                    "timezone": m.definition.timezone.value,
+                    "events": m.definition.events.iter().map(|e| e.value.clone()).collect::<Vec<_>>(),
+                },
+            },
+            "legacy": {
+                "schedule": m.legacy.schedule.as_ref().map(|s| s.value.clone()),
+                "timezone": m.legacy.timezone,
+                "systemd_timer": m.legacy.systemd_timer,
+                "description": status.legacy_words,
+            },
+            "steps": m.cutover.steps.iter().map(|(step, state, _)| json!({
+                "number": step.number(),
+                "key": step.key(),
+                "title": step.title(),
+                "state": step_state(*step, state, &status),
+                "date": match state { StepState::Done(d) => Some(d.to_string()), _ => None },
+            })).collect::<Vec<_>>(),
+            "next_step": status.next_step.map(|s| json!({ "number": s.number(), "key": s.key(), "title": s.title() })),
+            "blocked": !blocking.is_empty(),
+            "blockers": status.blockers.iter().map(|b| json!({
+                "step": b.step.key(),
+                "blocks_next_step": blocking.iter().any(|x| std::ptr::eq(*x, b)),
+                "message": b.message,
+            })).collect::<Vec<_>>(),
+            "parallel_run": status.parallel_run.as_ref().map(|p| json!({
+                "start": p.start.to_string(),
+                "earliest_disable": p.earliest_disable.to_string(),
+                "window_days": p.window_days,
+                "days_elapsed": p.days_elapsed,
+                "legacy_fires": p.legacy_fires,
+                "definition_fires": p.definition_fires,
+                "same_minute": p.same_minute,
+            })),
+        }));
+    }
+    json!({
+        "at": at.to_string(),
+        "migrations": migrations,
+        "summary": { "migrations": reg.migrations.len(), "blocked": blocked_count },
+    })
+}
+
+fn human(
+    reg: &Registry,
+    defs: &std::collections::BTreeMap<String, DefinitionState>,
+    at: Date,
+) -> String {
+    let mut out = format!(
+        "Cutover plan at {at} ({} migration{})\n",
+        reg.migrations.len(),
+        if reg.migrations.len() == 1 { "" } else { "s" }
+    );
+    let mut blocked = 0;
+    for m in &reg.migrations {
+        let def_state = definition_state(defs, m);
+        let status = plan::status(reg, m, Some(def_state), Some(at));
+        let blocking = plan::blocking_now(&status);
+        out.push_str(&format!(
+            "\n{} → {}\n",
+            m.name.value, m.definition.name.value
+        ));
+        let legacy = match (&m.legacy.schedule, &m.legacy.systemd_timer) {
+            (Some(s), Some(t)) => format!("`{}` ({}) via {t}", s.value, m.legacy.timezone),
+            (Some(s), None) => format!("`{}` ({})", s.value, m.legacy.timezone),
+            (None, Some(t)) => t.clone(),
+            (None, None) => "—".to_string(),
+        };
+        out.push_str(&format!(
+            "  legacy:     {legacy}{}\n",
+            status
+                .legacy_words
+                .as_ref()
+                .map(|w| format!(": {w}"))
+                .unwrap_or_default()
+        ));
+        let trigger = match (&m.definition.cron, m.definition.events.is_empty()) {
+            (Some(c), true) => format!("cron `{}` ({})", c.value, m.definition.timezone.value),
+            (Some(c), false) => format!(
+                "cron `{}` ({}) and events {}",
+                c.value,
+                m.definition.timezone.value,
+                m.definition
+                    .events
+                    .iter()
+                    .map(|e| e.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (None, _) => format!(
+                "events {}",
+                m.definition
+                    .events
+                    .iter()
+                    .map(|e| e.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let file_state = match def_state {
+            DefinitionState::Missing => "missing".to_string(),
+            DefinitionState::Invalid(n) => format!(
+                "fails validation ({n} error{})",
+                if n == 1 { "" } else { "s" }
+            ),
+            DefinitionState::Valid => "valid".to_string(),
+        };
+        out.push_str(&format!("  definition: {trigger}; file {file_state}\n\n"));
+        out.push_str("   #  step                                                                        state     date\n");
+        for (step, state, _) in &m.cutover.steps {
+            let date = match state {
+                StepState::Done(d) => d.to_string(),
+                _ => String::new(),
+            };
+            let row = format!(
+                "   {}  {:<76}{:<10}{}",
+                step.number(),
+                step.title(),
+                step_state(*step, state, &status),
+                date
+            );
+            out.push_str(row.trim_end());
+            out.push('\n');
+        }
+        if let Some(p) = &status.parallel_run {
+            let elapsed = match p.days_elapsed {
+                Some(d) if d >= p.window_days => format!(
+                    ", {d} days so far (the {}-day minimum is met)",
+                    p.window_days
+                ),
+                Some(d) => format!(", {d} of {} days so far", p.window_days),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "\n  parallel run: started {}{elapsed}; legacy may be disabled from {}\n",
+                p.start, p.earliest_disable
+            ));
+            let n = |x: Option<usize>| x.map_or_else(|| "unknown".to_string(), |v| v.to_string());
+            out.push_str(&format!(
+                "    fires in the first {} days: legacy {}, definition {}, in the same minute {} (double-fire exposure)\n",
+                p.window_days,
+                n(p.legacy_fires),
+                n(p.definition_fires),
+                n(p.same_minute)
+            ));
+        }
+        if blocking.is_empty() {
+            match status.next_step {
+                Some(s) => out.push_str(&format!(
+                    "\n  next: step {} — nothing blocks it\n",
+                    s.number()
+                )),
+                None => out.push_str("\n  done: every step is complete\n"),
+            }
+        } else {
+            blocked += 1;
+            out.push_str(&format!(
+                "\n  blocked at step {}:\n",
+                status.next_step.map_or(0, |s| s.number())
+            ));
+            for b in &blocking {
+                out.push_str(&format!("    - {}\n", b.message));
+            }
+        }
+        let later: Vec<_> = status
+            .blockers
+            .iter()
+            .filter(|b| !blocking.iter().any(|x| std::ptr::eq(*x, *b)))
+            .collect();
+        if !later.is_empty() {
+            out.push_str("  to fix before later steps:\n");
+            for b in later {
+                out.push_str(&format!("    - step {}: {}\n", b.step.number(), b.message));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n{blocked} of {} migrations blocked\n",
+        reg.migrations.len()
+    ));
+    out
 }

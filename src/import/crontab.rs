@@ -1,0 +1,166 @@
+//! Crontab files: user crontabs (`crontab -l`) and, with `system`, the system form
+//! (`/etc/crontab`, `/etc/cron.d/*`) that has a user field before the command.
+
+use super::{Found, Job, name_from_command};
+use crate::diagnostic::Severity;
+use crate::source::SourceFile;
+
+/// Reads a crontab. Lines that cannot be imported are reported with their line number; the
+/// rest are still imported.
+pub fn read(file: &SourceFile, system: bool) -> Found {
+    let mut found = Found::default();
+    let mut timezone = "UTC".to_string();
+    let mut env_notes: Vec<String> = Vec::new();
+    let mut offset = 0;
+    for (i, raw) in file.text.split('\n').enumerate() {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let line = raw.trim_end_matches('\r');
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let at = line_start + indent;
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        // Environment lines: NAME=value (before any whitespace-separated field).
+        if let Some((name, value)) = env_assignment(trimmed) {
+            match name {
+                "CRON_TZ" | "TZ" => match crate::cron::parse_timezone(value) {
+                    Ok(_) => timezone = value.to_string(),
+                    Err(f) => {
+                        let start = at + trimmed.find('=').map_or(0, |p| p + 1);
+                        let mut d = file.diagnostic(
+                            f.code,
+                            Severity::Error,
+                            start..start + value.len().max(1),
+                            f.message,
+                        );
+                        d.help = f.help;
+                        found.problems.push(d);
+                    }
+                },
+                _ => env_notes.push(format!("{name}={value} (crontab environment)")),
+            }
+            continue;
+        }
+        let (schedule, schedule_span, rest) = match split_schedule(trimmed) {
+            Some(x) => x,
+            None => {
+                found.problems.push(
+                    file.error("import-line", at..at + trimmed.len(), "not a crontab job line: expected 5 schedule fields (or a macro) and a command")
+                        .with_help("fix or comment out the line; the others are imported"),
+                );
+                continue;
+            }
+        };
+        let (user, command) = if system {
+            let rest = rest.trim_start();
+            match rest.split_once(char::is_whitespace) {
+                Some((user, command)) => (Some(user.to_string()), command.trim().to_string()),
+                None => {
+                    found.problems.push(
+                        file.error(
+                            "import-line",
+                            at..at + trimmed.len(),
+                            "a system crontab line needs a user and a command after the schedule",
+                        )
+                        .with_help("drop --system for a user crontab"),
+                    );
+                    continue;
+                }
+            }
+        } else {
+            (None, rest.trim().to_string())
+        };
+        if command.is_empty() {
+            found.problems.push(file.error(
+                "import-line",
+                at..at + trimmed.len(),
+                "the line has a schedule but no command",
+            ));
+            continue;
+        }
+        let base = at + schedule_span.start;
+        match crate::cron::parse(&schedule) {
+            Err(findings) => {
+                for f in findings {
+                    let mut d = file.diagnostic(
+                        f.code,
+                        Severity::Error,
+                        base + f.span.start..base + f.span.end,
+                        format!("line {} not imported: {}", i + 1, f.message),
+                    );
+                    d.help = f.help;
+                    found.problems.push(d);
+                }
+                continue;
+            }
+            Ok(_) => {}
+        }
+        let mut notes = env_notes.clone();
+        if let Some(user) = user {
+            notes.push(format!("runs as user {user}"));
+        }
+        if command.contains('%') {
+            notes.push("the command contains `%`, which cron turns into a newline (stdin); check the command".to_string());
+        }
+        found.jobs.push(Job {
+            name: name_from_command(&command),
+            schedule,
+            timezone: timezone.clone(),
+            systemd_timer: None,
+            command,
+            notes,
+            origin: format!("{}:{}", file.path, i + 1),
+        });
+    }
+    found
+}
+
+/// `NAME=value` (optionally quoted), the crontab environment-line form.
+fn env_assignment(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = line.split_once('=')?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || name.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let value = value.trim();
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value);
+    Some((name, value))
+}
+
+/// Splits `m h dom mon dow rest` or `@macro rest`; returns the schedule, its span within the
+/// line, and the rest.
+fn split_schedule(line: &str) -> Option<(String, std::ops::Range<usize>, &str)> {
+    let fields = if line.starts_with('@') { 1 } else { 5 };
+    let mut end = 0;
+    let mut count = 0;
+    let mut chars = line.char_indices().peekable();
+    while count < fields {
+        // Skip whitespace, then a field.
+        while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+            chars.next();
+        }
+        chars.peek()?;
+        while let Some((i, c)) = chars.peek().copied() {
+            if c.is_whitespace() {
+                break;
+            }
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        count += 1;
+    }
+    let rest = &line[end..];
+    if rest.trim().is_empty() {
+        return None;
+    }
+    Some((line[..end].to_string(), 0..end, rest))
+}

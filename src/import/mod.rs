@@ -1,0 +1,214 @@
+//! `import`: legacy schedules (crontab lines, systemd timers) become registry migration entries.
+//!
+//! An entry is a complete `[[migrations]]` table: the legacy job as found, and a first draft of
+//! its ActivityDefinition (same schedule, `when = "true"`, the same command), with an empty
+//! cutover checklist. Side effects cannot be read from a schedule, so none are declared: step 1
+//! of the checklist is exactly what comes next. Entries are TOML text, appended to the registry
+//! by `--write` (so nothing in the file is reformatted) after checking the result still loads.
+
+pub mod crontab;
+pub mod systemd;
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::Registry;
+
+/// A legacy job read from a crontab line or a timer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// The migration's name, derived from the command.
+    pub name: String,
+    pub schedule: String,
+    pub timezone: String,
+    pub systemd_timer: Option<String>,
+    pub command: String,
+    pub notes: Vec<String>,
+    /// Where it came from, e.g. `crontab:12`.
+    pub origin: String,
+}
+
+/// What an import found: jobs, and the problems of the lines or units it could not import.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub jobs: Vec<Job>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// A migration name from a command: the script's base name, lowercase, dashes.
+/// `python3 /srv/scripts/cleanup_stale_tasks.py --days 14` → `cleanup-stale-tasks`.
+pub fn name_from_command(command: &str) -> String {
+    // The last command of a `cd dir && run` chain is the job.
+    let last = command.rsplit("&&").next().unwrap_or(command);
+    let last = last.rsplit(';').next().unwrap_or(last);
+    let words: Vec<&str> = last.split_whitespace().collect();
+    let interpreters = [
+        "python", "python3", "sh", "bash", "node", "ruby", "perl", "env", "exec", "nice", "ionice",
+        "flock", "timeout", "cd", "&&",
+    ];
+    let program = words
+        .iter()
+        .filter(|w| !w.starts_with('-') && !w.contains('='))
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .find(|w| {
+            let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+            !interpreters.contains(w)
+                && !interpreters.contains(&base)
+                && !w.starts_with('.')
+                && !w.is_empty()
+        })
+        .unwrap_or("job");
+    let stem = program
+        .strip_suffix(".py")
+        .or_else(|| program.strip_suffix(".sh"))
+        .unwrap_or(program);
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() {
+        "job".to_string()
+    } else {
+        out
+    }
+}
+
+/// The namespace for drafted definition names: the one every existing migration uses, if they
+/// agree, else `imported`.
+pub fn default_namespace(reg: &Registry) -> String {
+    let mut namespaces = reg.migrations.iter().filter_map(|m| {
+        m.definition
+            .name
+            .split_once('.')
+            .map(|(ns, _)| ns.to_string())
+    });
+    match namespaces.next() {
+        Some(first) if namespaces.all(|n| n == first) => first,
+        _ => "imported".to_string(),
+    }
+}
+
+/// The outcome of matching jobs against the registry.
+#[derive(Debug)]
+pub enum Placement {
+    /// A new entry, with the name it gets (made unique).
+    New(String),
+    /// Already in the registry as this migration (same command and schedule, or same name and command).
+    Existing(String),
+}
+
+/// Decides, for each job, whether it is new (and under which unique name) or already imported.
+pub fn place(reg: &Registry, jobs: &[Job]) -> Vec<Placement> {
+    let mut taken: Vec<String> = reg
+        .migrations
+        .iter()
+        .map(|m| m.name.value.clone())
+        .collect();
+    let mut out = Vec::new();
+    for job in jobs {
+        let existing = reg.migrations.iter().find(|m| {
+            m.legacy.command == job.command
+                && (m.legacy.schedule.as_ref().map(|s| s.value.as_str())
+                    == Some(job.schedule.as_str())
+                    || m.legacy.systemd_timer.is_some()
+                        && m.legacy.systemd_timer == job.systemd_timer)
+        });
+        if let Some(m) = existing {
+            out.push(Placement::Existing(m.name.value.clone()));
+            continue;
+        }
+        let mut name = job.name.clone();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{}-{n}", job.name);
+            n += 1;
+        }
+        taken.push(name.clone());
+        out.push(Placement::New(name));
+    }
+    out
+}
+
+fn toml_str(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
+}
+
+/// The `[[migrations]]` entry for a job, as TOML text.
+pub fn entry(job: &Job, name: &str, namespace: &str) -> String {
+    let def_name = format!("{namespace}.{name}");
+    let mut notes = vec![format!("imported from {}", job.origin)];
+    notes.extend(job.notes.iter().cloned());
+    let notes = notes
+        .iter()
+        .map(|n| toml_str(n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = String::new();
+    out.push_str(&format!("[[migrations]]\nname = {}\n", toml_str(name)));
+    out.push_str(&format!(
+        "summary = {}\n\n",
+        toml_str(&format!(
+            "Imported from {}: `{}`. Describe what it does and what moves.",
+            job.origin, job.command
+        ))
+    ));
+    out.push_str("[migrations.legacy]\n");
+    out.push_str(&format!("schedule = {}\n", toml_str(&job.schedule)));
+    out.push_str(&format!("timezone = {}\n", toml_str(&job.timezone)));
+    if let Some(t) = &job.systemd_timer {
+        out.push_str(&format!("systemd_timer = {}\n", toml_str(t)));
+    }
+    out.push_str(&format!("command = {}\n", toml_str(&job.command)));
+    out.push_str(&format!("notes = [{notes}]\n\n"));
+    out.push_str("[migrations.definition]\n");
+    out.push_str(&format!("name = {}\n", toml_str(&def_name)));
+    out.push_str(&format!("owner = {}\n", toml_str(namespace)));
+    out.push_str(&format!(
+        "description = {}\n\n",
+        toml_str(&format!(
+            "Runs `{}` on the legacy schedule. Drafted by handoff import; review it.",
+            job.command
+        ))
+    ));
+    out.push_str("[migrations.definition.trigger]\n");
+    out.push_str(&format!("cron = {}\n", toml_str(&job.schedule)));
+    out.push_str(&format!("timezone = {}\n\n", toml_str(&job.timezone)));
+    out.push_str("[migrations.definition.rule]\nwhen = \"true\"\n\n");
+    out.push_str("[migrations.definition.instruction.shell]\n");
+    out.push_str(&format!("command = {}\n\n", toml_str(&job.command)));
+    out.push_str("[migrations.definition.idempotency]\n");
+    out.push_str(&format!("key = {}\n", toml_str(TODO_KEY)));
+    out.push_str(&format!("mechanism = {}\n\n", toml_str(TODO_MECHANISM)));
+    out.push_str("[migrations.cutover]\n# Record each checklist step's date here as it is done (docs/registry.md).\n");
+    out
+}
+
+/// Placeholders an imported entry carries until someone declares idempotency; `plan` reports
+/// them as blocking the parallel run.
+pub const TODO_KEY: &str = "TODO: what identifies one run";
+pub const TODO_MECHANISM: &str = "TODO: how a repeated fire is made harmless";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_script() {
+        assert_eq!(
+            name_from_command("python3 /srv/scripts/cleanup_stale_tasks.py --days 14"),
+            "cleanup-stale-tasks"
+        );
+        assert_eq!(
+            name_from_command("/usr/local/bin/backup.sh > /dev/null 2>&1"),
+            "backup"
+        );
+        assert_eq!(
+            name_from_command("cd /srv/hub && .venv/bin/python scripts/consistency_check.py"),
+            "consistency-check"
+        );
+        assert_eq!(name_from_command("/usr/bin/env FOO=1 python3.11 x.py"), "x");
+    }
+}

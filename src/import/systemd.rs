@@ -1,0 +1,538 @@
+//! systemd timers: `OnCalendar=` translated into a standard 5-field cron expression when it is
+//! exactly expressible, and an error saying why when it is not. See docs/import.md.
+
+use super::{Found, Job, name_from_command};
+use crate::source::SourceFile;
+
+/// A unit file's `Key=value` lines by section, in order.
+#[derive(Debug, Default)]
+pub struct Unit {
+    pub entries: Vec<(String, String, String, usize)>, // (section, key, value, line)
+}
+
+impl Unit {
+    pub fn parse(text: &str) -> Unit {
+        let mut unit = Unit::default();
+        let mut section = String::new();
+        let mut pending: Option<(String, String, usize)> = None;
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if let Some((key, value, at)) = pending.take() {
+                // A continuation of the previous line (trailing backslash).
+                let (v, more) = match line.strip_suffix('\\') {
+                    Some(v) => (v, true),
+                    None => (line, false),
+                };
+                let value = format!("{value} {}", v.trim());
+                if more {
+                    pending = Some((key, value, at));
+                } else {
+                    unit.entries.push((section.clone(), key, value, at));
+                }
+                continue;
+            }
+            if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+                continue;
+            }
+            if line.starts_with('[') && line.ends_with(']') {
+                section = line[1..line.len() - 1].to_string();
+                continue;
+            }
+            if let Some((key, value)) = line.split_once('=') {
+                let (value, more) = match value.trim().strip_suffix('\\') {
+                    Some(v) => (v.trim().to_string(), true),
+                    None => (value.trim().to_string(), false),
+                };
+                if more {
+                    pending = Some((key.trim().to_string(), value, i + 1));
+                } else {
+                    unit.entries
+                        .push((section.clone(), key.trim().to_string(), value, i + 1));
+                }
+            }
+        }
+        unit
+    }
+
+    /// Values of `key` in `section`, honouring systemd's "an empty assignment resets the list".
+    pub fn values(&self, section: &str, key: &str) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        for (s, k, v, line) in &self.entries {
+            if s == section && k == key {
+                if v.is_empty() {
+                    out.clear();
+                } else {
+                    out.push((v.clone(), *line));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn last(&self, section: &str, key: &str) -> Option<String> {
+        self.values(section, key).pop().map(|(v, _)| v)
+    }
+}
+
+/// A translated calendar: five cron fields and an optional time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translated {
+    pub fields: [String; 5],
+    pub timezone: Option<String>,
+}
+
+impl Translated {
+    pub fn expr(&self) -> String {
+        self.fields.join(" ")
+    }
+}
+
+const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+/// Translates one `OnCalendar=` value into cron fields, or says why it cannot be.
+pub fn translate(spec: &str) -> Result<Translated, String> {
+    let shorthand = match spec.trim().to_ascii_lowercase().as_str() {
+        "minutely" => Some("* * * * *"),
+        "hourly" => Some("0 * * * *"),
+        "daily" => Some("0 0 * * *"),
+        "weekly" => Some("0 0 * * 1"),
+        "monthly" => Some("0 0 1 * *"),
+        "yearly" | "annually" => Some("0 0 1 1 *"),
+        "quarterly" => Some("0 0 1 1,4,7,10 *"),
+        "semiannually" => Some("0 0 1 1,7 *"),
+        _ => None,
+    };
+    if let Some(s) = shorthand {
+        let f: Vec<String> = s.split(' ').map(str::to_string).collect();
+        return Ok(Translated {
+            fields: [
+                f[0].clone(),
+                f[1].clone(),
+                f[2].clone(),
+                f[3].clone(),
+                f[4].clone(),
+            ],
+            timezone: None,
+        });
+    }
+    let mut parts: Vec<&str> = spec.split_whitespace().collect();
+    // A trailing time zone (`Europe/Berlin`, `UTC`).
+    let mut timezone = None;
+    if let Some(last) = parts.last()
+        && !last.contains(':')
+        && !last.contains('-')
+        && !last.starts_with(|c: char| c.is_ascii_digit() || c == '*')
+        && (last.contains('/') || *last == "UTC" || jiff::tz::TimeZone::get(last).is_ok())
+        && !looks_like_weekdays(last)
+    {
+        timezone = Some(last.to_string());
+        parts.pop();
+    }
+    let mut weekdays = None;
+    if let Some(first) = parts.first()
+        && looks_like_weekdays(first)
+    {
+        weekdays = Some(weekday_field(first)?);
+        parts.remove(0);
+    }
+    let (mut date, mut time) = (None, None);
+    for p in parts {
+        if p.contains(':') && time.is_none() {
+            time = Some(p);
+        } else if p.contains('-') && date.is_none() {
+            date = Some(p);
+        } else {
+            return Err(format!("`{p}` is not a date (`*-*-*`) or a time (`HH:MM`)"));
+        }
+    }
+    // Date: [year-]month-day; the year must be `*`.
+    let (month, day) = match date {
+        None => ("*".to_string(), "*".to_string()),
+        Some(d) => {
+            let pieces: Vec<&str> = d.split('-').collect();
+            let (year, month, day) = match pieces.as_slice() {
+                [y, m, d] => (Some(*y), *m, *d),
+                [m, d] => (None, *m, *d),
+                _ => return Err(format!("`{d}` is not a date of the form year-month-day")),
+            };
+            if let Some(y) = year
+                && y != "*"
+            {
+                return Err(format!("it names the year `{y}`; cron has no year field"));
+            }
+            if day.contains('~') {
+                return Err(
+                    "`~` (days from the end of the month) has no cron equivalent".to_string(),
+                );
+            }
+            (
+                component(month, 1, 12, "month")?,
+                component(day, 1, 31, "day")?,
+            )
+        }
+    };
+    // Time: hour:minute[:second]; seconds must be 0.
+    let (hour, minute) = match time {
+        None => ("0".to_string(), "0".to_string()),
+        Some(t) => {
+            let pieces: Vec<&str> = t.split(':').collect();
+            let (h, m, s) = match pieces.as_slice() {
+                [h, m] => (*h, *m, None),
+                [h, m, s] => (*h, *m, Some(*s)),
+                _ => return Err(format!("`{t}` is not a time of the form HH:MM[:SS]")),
+            };
+            if let Some(s) = s {
+                let zero = s.split('.').next().unwrap_or(s);
+                if !(zero.chars().all(|c| c == '0') && s.chars().all(|c| c == '0' || c == '.')) {
+                    return Err(format!(
+                        "it has a seconds component (`{s}`); cron's resolution is one minute"
+                    ));
+                }
+            }
+            (component(h, 0, 23, "hour")?, component(m, 0, 59, "minute")?)
+        }
+    };
+    let dow = weekdays.unwrap_or_else(|| "*".to_string());
+    if dow != "*" && day != "*" {
+        return Err("it restricts both the weekday and the day of the month; systemd requires both to match, cron would fire when either does".to_string());
+    }
+    Ok(Translated {
+        fields: [minute, hour, day, month, dow],
+        timezone,
+    })
+}
+
+fn looks_like_weekdays(s: &str) -> bool {
+    s.split([',', '.']).filter(|p| !p.is_empty()).all(|p| {
+        DAYS.iter().any(|d| p.to_ascii_lowercase().starts_with(d))
+            && p.chars().all(|c| c.is_ascii_alphabetic())
+    })
+}
+
+fn weekday_index(name: &str) -> Result<usize, String> {
+    let lower = name.to_ascii_lowercase();
+    DAYS.iter()
+        .position(|d| lower.starts_with(d))
+        .ok_or_else(|| format!("`{name}` is not a weekday"))
+}
+
+/// `Mon..Fri,Sun` → `1-5,0`.
+fn weekday_field(spec: &str) -> Result<String, String> {
+    let mut out = Vec::new();
+    for item in spec.split(',') {
+        match item.split_once("..") {
+            Some((a, b)) => {
+                let (a, b) = (weekday_index(a)?, weekday_index(b)?);
+                // systemd ranges run forward through the week; Sun..Sat is written 0-6, Sat..Sun wraps.
+                if a <= b {
+                    out.push(format!("{a}-{b}"));
+                } else {
+                    out.push(format!("{a}-6,0-{b}"));
+                }
+            }
+            None => out.push(weekday_index(item)?.to_string()),
+        }
+    }
+    Ok(out.join(","))
+}
+
+/// A numeric component (`*`, `5`, `1,15`, `1..5`, `0/15`, `*/2`) as a cron field.
+fn component(spec: &str, lo: u32, hi: u32, what: &str) -> Result<String, String> {
+    let mut out = Vec::new();
+    for item in spec.split(',') {
+        let (base, step) = match item.split_once('/') {
+            Some((b, s)) => (
+                b,
+                Some(
+                    s.parse::<u32>()
+                        .map_err(|_| format!("`{item}` is not a valid {what} repetition"))?,
+                ),
+            ),
+            None => (item, None),
+        };
+        let num = |s: &str| -> Result<u32, String> {
+            let v: u32 = s
+                .parse()
+                .map_err(|_| format!("`{s}` is not a valid {what}"))?;
+            if (lo..=hi).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("{what} {v} is out of range {lo}-{hi}"))
+            }
+        };
+        let text = match (base, step) {
+            ("*", None) => "*".to_string(),
+            ("*", Some(s)) => format!("*/{s}"),
+            (b, s) => {
+                let (a, z) = match b.split_once("..") {
+                    Some((a, z)) => (num(a)?, Some(num(z)?)),
+                    None => (num(b)?, None),
+                };
+                match (z, s) {
+                    (None, None) => a.to_string(),
+                    (Some(z), None) => format!("{a}-{z}"),
+                    // `a/s`: from a, every s, to the end of the range.
+                    (None, Some(s)) if a == lo => format!("*/{s}"),
+                    (None, Some(s)) => format!("{a}-{hi}/{s}"),
+                    (Some(z), Some(s)) => format!("{a}-{z}/{s}"),
+                }
+            }
+        };
+        out.push(text);
+    }
+    Ok(out.join(","))
+}
+
+/// Several translated calendars as one expression: possible when they differ in one field only.
+pub fn merge(all: &[Translated]) -> Result<Translated, String> {
+    let first = all.first().ok_or("no OnCalendar= line")?;
+    if all.iter().any(|t| t.timezone != first.timezone) {
+        return Err("its OnCalendar= lines use different time zones".to_string());
+    }
+    let differing: Vec<usize> = (0..5)
+        .filter(|&i| all.iter().any(|t| t.fields[i] != first.fields[i]))
+        .collect();
+    match differing.as_slice() {
+        [] => Ok(first.clone()),
+        [i] => {
+            let mut merged = first.clone();
+            let mut items: Vec<String> = Vec::new();
+            for t in all {
+                if t.fields[*i] == "*" {
+                    return Err(
+                        "its OnCalendar= lines overlap in a way no single cron expression covers"
+                            .to_string(),
+                    );
+                }
+                for item in t.fields[*i].split(',') {
+                    if !items.iter().any(|x| x == item) {
+                        items.push(item.to_string());
+                    }
+                }
+            }
+            merged.fields[*i] = items.join(",");
+            Ok(merged)
+        }
+        _ => Err(format!(
+            "it has {} OnCalendar= lines that differ in more than one field; no single cron expression covers them",
+            all.len()
+        )),
+    }
+}
+
+/// Reads a timer (and its service) into a job, or problems saying why it cannot be imported.
+pub fn read(timer: &SourceFile, service: Option<&SourceFile>) -> Found {
+    let mut found = Found::default();
+    let unit = Unit::parse(&timer.text);
+    let line_span = |line: usize| {
+        let start = timer.offset_of(line, 0);
+        let len = timer.line_text(line).len().max(1);
+        start..start + len
+    };
+    let monotonic: Vec<(String, usize)> = [
+        "OnBootSec",
+        "OnStartupSec",
+        "OnActiveSec",
+        "OnUnitActiveSec",
+        "OnUnitInactiveSec",
+    ]
+    .iter()
+    .flat_map(|k| {
+        unit.values("Timer", k)
+            .into_iter()
+            .map(move |(v, l)| (format!("{k}={v}"), l))
+    })
+    .collect();
+    let calendars = unit.values("Timer", "OnCalendar");
+    if calendars.is_empty() {
+        let (span, message) = match monotonic.first() {
+            Some((m, line)) => (
+                line_span(*line),
+                format!(
+                    "`{m}` is a monotonic timer (relative to boot or to the last run): cron cannot express it"
+                ),
+            ),
+            None => (0..1, "the timer has no OnCalendar= line".to_string()),
+        };
+        found.problems.push(
+            timer
+                .error("import-untranslatable", span, message)
+                .with_help("give the job a calendar schedule, or keep it as a systemd timer and trigger the definition by an event"),
+        );
+        return found;
+    }
+    let mut translated = Vec::new();
+    for (spec, line) in &calendars {
+        match translate(spec) {
+            Ok(t) => translated.push(t),
+            Err(why) => {
+                found.problems.push(
+                    timer
+                        .error("import-untranslatable", line_span(*line), format!("`OnCalendar={spec}` has no exact cron equivalent: {why}"))
+                        .with_help("rewrite the schedule by hand in the registry, or simplify the timer first"),
+                );
+                return found;
+            }
+        }
+    }
+    let merged = match merge(&translated) {
+        Ok(m) => m,
+        Err(why) => {
+            found.problems.push(
+                timer
+                    .error(
+                        "import-untranslatable",
+                        line_span(calendars[0].1),
+                        format!("the timer has no exact cron equivalent: {why}"),
+                    )
+                    .with_help(
+                        "split it into one migration per schedule, or rewrite the schedule by hand",
+                    ),
+            );
+            return found;
+        }
+    };
+    let mut notes: Vec<String> = Vec::new();
+    for key in [
+        "RandomizedDelaySec",
+        "Persistent",
+        "AccuracySec",
+        "WakeSystem",
+        "FixedRandomDelay",
+    ] {
+        if let Some(v) = unit.last("Timer", key) {
+            let meaning = match key {
+                "RandomizedDelaySec" => {
+                    "the legacy job started up to this much later than scheduled"
+                }
+                "Persistent" => {
+                    "missed runs were caught up after downtime; activity-core's catch-up policy decides now"
+                }
+                "AccuracySec" => "the legacy job could start this much late",
+                _ => "not carried over",
+            };
+            notes.push(format!("{key}={v} ({meaning})"));
+        }
+    }
+    for (m, _) in &monotonic {
+        notes.push(format!("{m} ignored (monotonic)"));
+    }
+    let timer_name = timer
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&timer.path)
+        .to_string();
+    let Some(service) = service else {
+        found.problems.push(
+            timer
+                .error(
+                    "import-untranslatable",
+                    0..1,
+                    "the timer's service was not found, so there is no command to import",
+                )
+                .with_help("pass the .service file as the second argument"),
+        );
+        return found;
+    };
+    let svc = Unit::parse(&service.text);
+    let exec = svc.values("Service", "ExecStart");
+    let Some((command, _)) = exec.last() else {
+        found.problems.push(service.error(
+            "import-untranslatable",
+            0..1,
+            "the service has no ExecStart= line",
+        ));
+        return found;
+    };
+    if exec.len() > 1 {
+        notes.push(format!(
+            "the service has {} ExecStart= lines (Type=oneshot); only the last is the command",
+            exec.len()
+        ));
+    }
+    let command = command
+        .trim_start_matches(['-', '@', ':', '+', '!'])
+        .to_string();
+    if let Some(user) = svc.last("Service", "User") {
+        notes.push(format!("runs as user {user}"));
+    }
+    if let Some(dir) = svc.last("Service", "WorkingDirectory") {
+        notes.push(format!("WorkingDirectory={dir}"));
+    }
+    let expr = merged.expr();
+    if let Err(findings) = crate::cron::parse(&expr) {
+        found.problems.push(timer.error(
+            "import-untranslatable",
+            line_span(calendars[0].1),
+            format!(
+                "the translation `{expr}` is not valid cron: {}",
+                findings[0].message
+            ),
+        ));
+        return found;
+    }
+    found.jobs.push(Job {
+        name: name_from_command(&command),
+        schedule: expr,
+        timezone: merged.timezone.unwrap_or_else(|| "UTC".to_string()),
+        systemd_timer: Some(timer_name),
+        command,
+        notes,
+        origin: timer.path.clone(),
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cron(spec: &str) -> String {
+        translate(spec)
+            .unwrap_or_else(|e| panic!("{spec}: {e}"))
+            .expr()
+    }
+
+    #[test]
+    fn translations() {
+        assert_eq!(cron("*-*-* 03:00:00"), "0 3 * * *");
+        assert_eq!(cron("Mon..Fri *-*-* 09:00"), "0 9 * * 1-5");
+        assert_eq!(cron("*:0/15"), "*/15 * * * *");
+        assert_eq!(cron("daily"), "0 0 * * *");
+        assert_eq!(cron("weekly"), "0 0 * * 1");
+        assert_eq!(cron("*-*-01 04:30"), "30 4 1 * *");
+        assert_eq!(cron("Sat,Sun 10:00"), "0 10 * * 6,0");
+        assert_eq!(cron("*-01,07-01 00:00"), "0 0 1 1,7 *");
+        assert_eq!(cron("*-*-* 08..18:00"), "0 8-18 * * *");
+        assert_eq!(cron("*-*-* *:05:00"), "5 * * * *");
+        assert_eq!(
+            translate("*-*-* 03:00 Europe/Berlin")
+                .unwrap()
+                .timezone
+                .as_deref(),
+            Some("Europe/Berlin")
+        );
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        assert!(translate("*-*-* 03:00:30").unwrap_err().contains("seconds"));
+        assert!(translate("2027-*-* 03:00").unwrap_err().contains("year"));
+        assert!(
+            translate("*-*~01 03:00")
+                .unwrap_err()
+                .contains("end of the month")
+        );
+        assert!(translate("Mon *-*-01 03:00").unwrap_err().contains("both"));
+    }
+
+    #[test]
+    fn several_lines_merge_when_one_field_differs() {
+        let a = translate("*-*-* 03:00").unwrap();
+        let b = translate("*-*-* 15:00").unwrap();
+        assert_eq!(merge(&[a.clone(), b]).unwrap().expr(), "0 3,15 * * *");
+        let c = translate("Mon *-*-* 04:30").unwrap();
+        assert!(merge(&[a, c]).is_err());
+    }
+}
