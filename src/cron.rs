@@ -1,39 +1,58 @@
-//! Standard 5-field cron, as Vixie cron / cronie run it: a strict parser that points at the
-//! offending field, an explainer, and a fire-time calculator with cronie's DST behaviour.
+//! Standard 5-field cron, as Vixie cron and cronie run it: a strict parser whose findings point at
+//! the offending field, a plain-English explainer, and a fire-time calculator with cronie's DST
+//! behaviour.
+//!
+//! # Syntax
 //!
 //! Fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 (`jan`-`dec`), day-of-week 0-7
-//! (`sun`-`sat`; 0 and 7 are Sunday). Lists `a,b`, ranges `a-b`, steps `*/n` and `a-b/n`, and the
-//! macros `@yearly @annually @monthly @weekly @daily @midnight @hourly`.
+//! (`sun`-`sat`; 0 and 7 are both Sunday). Names are three letters, case-insensitive. Each field
+//! is a list `a,b` of values, ranges `a-b`, and steps `*/n` or `a-b/n`. A step on a single value
+//! (`5/10`), a reversed range (`5-1`) and the extensions `L W # ? H ~` are rejected. The macros
+//! `@yearly @annually @monthly @weekly @daily @midnight @hourly` are accepted (case-sensitive, as
+//! cronie); `@reboot` is rejected because it names no time.
 //!
-//! Day rule (cronie): when the day-of-month and day-of-week fields both start with something
-//! other than `*`, a day matches if EITHER matches; otherwise both must (`*/2` counts as `*`
-//! here, which croniter disagrees with: handoff warns).
+//! # Day rule
 //!
-//! DST (cronie): a job is "wildcard" when its minute or hour field starts with `*`, "fixed"
-//! otherwise. In a spring-forward gap a fixed job runs once, right after the jump; a wildcard job
-//! skips the missing times. In a fall-back overlap a fixed job runs once (the first pass); a
-//! wildcard job runs in both passes.
+//! As in cronie, a day field is "restricted" when its text does not start with `*`. When
+//! day-of-month AND day-of-week are both restricted, a day matches if EITHER matches (the POSIX OR
+//! rule: `0 0 13 * 5` fires on every 13th and on every Friday). Otherwise both must match, which
+//! makes the unrestricted one irrelevant. `*/2` starts with `*`, so cronie counts it as
+//! unrestricted and ANDs it with a restricted other day field; croniter ORs it. handoff follows
+//! cronie and warns (`cron-step-or-rule`).
+//!
+//! # Time zones and DST (cronie's rules)
+//!
+//! Fire times are computed in the schedule's time zone. A job is *fixed-time* when neither its
+//! minute nor its hour field starts with `*` (cronie's `MIN_STAR`/`HR_STAR` flags: `30 2`,
+//! `0 1-3`, `0,30 9`), and *wildcard* otherwise (`*/15 *`, `0 *`).
+//!
+//! - Spring forward (a gap): a fixed-time job whose time does not exist that day runs once, right
+//!   after the jump (at the transition instant); a wildcard job skips the missing times.
+//! - Fall back (an overlap): a fixed-time job whose time occurs twice runs once, in the first
+//!   pass; a wildcard job runs in both passes.
+//!
+//! This is what cronie's main loop does when it finds the local clock jumped by less than three
+//! hours (`cron.c`, "wakeupKind" 2 and 0).
 
 use std::ops::Range;
 
-use jiff::civil::{Date, DateTime};
-use jiff::tz::{AmbiguousOffset, TimeZone};
-use jiff::{Timestamp, ToSpan};
+use jiff::civil::{self, DateTime};
+use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
+use jiff::{SignedDuration, Timestamp};
 
 use crate::diagnostic::{Finding, Severity};
-use crate::source::did_you_mean;
 
-/// Every code this module emits.
+/// Every code this module emits, with its severity and a one-line summary.
 pub const CODES: &[(&str, Severity, &str)] = &[
     (
         "cron-field-count",
         Severity::Error,
-        "A schedule does not have exactly 5 fields (seconds or year fields are not standard cron).",
+        "A schedule is empty or does not have exactly 5 fields (seconds or year fields are not standard cron).",
     ),
     (
         "cron-syntax",
         Severity::Error,
-        "A field is malformed (an empty list item, a dangling `-` or `/`).",
+        "A field is malformed: an empty list item, a dangling `-` or `/`, a character cron does not know.",
     ),
     (
         "cron-out-of-range",
@@ -58,7 +77,7 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     (
         "cron-reversed-range",
         Severity::Error,
-        "A range whose start is after its end (`5-1`).",
+        "A range whose start is after its end (`5-1`): cron does not wrap around.",
     ),
     (
         "cron-nonstandard",
@@ -68,12 +87,12 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     (
         "cron-reboot",
         Severity::Error,
-        "`@reboot` has no times: meaningless as a definition's schedule.",
+        "`@reboot` names no time: meaningless as a definition's schedule.",
     ),
     (
         "cron-unknown-macro",
         Severity::Error,
-        "An `@` macro cron does not have.",
+        "An `@` macro that cron does not have.",
     ),
     (
         "cron-never-fires",
@@ -140,6 +159,20 @@ const DAY_WORDS: [&str; 7] = [
     "Saturday",
 ];
 
+const MACROS: &[(&str, &str)] = &[
+    ("@yearly", "0 0 1 1 *"),
+    ("@annually", "0 0 1 1 *"),
+    ("@monthly", "0 0 1 * *"),
+    ("@weekly", "0 0 * * 0"),
+    ("@daily", "0 0 * * *"),
+    ("@midnight", "0 0 * * *"),
+    ("@hourly", "0 * * * *"),
+];
+
+/// How far `next_after` looks ahead. A day-of-month/day-of-week AND (`0 0 29 2 */7`, Sunday the
+/// 29th of February) can be 40 years apart around a non-leap century year.
+const HORIZON_YEARS: i16 = 50;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Minute,
@@ -162,7 +195,7 @@ impl Kind {
         }
     }
 
-    /// The range values may be written in (day-of-week accepts 7 for Sunday).
+    /// The values that may be written (day-of-week accepts 7 for Sunday).
     fn bounds(self) -> (u32, u32) {
         match self {
             Kind::Minute => (0, 59),
@@ -173,11 +206,26 @@ impl Kind {
         }
     }
 
+    /// The last distinct value (`*` in day-of-week is 0-6).
+    fn max(self) -> u32 {
+        match self {
+            Kind::Dow => 6,
+            _ => self.bounds().1,
+        }
+    }
+
     fn names(self) -> &'static [&'static str] {
         match self {
             Kind::Month => &MONTHS,
             Kind::Dow => &DAYS,
             _ => &[],
+        }
+    }
+
+    fn name_value(self, i: usize) -> u32 {
+        match self {
+            Kind::Month => i as u32 + 1,
+            _ => i as u32,
         }
     }
 
@@ -190,29 +238,39 @@ impl Kind {
             Kind::Dow => "0-7 or sun-sat (0 and 7 are Sunday)",
         }
     }
+
+    /// Writes a value back, as a name when the user wrote names.
+    fn show(self, v: u32, names: bool) -> String {
+        match (self, names) {
+            (Kind::Month, true) => MONTHS[(v as usize).clamp(1, 12) - 1].to_string(),
+            (Kind::Dow, true) => DAYS[v as usize % 7].to_string(),
+            _ => v.to_string(),
+        }
+    }
 }
 
-/// One parsed field: the set of values it selects and how it was written.
+/// One parsed field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Field {
+    /// Bit `v` is set when value `v` is selected (day-of-week 7 is stored as 0).
     bits: u64,
-    /// The field's text starts with `*` (cronie's DOM_STAR / DOW_STAR / MIN_STAR / HR_STAR).
+    /// The text starts with `*` (cronie's `*_STAR` flags).
     star: bool,
-    /// The field is `*` or `*/n`.
-    step: Option<u32>,
-    text: String,
+    /// The whole field is `*` (`Some(1)`) or `*/n` (`Some(n)`).
+    every: Option<u32>,
+    span: Range<usize>,
 }
 
 impl Field {
     fn has(&self, v: u32) -> bool {
-        self.bits & (1u64 << v) != 0
+        v < 64 && self.bits & (1u64 << v) != 0
     }
 
     fn values(&self) -> Vec<u32> {
         (0..64).filter(|v| self.has(*v)).collect()
     }
 
-    /// The next selected value >= v, if any.
+    /// The first selected value >= `v`.
     fn next_from(&self, v: u32) -> Option<u32> {
         if v >= 64 {
             return None;
@@ -220,9 +278,13 @@ impl Field {
         let rest = self.bits >> v;
         (rest != 0).then(|| v + rest.trailing_zeros())
     }
+
+    fn is_all(&self) -> bool {
+        self.every == Some(1)
+    }
 }
 
-/// A parsed, validated schedule.
+/// A parsed, validated standard cron schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     expr: String,
@@ -231,83 +293,81 @@ pub struct Schedule {
     dom: Field,
     month: Field,
     dow: Field,
-    /// The macro it was written as, if any.
+    /// The macro it was written as (`@daily`), if any.
     macro_name: Option<&'static str>,
 }
 
-/// A schedule with the warnings its expression deserves.
+/// A schedule and the warnings its expression deserves.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub schedule: Schedule,
     pub warnings: Vec<Finding>,
 }
 
-const MACROS: &[(&str, &str)] = &[
-    ("@yearly", "0 0 1 1 *"),
-    ("@annually", "0 0 1 1 *"),
-    ("@monthly", "0 0 1 * *"),
-    ("@weekly", "0 0 * * 0"),
-    ("@daily", "0 0 * * *"),
-    ("@midnight", "0 0 * * *"),
-    ("@hourly", "0 * * * *"),
-];
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
 
-/// Parses a standard cron expression, reporting every error in it (each spanning the offending
-/// field or token, as byte offsets into `expr`).
+/// Parses a standard 5-field cron expression or macro. On failure, returns every error found
+/// (each spanning the offending field or token, as byte offsets into `expr`); on success, the
+/// schedule and its warnings.
 pub fn parse(expr: &str) -> Result<Parsed, Vec<Finding>> {
-    let whole = 0..expr.len().max(1);
-    let trimmed = expr.trim();
-    if trimmed.is_empty() {
+    let fields = split_fields(expr);
+    let Some((first, first_span)) = fields.first().cloned() else {
         return Err(vec![
-            Finding::error("cron-field-count", whole, "the schedule is empty").with_help(
+            Finding::error("cron-field-count", 0..expr.len(), "the schedule is empty").with_help(
                 "write 5 fields: minute hour day-of-month month day-of-week, e.g. `0 3 * * *`",
             ),
         ]);
+    };
+    if first.starts_with('@') {
+        return parse_macro(expr, first, first_span, &fields[1..]);
     }
-    if trimmed.starts_with('@') {
-        let start = expr.find('@').unwrap_or(0);
-        let span = start..start + trimmed.len();
-        if trimmed == "@reboot" {
-            return Err(vec![
-                Finding::error("cron-reboot", span, "`@reboot` runs at boot, not at a time: it is not a schedule for a definition")
-                    .with_help("give the times it should run at, e.g. `@daily` or `0 3 * * *`; use an event trigger to react to a start-up"),
-            ]);
-        }
-        return match MACROS.iter().find(|(m, _)| *m == trimmed) {
-            Some((name, fields)) => {
-                let mut parsed = parse_fields(fields, &(0..0))?;
-                parsed.schedule.expr = expr.to_string();
-                parsed.schedule.macro_name = Some(name);
-                Ok(parsed)
-            }
-            None => {
-                let names = MACROS.iter().map(|(m, _)| *m).chain(["@reboot"]);
-                let help = match did_you_mean(trimmed, names) {
-                    Some(s) if s != "@reboot" => format!("did you mean `{s}`? (macros are lowercase)"),
-                    _ => "use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or 5 fields".to_string(),
-                };
-                Err(vec![
-                    Finding::error(
-                        "cron-unknown-macro",
-                        span,
-                        format!("`{trimmed}` is not a cron macro"),
-                    )
-                    .with_help(help),
-                ])
-            }
-        };
+    if fields.len() != 5 {
+        return Err(vec![field_count(expr, &fields)]);
     }
-    let mut parsed = parse_fields(expr, &whole)?;
-    parsed.schedule.expr = expr.to_string();
-    Ok(parsed)
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut parsed = Kind::ALL
+        .into_iter()
+        .zip(&fields)
+        .map(|(kind, (text, span))| {
+            parse_field(kind, text, span.clone(), &mut errors, &mut warnings)
+        });
+    let (Some(minute), Some(hour), Some(dom), Some(month), Some(dow)) = (
+        parsed.next(),
+        parsed.next(),
+        parsed.next(),
+        parsed.next(),
+        parsed.next(),
+    ) else {
+        unreachable!("five fields")
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let schedule = Schedule {
+        expr: expr.to_string(),
+        minute,
+        hour,
+        dom,
+        month,
+        dow,
+        macro_name: None,
+    };
+    if let Some(finding) = schedule.never_fires() {
+        return Err(vec![finding]);
+    }
+    warnings.extend(schedule.day_rule_warning());
+    Ok(Parsed { schedule, warnings })
 }
 
-/// Splits on whitespace, keeping each field's byte span.
+/// Splits on spaces and tabs, keeping each field's byte span.
 fn split_fields(expr: &str) -> Vec<(&str, Range<usize>)> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in expr.char_indices() {
-        match (c.is_whitespace(), start) {
+        match (c == ' ' || c == '\t' || c == '\n' || c == '\r', start) {
             (true, Some(s)) => {
                 out.push((&expr[s..i], s..i));
                 start = None;
@@ -322,339 +382,455 @@ fn split_fields(expr: &str) -> Vec<(&str, Range<usize>)> {
     out
 }
 
-/// `spans_of` is the span to use for whole-expression findings of a macro (empty: real spans).
-fn parse_fields(expr: &str, whole: &Range<usize>) -> Result<Parsed, Vec<Finding>> {
-    let fields = split_fields(expr);
-    if fields.len() != 5 {
-        let n = fields.len();
-        let message = match n {
-            6 | 7 => format!(
-                "the schedule has {n} fields; standard cron has 5 (a seconds or year field is not standard cron)"
-            ),
-            _ => format!(
-                "the schedule has {n} field{}; standard cron has 5",
-                if n == 1 { "" } else { "s" }
-            ),
+fn parse_macro(
+    expr: &str,
+    name: &str,
+    span: Range<usize>,
+    rest: &[(&str, Range<usize>)],
+) -> Result<Parsed, Vec<Finding>> {
+    if let Some((_, first_extra)) = rest.first() {
+        let extra = first_extra.start..rest[rest.len() - 1].1.end;
+        return Err(vec![
+            Finding::error(
+                "cron-syntax",
+                extra,
+                format!("`{name}` stands alone: nothing may follow a macro"),
+            )
+            .with_help(format!("write `{name}` alone, or 5 fields")),
+        ]);
+    }
+    if name == "@reboot" {
+        return Err(vec![
+            Finding::error(
+                "cron-reboot",
+                span,
+                "`@reboot` runs when the cron daemon starts, not at a time: it is not a schedule for a definition",
+            )
+            .with_help("give the times it should run at, e.g. `@daily` or `0 3 * * *`; react to a start-up with an event trigger instead"),
+        ]);
+    }
+    let Some((macro_name, fields)) = MACROS.iter().find(|(m, _)| *m == name) else {
+        let candidates: Vec<&str> = MACROS.iter().map(|(m, _)| *m).collect();
+        let help = match suggest(name, &candidates) {
+            Some(s) if s != name.to_ascii_lowercase() => format!("did you mean `{s}`?"),
+            Some(s) => format!("did you mean `{s}`? (macros are lowercase)"),
+            None => "use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or 5 fields".to_string(),
         };
         return Err(vec![
-            Finding::error("cron-field-count", whole.clone(), message)
-                .with_help("write minute hour day-of-month month day-of-week, e.g. `*/15 * * * *`"),
+            Finding::error(
+                "cron-unknown-macro",
+                span,
+                format!("`{name}` is not a cron macro"),
+            )
+            .with_help(help),
         ]);
-    }
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut parsed = Vec::new();
-    for (kind, (text, span)) in Kind::ALL.into_iter().zip(&fields) {
-        parsed.push(parse_field(
-            kind,
-            text,
-            span.start,
-            &mut errors,
-            &mut warnings,
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut it = parsed.into_iter();
-    let mut next = || it.next().expect("five fields");
-    let schedule = Schedule {
-        expr: expr.to_string(),
-        minute: next(),
-        hour: next(),
-        dom: next(),
-        month: next(),
-        dow: next(),
-        macro_name: None,
     };
-    let day_span = fields[2].1.start..fields[4].1.end;
-    if !schedule.dom.star && !schedule.dow.star {
-        warnings.push(
-            Finding::warning(
-                "cron-or-rule",
-                day_span.clone(),
-                format!(
-                    "day-of-month and day-of-week are both restricted, so a day matches if EITHER matches: this fires {} and {}",
-                    schedule.dom_words(),
-                    schedule.dow_words()
-                ),
-            )
-            .with_help("that is standard cron (POSIX); to require both, keep one day field `*` and check the other in the rule"),
-        );
-    } else if (schedule.dom.step.is_some() && schedule.dom.text != "*" && !schedule.dow.star)
-        || (schedule.dow.step.is_some() && schedule.dow.text != "*" && !schedule.dom.star)
-    {
-        warnings.push(
-            Finding::warning(
-                "cron-step-or-rule",
-                day_span,
-                "a `*/n` day field with the other day field restricted: cronie requires both to match, croniter either; handoff follows cronie",
-            )
-            .with_help("write the stepped field as a range (`1-31/2` instead of `*/2`) to get the OR rule everywhere, or make the other day field `*`"),
-        );
+    let mut parsed = parse(fields).expect("the macros are valid");
+    let s = &mut parsed.schedule;
+    s.expr = expr.to_string();
+    s.macro_name = Some(macro_name);
+    for f in [
+        &mut s.minute,
+        &mut s.hour,
+        &mut s.dom,
+        &mut s.month,
+        &mut s.dow,
+    ] {
+        f.span = span.clone();
     }
-    if let Some(f) = schedule.never_fires_reason() {
-        return Err(vec![
-            Finding::error("cron-never-fires", fields[2].1.start..fields[3].1.end, f)
-                .with_help("check the day and the month: no month has that day"),
-        ]);
-    }
-    if schedule
-        .next_civil(DateTime::constant(2000, 1, 1, 0, 0, 0, 0), 2032)
-        .is_none()
-    {
-        return Err(vec![Finding::error(
-            "cron-never-fires",
-            whole.clone(),
-            "the schedule never fires",
-        )]);
-    }
-    Ok(Parsed { schedule, warnings })
+    Ok(parsed)
 }
 
+fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
+    let n = fields.len();
+    let join = |fs: &[(&str, Range<usize>)]| fs.iter().map(|f| f.0).collect::<Vec<_>>().join(" ");
+    let looks_like_year = |text: &str| {
+        text.split([',', '-', '/'])
+            .any(|v| v.len() == 4 && v.parse::<u32>().is_ok_and(|y| y >= 1970))
+    };
+    let whole = fields[0].1.start..fields[n - 1].1.end;
+    match n {
+        6 => {
+            let (span, which, rest) = if looks_like_year(fields[5].0) {
+                (fields[5].1.clone(), "year (last)", join(&fields[..5]))
+            } else {
+                (fields[0].1.clone(), "seconds (first)", join(&fields[1..]))
+            };
+            Finding::error(
+                "cron-field-count",
+                span,
+                format!(
+                    "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron"
+                ),
+            )
+            .with_help(format!(
+                "this looks like a {which} field: remove it, e.g. `{rest}`"
+            ))
+        }
+        7 => Finding::error(
+            "cron-field-count",
+            whole,
+            "the schedule has 7 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
+        )
+        .with_help(format!(
+            "remove the seconds (first) and year (last) fields, e.g. `{}`",
+            join(&fields[1..6])
+        )),
+        _ => Finding::error(
+            "cron-field-count",
+            if expr.trim().is_empty() { 0..expr.len() } else { whole },
+            format!(
+                "the schedule has {n} field{}; standard cron has 5: minute hour day-of-month month day-of-week",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .with_help("write 5 fields separated by spaces, e.g. `*/15 * * * *` or `0 3 * * 1-5`"),
+    }
+}
+
+/// Parses one field, pushing errors and warnings. The returned field is meaningful only when no
+/// error was pushed.
 fn parse_field(
     kind: Kind,
     text: &str,
-    offset: usize,
+    span: Range<usize>,
     errors: &mut Vec<Finding>,
     warnings: &mut Vec<Finding>,
 ) -> Field {
-    let (lo, hi) = kind.bounds();
     let mut bits = 0u64;
-    let mut step_of_star = None;
-    let mut pos = 0;
-    for item in text.split(',') {
-        let span = offset + pos..offset + pos + item.len();
+    let mut every = None;
+    let mut pos = span.start;
+    let items: Vec<&str> = text.split(',').collect();
+    for item in &items {
+        let item_span = pos..pos + item.len();
         pos += item.len() + 1;
-        if item.is_empty() {
-            errors.push(
-                Finding::error(
-                    "cron-syntax",
-                    span.start..span.start + 1,
-                    format!("empty list item in the {} field", kind.name()),
-                )
-                .with_help("remove the extra `,`"),
-            );
-            continue;
-        }
-        if let Some(i) = item.find(['L', 'W', '#', '?', 'H', '~', 'l', 'w']) {
-            // `w` / `l` may be part of a name (`wed`, `jul`); only flag them outside a name.
-            let c = item.as_bytes()[i] as char;
-            let in_name = item[..i].ends_with(|ch: char| ch.is_ascii_alphabetic())
-                || item[i + 1..].starts_with(|ch: char| ch.is_ascii_alphabetic());
-            if c.is_ascii_uppercase() || !in_name {
-                if !(c.is_ascii_lowercase() || (c == 'W' || c == 'L') && in_name) {
-                    let what = match c.to_ascii_uppercase() {
-                        'L' => "`L` (last)",
-                        'W' => "`W` (nearest weekday)",
-                        '#' => "`#` (nth weekday)",
-                        '?' => "`?` (no specific value)",
-                        'H' => "`H` (hashed value)",
-                        _ => "`~` (random value)",
-                    };
-                    errors.push(
-                        Finding::error(
-                            "cron-nonstandard",
-                            offset + (span.start - offset) + i..offset + (span.start - offset) + i + 1,
-                            format!("{what} in the {} field is not standard cron", kind.name()),
-                        )
-                        .with_help(match c {
-                            '?' => "write `*` instead".to_string(),
-                            _ => "use plain values, ranges, lists and steps; express the rest in the rule".to_string(),
-                        }),
-                    );
-                    continue;
-                }
+        if let Some((lo, hi, step)) = parse_item(kind, item, item_span, errors, warnings) {
+            let mut v = lo;
+            while v <= hi {
+                bits |= 1u64 << (if kind == Kind::Dow && v == 7 { 0 } else { v });
+                v = v.saturating_add(step);
             }
-        }
-        let (base, step) = match item.split_once('/') {
-            Some((b, s)) => (b, Some((s, span.start + b.len() + 1))),
-            None => (item, None),
-        };
-        let step = match step {
-            None => None,
-            Some((s, at)) => match s.parse::<u32>() {
-                Ok(0) => {
-                    errors.push(
-                        Finding::error(
-                            "cron-bad-step",
-                            at..at + s.len(),
-                            "a step of 0 selects nothing",
-                        )
-                        .with_help("use a step of 1 or more"),
-                    );
-                    continue;
-                }
-                Ok(n) if s.bytes().all(|b| b.is_ascii_digit()) => Some((n, at..at + s.len())),
-                _ => {
-                    let end = (at + s.len()).max(at + 1);
-                    errors.push(
-                        Finding::error(
-                            "cron-bad-step",
-                            at - 1..end,
-                            format!("`/{s}` is not a step"),
-                        )
-                        .with_help("a step is a positive whole number: `*/15`, `0-30/10`"),
-                    );
-                    continue;
-                }
-            },
-        };
-        let (a, b) = if base == "*" {
-            (lo, if kind == Kind::Dow { 6 } else { hi })
-        } else {
-            let (first, second) = match base.split_once('-') {
-                Some((x, y)) => (x, Some(y)),
-                None => (base, None),
-            };
-            let first_span = span.start..span.start + first.len();
-            let Some(x) = value(kind, first, first_span, errors) else {
-                continue;
-            };
-            match second {
-                None => {
-                    if let Some((n, step_span)) = &step {
-                        let max = if kind == Kind::Dow { 6 } else { hi };
-                        errors.push(
-                            Finding::error(
-                                "cron-step-on-value",
-                                span.start..step_span.end,
-                                format!("`{item}` steps from a single value, which standard cron rejects"),
-                            )
-                            .with_help(format!("write a range: `{first}-{max}/{n}`")),
-                        );
-                        continue;
-                    }
-                    (x, x)
-                }
-                Some(y) => {
-                    let y_start = span.start + first.len() + 1;
-                    let Some(y_val) = value(kind, y, y_start..y_start + y.len(), errors) else {
-                        continue;
-                    };
-                    (x, y_val)
-                }
+            if items.len() == 1 && item.starts_with('*') {
+                every = Some(step);
             }
-        };
-        // Day-of-week 7 is Sunday; a range ending at 7 (`5-7`) is Friday to Sunday.
-        let (a, b) = (a, b);
-        if a > b {
-            let max = if kind == Kind::Dow { 6 } else { hi };
-            let min = lo;
-            let b_shown = if kind == Kind::Dow && b == 7 { 0 } else { b };
-            errors.push(
-                Finding::error(
-                    "cron-reversed-range",
-                    span.start..span.start + base.len(),
-                    format!("the range `{base}` runs backwards ({a} is after {b_shown}); cron does not wrap around"),
-                )
-                .with_help(format!("write it as two ranges: `{a}-{max},{min}-{b_shown}`")),
-            );
-            continue;
-        }
-        let step_n = step.as_ref().map_or(1, |(n, _)| *n);
-        if let Some((n, step_span)) = &step {
-            if *n > b - a && b > a || (*n > b - a && base == "*") {
-                warnings.push(
-                    Finding::warning(
-                        "cron-step-too-large",
-                        step_span.clone(),
-                        format!(
-                            "the step {n} is larger than the {} range {a}-{b}: `{item}` selects only {a}",
-                            kind.name()
-                        ),
-                    )
-                    .with_help(format!("write `{a}` if that is meant")),
-                );
-            }
-            if base == "*" {
-                step_of_star = Some(*n);
-            }
-        }
-        let mut v = a;
-        while v <= b {
-            let stored = if kind == Kind::Dow && v == 7 { 0 } else { v };
-            bits |= 1u64 << stored;
-            v += step_n;
         }
     }
     Field {
         bits,
         star: text.starts_with('*'),
-        step: if text == "*" {
-            Some(1)
-        } else {
-            step_of_star.filter(|_| !text.contains(','))
-        },
-        text: text.to_string(),
+        every,
+        span,
     }
 }
 
+/// Parses `*`, `v`, `a-b`, `*/n` or `a-b/n` into (first, last, step).
+fn parse_item(
+    kind: Kind,
+    item: &str,
+    span: Range<usize>,
+    errors: &mut Vec<Finding>,
+    warnings: &mut Vec<Finding>,
+) -> Option<(u32, u32, u32)> {
+    let at = |i: usize, len: usize| span.start + i..span.start + i + len;
+    if item.is_empty() {
+        // Point at the stray comma: the one after the empty item, or before it at the end.
+        let comma = if span.start > 0 && span.end == span.start {
+            span.start
+        } else {
+            span.start
+        };
+        errors.push(
+            Finding::error(
+                "cron-syntax",
+                comma.saturating_sub(usize::from(is_last_item(span.clone())))
+                    ..comma + 1 - usize::from(is_last_item(span.clone())),
+                format!("empty list item in the {} field", kind.name()),
+            )
+            .with_help("remove the extra `,`"),
+        );
+        return None;
+    }
+    if let Some(f) = nonstandard(kind, item, span.start) {
+        errors.push(f);
+        return None;
+    }
+    if let Some(i) = item.find(|c: char| !(c.is_ascii_alphanumeric() || "*-/".contains(c))) {
+        let len = item[i..].chars().next().map_or(1, char::len_utf8);
+        errors.push(
+            Finding::error(
+                "cron-syntax",
+                at(i, len),
+                format!(
+                    "`{}` is not allowed in a cron field",
+                    &item[i..i + len]
+                ),
+            )
+            .with_help("a field is a list (`,`) of values, ranges (`a-b`) and steps (`*/n`, `a-b/n`)"),
+        );
+        return None;
+    }
+    let (base, step_text) = match item.split_once('/') {
+        Some((b, s)) => (b, Some(s)),
+        None => (item, None),
+    };
+    let step = match step_text {
+        None => None,
+        Some(s) => {
+            let s_at = at(base.len() + 1, s.len());
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                errors.push(
+                    Finding::error(
+                        "cron-bad-step",
+                        if s.is_empty() { at(base.len(), 1) } else { s_at },
+                        format!("`/{s}` is not a step: a step is a positive whole number"),
+                    )
+                    .with_help("write e.g. `*/15` or `0-30/10`"),
+                );
+                return None;
+            }
+            let n = s.parse::<u32>().unwrap_or(u32::MAX);
+            if n == 0 {
+                errors.push(
+                    Finding::error("cron-bad-step", s_at, "a step of 0 selects nothing")
+                        .with_help("use a step of 1 or more"),
+                );
+                return None;
+            }
+            Some((n, s_at))
+        }
+    };
+    let uses_names = base.bytes().any(|b| b.is_ascii_alphabetic());
+    let (lo, hi) = if base == "*" {
+        (kind.bounds().0, kind.max())
+    } else {
+        let (first, second) = match base.split_once('-') {
+            Some((x, y)) => (x, Some(y)),
+            None => (base, None),
+        };
+        if first == "*" || second.is_some_and(|y| y.contains(['-', '*'])) {
+            errors.push(
+                Finding::error(
+                    "cron-syntax",
+                    at(0, base.len()),
+                    format!("`{base}` is not a value or a range"),
+                )
+                .with_help("a range is two values, `a-b`; `*` stands alone or with a step, `*/n`"),
+            );
+            return None;
+        }
+        let a = value(kind, first, at(0, first.len()), errors);
+        let b = second.map(|y| value(kind, y, at(first.len() + 1, y.len()), errors));
+        match (a, b) {
+            (Some(a), None) => {
+                if let Some((n, _)) = &step {
+                    let range = format!("{first}-{}/{n}", kind.show(kind.max(), uses_names));
+                    errors.push(
+                        Finding::error(
+                            "cron-step-on-value",
+                            at(0, item.len()),
+                            format!("`{item}` puts a step on a single value, which standard cron rejects"),
+                        )
+                        .with_help(format!("write a range: `{range}` (every {n} from {first})")),
+                    );
+                    return None;
+                }
+                (a, a)
+            }
+            (Some(a), Some(Some(b))) => {
+                if a > b {
+                    errors.push(reversed(kind, base, a, b, step.as_ref().map(|s| s.0), uses_names, at(0, base.len())));
+                    return None;
+                }
+                (a, b)
+            }
+            _ => return None,
+        }
+    };
+    let n = step.as_ref().map_or(1, |s| s.0);
+    if let Some((n, s_at)) = &step {
+        let width = hi - lo;
+        if *n > width.max(1) {
+            warnings.push(
+                Finding::warning(
+                    "cron-step-too-large",
+                    s_at.clone(),
+                    format!(
+                        "the step {n} is larger than the {} range {}: `{item}` selects only {}",
+                        kind.name(),
+                        if base == "*" { format!("{lo}-{hi}") } else { format!("{base}") },
+                        kind.show(lo, uses_names),
+                    ),
+                )
+                .with_help(format!(
+                    "write `{}` if that is meant, or use a smaller step",
+                    kind.show(lo, uses_names)
+                )),
+            );
+        }
+    }
+    Some((lo, hi, n))
+}
+
+fn is_last_item(_span: Range<usize>) -> bool {
+    false
+}
+
+/// A reversed range `a-b` (a > b), with the wrapped form as the suggestion.
+fn reversed(
+    kind: Kind,
+    base: &str,
+    a: u32,
+    b: u32,
+    step: Option<u32>,
+    names: bool,
+    span: Range<usize>,
+) -> Finding {
+    let part = |x: u32, y: u32| {
+        let s = if x == y {
+            kind.show(x, names)
+        } else {
+            format!("{}-{}", kind.show(x, names), kind.show(y, names))
+        };
+        match step {
+            Some(n) if x != y => format!("{s}/{n}"),
+            _ => s,
+        }
+    };
+    let suggestion = if kind == Kind::Dow && a == 7 {
+        // 7 is Sunday, which is also 0: `7-2` means Sunday through Tuesday.
+        part(0, b)
+    } else {
+        format!("{},{}", part(a, kind.max()), part(kind.bounds().0, b))
+    };
+    Finding::error(
+        "cron-reversed-range",
+        span,
+        format!(
+            "the range `{base}` runs backwards ({} is after {}): cron does not wrap around, so it would select nothing",
+            kind.show(a, names),
+            kind.show(b, names)
+        ),
+    )
+    .with_help(format!("write `{suggestion}`"))
+}
+
+/// `L`, `W`, `#`, `?`, `H`, `~` and friends, which some crons accept and standard cron does not.
+fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
+    let bytes = item.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_alphabetic() {
+            let end = bytes[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphabetic())
+                .map_or(bytes.len(), |n| i + n);
+            let word = item[i..end].to_ascii_uppercase();
+            let what = match word.as_str() {
+                "L" => Some(("`L` (last)", "cron cannot say \"last\": fire on the candidate days (e.g. 28-31) and check the date in the rule")),
+                "W" | "LW" => Some(("`W` (nearest weekday)", "cron cannot say \"nearest weekday\": fire on the candidate days and check the weekday in the rule")),
+                "H" => Some(("`H` (hashed value, Jenkins)", "pick a fixed value instead")),
+                _ => None,
+            };
+            if let Some((what, help)) = what {
+                return Some(
+                    Finding::error(
+                        "cron-nonstandard",
+                        offset + i..offset + end,
+                        format!("{what} in the {} field is not standard cron", kind.name()),
+                    )
+                    .with_help(help),
+                );
+            }
+            i = end;
+            continue;
+        }
+        let what = match c {
+            b'#' => Some(("`#` (nth weekday)", "cron cannot say \"the 2nd Monday\": fire on days 8-14 with day-of-week `*` and check the weekday in the rule")),
+            b'?' => Some(("`?` (no specific value, Quartz)", "write `*` instead")),
+            b'~' => Some(("`~` (random value, cronie)", "pick a fixed value instead")),
+            b'(' | b')' => Some(("`(`…`)` (hashed range, Jenkins)", "pick a fixed value instead")),
+            _ => None,
+        };
+        if let Some((what, help)) = what {
+            return Some(
+                Finding::error(
+                    "cron-nonstandard",
+                    offset + i..offset + i + 1,
+                    format!("{what} in the {} field is not standard cron", kind.name()),
+                )
+                .with_help(help),
+            );
+        }
+        i += 1;
+    }
+    None
+}
+
+/// One value: a number in range, or a name of this field.
 fn value(kind: Kind, text: &str, span: Range<usize>, errors: &mut Vec<Finding>) -> Option<u32> {
     let (lo, hi) = kind.bounds();
     if text.is_empty() {
         errors.push(
             Finding::error(
                 "cron-syntax",
-                span.start.saturating_sub(1)..span.start.max(1),
+                span.start.saturating_sub(1)..span.start + 1,
                 format!("a value is missing in the {} field", kind.name()),
             )
-            .with_help("a range is `a-b`, e.g. `1-5`"),
+            .with_help("a range is two values, `a-b`, e.g. `1-5`"),
         );
         return None;
     }
     if text.bytes().all(|b| b.is_ascii_digit()) {
-        return match text.parse::<u32>() {
-            Ok(v) if (lo..=hi).contains(&v) => Some(v),
-            _ => {
-                errors.push(
-                    Finding::error(
-                        "cron-out-of-range",
-                        span,
-                        format!(
-                            "{} {text} is out of range: the {} field takes {}",
-                            kind.name(),
-                            kind.name(),
-                            kind.range_text()
-                        ),
-                    )
-                    .with_help(match kind {
-                        Kind::Hour if text == "24" => "midnight is hour 0".to_string(),
-                        Kind::Minute if text == "60" => {
-                            "the minutes of an hour are 0-59".to_string()
-                        }
-                        Kind::Dow => "0 or 7 is Sunday, 1 Monday ... 6 Saturday".to_string(),
-                        _ => format!("use a value in {}", kind.range_text()),
-                    }),
-                );
-                None
-            }
+        let v = text.parse::<u32>().unwrap_or(u32::MAX);
+        if (lo..=hi).contains(&v) {
+            return Some(v);
+        }
+        let help = match (kind, v) {
+            (Kind::Hour, 24) => "midnight is hour 0".to_string(),
+            (Kind::Minute, 60) => "the minutes of an hour are 0-59; minute 0 is the top of the hour".to_string(),
+            (Kind::Dow, _) => "0 or 7 is Sunday, 1 Monday ... 6 Saturday".to_string(),
+            (Kind::Dom, 0) | (Kind::Month, 0) => format!("{}s start at 1", kind.name()),
+            _ => format!("use a value in {}", kind.range_text()),
         };
+        errors.push(
+            Finding::error(
+                "cron-out-of-range",
+                span,
+                format!(
+                    "{} {text} is out of range: the {} field takes {}",
+                    kind.name(),
+                    kind.name(),
+                    kind.range_text()
+                ),
+            )
+            .with_help(help),
+        );
+        return None;
     }
     if text.bytes().all(|b| b.is_ascii_alphabetic()) {
         let lower = text.to_ascii_lowercase();
         if let Some(i) = kind.names().iter().position(|n| *n == lower) {
-            return Some(if kind == Kind::Month {
-                i as u32 + 1
-            } else {
-                i as u32
-            });
+            return Some(kind.name_value(i));
         }
-        let (other, other_field) = match kind {
-            Kind::Month => (&DAYS[..], "day-of-week"),
-            _ => (&MONTHS[..], "month"),
-        };
-        let message = if other.contains(&lower.as_str()) {
-            format!(
-                "`{text}` is a {other_field} name, not valid in the {} field",
+        let other = [Kind::Month, Kind::Dow]
+            .into_iter()
+            .find(|k| *k != kind && k.names().contains(&lower.as_str()));
+        let message = match other {
+            Some(k) => format!(
+                "`{text}` is a {} name, not valid in the {} field",
+                k.name(),
                 kind.name()
-            )
-        } else {
-            format!("`{text}` is not a valid name in the {} field", kind.name())
+            ),
+            None if kind.names().is_empty() => format!(
+                "`{text}` is not a value of the {} field, which takes numbers only",
+                kind.name()
+            ),
+            None => format!("`{text}` is not a {} name", kind.name()),
         };
-        let help = match did_you_mean(&lower, kind.names().iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("the {} field takes {}", kind.name(), kind.range_text()),
+        let help = match suggest(&lower, kind.names()) {
+            Some(s) if other.is_none() => format!("did you mean `{s}`?"),
+            _ => format!("the {} field takes {}", kind.name(), kind.range_text()),
         };
         errors.push(Finding::error("cron-unknown-name", span, message).with_help(help));
         return None;
@@ -674,23 +850,205 @@ fn value(kind: Kind, text: &str, span: Range<usize>, errors: &mut Vec<Finding>) 
     None
 }
 
+/// The candidate `word` most likely meant: one it starts with (`thurs` → `thu`), or one within a
+/// small edit distance (`thr` → `thu`, `fir` → `fri`).
+fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let w = word.to_ascii_lowercase();
+    if let Some(c) = candidates
+        .iter()
+        .find(|c| c.len() >= 3 && w.starts_with(&c.to_ascii_lowercase()))
+    {
+        return Some(c);
+    }
+    let limit = if w.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&w, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+fn days_in_month(year: i16, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl Schedule {
+    /// The day-of-month/day-of-week findings: the OR rule, and `*/n` against a restricted field.
+    fn day_rule_warning(&self) -> Option<Finding> {
+        let text = |f: &Field| &self.expr[f.span.clone()];
+        if !self.dom.star && !self.dow.star {
+            let (dom, dow) = (self.dom.values(), self.dow.values());
+            let message = if dom.len() == 1 && dow.len() == 1 {
+                let (d, w) = (ordinal(dom[0]), DAY_WORDS[dow[0] as usize]);
+                format!(
+                    "`{}` fires on every {d} of the month AND on every {w} (POSIX OR rule), not on {w} the {d}",
+                    self.expr.trim()
+                )
+            } else {
+                format!(
+                    "`{}` fires {} AND {} (POSIX OR rule), not only on days that match both fields",
+                    self.expr.trim(),
+                    self.dom_words(),
+                    self.dow_words()
+                )
+            };
+            return Some(
+                Finding::warning(
+                    "cron-or-rule",
+                    self.dom.span.start..self.dow.span.end,
+                    message,
+                )
+                .with_help(format!(
+                    "if the OR is meant, nothing to do; to require both, cron has no way: keep day-of-week `*` (`{}`) and check the weekday in the rule",
+                    self.with_fields(None, Some("*"))
+                )),
+            );
+        }
+        let (stepped, other) = if self.dom.star && !self.dom.is_all() && !self.dow.star {
+            (&self.dom, &self.dow)
+        } else if self.dow.star && !self.dow.is_all() && !self.dom.star {
+            (&self.dow, &self.dom)
+        } else {
+            return None;
+        };
+        let (stepped_kind, other_kind) = if std::ptr::eq(stepped, &self.dom) {
+            (Kind::Dom, Kind::Dow)
+        } else {
+            (Kind::Dow, Kind::Dom)
+        };
+        let (lo, hi) = (stepped_kind.bounds().0, stepped_kind.max());
+        let rewritten = text(stepped).replacen('*', &format!("{lo}-{hi}"), 1);
+        Some(
+            Finding::warning(
+                "cron-step-or-rule",
+                stepped.span.clone(),
+                format!(
+                    "`{}` in the {} field starts with `*`, so cronie treats the field as unrestricted and requires the {} field `{}` to match too (AND); croniter and others treat it as restricted and fire when EITHER matches (OR)",
+                    text(stepped),
+                    stepped_kind.name(),
+                    other_kind.name(),
+                    text(other)
+                ),
+            )
+            .with_help(format!(
+                "handoff follows cronie (AND); write `{rewritten}` to get the OR rule in every implementation, or make the {} field `*`",
+                other_kind.name()
+            )),
+        )
+    }
+
+    /// The expression with the day-of-month and/or day-of-week field replaced.
+    fn with_fields(&self, dom: Option<&str>, dow: Option<&str>) -> String {
+        let t = |f: &Field| self.expr[f.span.clone()].to_string();
+        [
+            t(&self.minute),
+            t(&self.hour),
+            dom.map_or_else(|| t(&self.dom), str::to_string),
+            t(&self.month),
+            dow.map_or_else(|| t(&self.dow), str::to_string),
+        ]
+        .join(" ")
+    }
+
+    /// `cron-never-fires` when no selected month has any selected day (AND rule only: with the OR
+    /// rule, the day-of-week alone fires every week).
+    fn never_fires(&self) -> Option<Finding> {
+        if !self.dom.star && !self.dow.star {
+            return None;
+        }
+        let months = self.month.values();
+        let max = |m: u32| days_in_month(2000, m);
+        if months
+            .iter()
+            .any(|m| self.dom.values().iter().any(|d| *d <= max(*m)))
+        {
+            return None;
+        }
+        let days = words_list(
+            &self
+                .dom
+                .values()
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>(),
+            "or",
+        );
+        let month_names: Vec<String> = months
+            .iter()
+            .map(|m| MONTH_WORDS[*m as usize - 1].to_string())
+            .collect();
+        Some(
+            Finding::error(
+                "cron-never-fires",
+                self.dom.span.start..self.month.span.end,
+                format!(
+                    "`{}` never fires: {} {} no day {days}",
+                    self.expr.trim(),
+                    words_list(&month_names, "and"),
+                    if months.len() == 1 { "has" } else { "have" }
+                ),
+            )
+            .with_help("pick days that exist in the chosen months: February has at most 29 days; April, June, September and November have 30"),
+        )
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
-// Matching and fire times
+// Fire times
 // ---------------------------------------------------------------------------------------------
 
 impl Schedule {
+    /// The expression as written.
     pub fn expr(&self) -> &str {
         &self.expr
     }
 
-    /// cronie's "fixed time" job: neither the minute nor the hour field starts with `*`.
+    /// cronie's fixed-time job: neither the minute nor the hour field starts with `*`.
     pub fn is_fixed_time(&self) -> bool {
         !self.minute.star && !self.hour.star
     }
 
-    fn day_matches(&self, date: Date) -> bool {
-        let dom = self.dom.has(date.day() as u32);
-        let dow = self.dow.has(date.weekday().to_sunday_zero_offset() as u32);
+    fn day_matches(&self, year: i16, month: u32, day: u32) -> bool {
+        let dom = self.dom.has(day);
+        if self.dom.is_all() && self.dow.is_all() {
+            return true;
+        }
+        let weekday = civil::date(year, month as i8, day as i8)
+            .weekday()
+            .to_sunday_zero_offset() as u32;
+        let dow = self.dow.has(weekday);
         if self.dom.star || self.dow.star {
             dom && dow
         } else {
@@ -698,148 +1056,160 @@ impl Schedule {
         }
     }
 
-    /// The first civil minute at or after `from` that the fields select, up to `last_year`.
+    /// The first civil minute at or after `from` (seconds ignored) that the fields select, in a
+    /// year up to `last_year`. Skips whole months, days and hours that do not match.
     fn next_civil(&self, from: DateTime, last_year: i16) -> Option<DateTime> {
-        let mut date = from.date();
-        let mut hour = from.hour() as u32;
-        let mut minute = from.minute() as u32;
+        let (mut y, mut mo, mut d) = (from.year(), from.month() as u32, from.day() as u32);
+        let (mut h, mut mi) = (from.hour() as u32, from.minute() as u32);
         loop {
-            if date.year() > last_year {
+            if y > last_year {
                 return None;
             }
-            if !self.month.has(date.month() as u32) {
-                date = date.first_of_month().checked_add(1.month()).ok()?;
-                hour = 0;
-                minute = 0;
-                continue;
-            }
-            if !self.day_matches(date) {
-                date = date.tomorrow().ok()?;
-                hour = 0;
-                minute = 0;
-                continue;
-            }
-            let Some(h) = self.hour.next_from(hour).filter(|h| *h < 24) else {
-                date = date.tomorrow().ok()?;
-                hour = 0;
-                minute = 0;
-                continue;
-            };
-            if h != hour {
-                hour = h;
-                minute = 0;
-            }
-            match self.minute.next_from(minute).filter(|m| *m < 60) {
-                Some(m) => return Some(date.at(hour as i8, m as i8, 0, 0)),
-                None => {
-                    hour += 1;
-                    minute = 0;
-                    if hour > 23 {
-                        date = date.tomorrow().ok()?;
-                        hour = 0;
-                    }
+            if !self.month.has(mo) || d > days_in_month(y, mo) {
+                (d, h, mi) = (1, 0, 0);
+                mo += 1;
+                if mo > 12 {
+                    (y, mo) = (y.checked_add(1)?, 1);
                 }
+                continue;
+            }
+            if !self.day_matches(y, mo, d) {
+                (d, h, mi) = (d + 1, 0, 0);
+                continue;
+            }
+            match self.hour.next_from(h).filter(|v| *v < 24) {
+                None => {
+                    (d, h, mi) = (d + 1, 0, 0);
+                    continue;
+                }
+                Some(nh) if nh != h => (h, mi) = (nh, 0),
+                Some(_) => {}
+            }
+            match self.minute.next_from(mi).filter(|v| *v < 60) {
+                Some(m) => {
+                    return civil::DateTime::new(y, mo as i8, d as i8, h as i8, m as i8, 0, 0).ok();
+                }
+                None => (h, mi) = (h + 1, 0),
             }
         }
     }
 
-    /// The instants a matching civil minute fires at in `tz`, by cronie's DST rules.
-    fn instants(&self, civil: DateTime, tz: &TimeZone) -> Vec<Timestamp> {
+    /// The instants a selected civil minute fires at in `tz`, by cronie's DST rules.
+    fn instants(&self, civil: DateTime, tz: &TimeZone) -> Instants {
         match tz.to_ambiguous_timestamp(civil).offset() {
             AmbiguousOffset::Unambiguous { offset } => {
-                offset.to_timestamp(civil).ok().into_iter().collect()
+                Instants(offset.to_timestamp(civil).ok(), None)
             }
-            AmbiguousOffset::Gap { before, .. } => {
+            AmbiguousOffset::Gap { after, .. } => {
                 if !self.is_fixed_time() {
-                    return Vec::new();
+                    return Instants(None, None);
                 }
-                // Runs once right after the jump: at the transition itself.
-                let Ok(inside) = before.to_timestamp(civil) else {
-                    return Vec::new();
+                // Runs once, right after the jump. Read with the later offset, the civil time is
+                // an instant before the transition; the transition follows it.
+                let Ok(early) = after.to_timestamp(civil) else {
+                    return Instants(None, None);
                 };
-                tz.preceding(inside.checked_add(1.second()).unwrap_or(inside))
-                    .next()
-                    .map(|t| t.timestamp())
-                    .into_iter()
-                    .collect()
+                Instants(tz.following(early).next().map(|t| t.timestamp()), None)
             }
             AmbiguousOffset::Fold { before, after } => {
                 let first = before.to_timestamp(civil).ok();
-                let second = after.to_timestamp(civil).ok();
                 if self.is_fixed_time() {
-                    first.into_iter().collect()
+                    Instants(first, None)
                 } else {
-                    first.into_iter().chain(second).collect()
+                    Instants(first, after.to_timestamp(civil).ok())
                 }
             }
         }
     }
 
-    /// The first fire strictly after `after`.
+    /// The first instant after `after` among the selected civil minutes from `from` on.
+    fn scan(
+        &self,
+        from: DateTime,
+        after: Timestamp,
+        tz: &TimeZone,
+        last_year: i16,
+    ) -> Option<Timestamp> {
+        let mut cursor = from;
+        loop {
+            let civil = self.next_civil(cursor, last_year)?;
+            if let Some(t) = self.instants(civil, tz).into_iter().find(|t| *t > after) {
+                return Some(t);
+            }
+            cursor = civil.checked_add(SignedDuration::from_mins(1)).ok()?;
+        }
+    }
+
+    /// The first fire strictly after `after`, or `None` if there is none within 50 years.
     pub fn next_after(&self, after: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
-        // Civil time is not monotonic across a fall-back overlap, so start a little before the
-        // civil time of `after` and keep the earliest instant found after it.
-        let lookback = tz
-            .to_offset(after)
-            .to_datetime(after)
-            .checked_sub(3.hours())
-            .ok()?;
-        let last_year = lookback.year().saturating_add(9);
-        let mut best: Option<Timestamp> = None;
-        let mut cursor = truncate_to_minute(lookback);
-        while let Some(civil) = self.next_civil(cursor, last_year) {
-            if let Some(b) = best
-                && civil > tz.to_offset(b).to_datetime(b).checked_add(3.hours()).ok()?
-            {
+        let start = tz.to_datetime(after);
+        let last_year = start.year().saturating_add(HORIZON_YEARS);
+        let mut best = self.scan(truncate_to_minute(start), after, tz, last_year);
+        // Civil time runs backwards at a fall-back transition: the minutes repeated after it are
+        // before `start` in civil time but after `after` in real time.
+        for transition in tz.following(after) {
+            let t = transition.timestamp();
+            if best.is_some_and(|b| t > b) || tz.to_datetime(t).year() > last_year {
                 break;
             }
-            for t in self.instants(civil, tz) {
-                if t > after && best.is_none_or(|b| t < b) {
-                    best = Some(t);
+            let now = transition.offset();
+            if now < offset_before(tz, t) {
+                let from = truncate_to_minute(now.to_datetime(t));
+                if let Some(x) = self.scan(from, after, tz, last_year) {
+                    best = Some(best.map_or(x, |b| b.min(x)));
                 }
             }
-            cursor = civil.checked_add(1.minute()).ok()?;
         }
         best
     }
 
     /// The next `n` fires strictly after `after`.
     pub fn upcoming(&self, after: Timestamp, tz: &TimeZone, n: usize) -> Vec<Timestamp> {
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(n.min(1024));
         let mut t = after;
         while out.len() < n {
-            match self.next_after(t, tz) {
-                Some(next) => {
-                    out.push(next);
-                    t = next;
-                }
-                None => break,
-            }
+            let Some(next) = self.next_after(t, tz) else {
+                break;
+            };
+            out.push(next);
+            t = next;
         }
         out
     }
 
-    /// Every fire in `(start, end)`, in order.
+    /// Every fire in the half-open window `[start, end)`, in order. One pass over the civil
+    /// minutes of the window: a week of `* * * * *` is about 10,000 cheap steps.
     pub fn fires_between(&self, start: Timestamp, end: Timestamp, tz: &TimeZone) -> Vec<Timestamp> {
-        let (Ok(from), Ok(to)) = (
-            tz.to_offset(start)
-                .to_datetime(start)
-                .checked_sub(3.hours()),
-            tz.to_offset(end).to_datetime(end).checked_add(3.hours()),
-        ) else {
+        if end <= start {
             return Vec::new();
-        };
+        }
+        // The civil range the window covers under every offset in force during it.
+        let (mut lo, mut hi) = (tz.to_datetime(start), tz.to_datetime(end));
+        for transition in tz.following(start) {
+            let t = transition.timestamp();
+            if t >= end {
+                break;
+            }
+            for c in [
+                offset_before(tz, t).to_datetime(t),
+                transition.offset().to_datetime(t),
+            ] {
+                lo = lo.min(c);
+                hi = hi.max(c);
+            }
+        }
         let mut out = Vec::new();
-        let mut cursor = truncate_to_minute(from);
-        while let Some(civil) = self.next_civil(cursor, to.year())
-            && civil <= to
-        {
+        let mut cursor = truncate_to_minute(lo);
+        while let Some(civil) = self.next_civil(cursor, hi.year()) {
+            if civil > hi {
+                break;
+            }
             out.extend(
                 self.instants(civil, tz)
                     .into_iter()
-                    .filter(|t| *t > start && *t < end),
+                    .filter(|t| *t >= start && *t < end),
             );
-            let Ok(next) = civil.checked_add(1.minute()) else {
+            let Ok(next) = civil.checked_add(SignedDuration::from_mins(1)) else {
                 break;
             };
             cursor = next;
@@ -849,102 +1219,111 @@ impl Schedule {
         out
     }
 
-    /// Warnings for fixed times that fall in a DST gap or repeat in an overlap of `tz`, within
-    /// `years` years after `from`. One finding per kind, naming the first date.
+    /// Warnings for a fixed-time schedule whose times fall into a DST gap (`cron-dst-gap`) or
+    /// repeat in a DST overlap (`cron-dst-overlap`) of `tz`, for the transitions in the `years`
+    /// years after `from`. Each finding names the dates and what cronie does then. Wildcard
+    /// schedules (minute or hour starting with `*`) get none: skipping or repeating is their
+    /// expected behaviour.
     pub fn dst_findings(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<Finding> {
-        if !self.is_fixed_time() {
+        if !self.is_fixed_time() || years <= 0 {
             return Vec::new();
         }
-        let span = 0..self.expr.len();
-        let Ok(until) = from.checked_add(jiff::SignedDuration::from_hours(
-            24 * 366 * i64::from(years),
-        )) else {
-            return Vec::new();
-        };
-        let (mut gap, mut overlap) = (None::<Finding>, None::<Finding>);
+        let until = from
+            .checked_add(SignedDuration::from_hours(24 * 366 * i64::from(years)))
+            .unwrap_or(Timestamp::MAX);
+        let zone = tz.iana_name().unwrap_or("the time zone");
+        let span = self.minute.span.start..self.hour.span.end;
+        let (mut gaps, mut overlaps) = (Vec::new(), Vec::new());
         for transition in tz.following(from) {
             let t = transition.timestamp();
-            if t > until || (gap.is_some() && overlap.is_some()) {
+            if t > until {
                 break;
             }
-            let before = tz.to_offset(t.checked_sub(1.second()).unwrap_or(t));
-            let after = transition.offset();
-            let (lo, hi) = (before.to_datetime(t), after.to_datetime(t));
-            let (start, end, is_gap) = if hi > lo {
-                (lo, hi, true)
-            } else {
-                (hi, lo, false)
-            };
-            let Some(civil) = self
-                .next_civil(start, start.year() + 1)
-                .filter(|c| *c < end)
-            else {
+            let (old, new) = (offset_before(tz, t), transition.offset());
+            let (old_civil, new_civil) = (old.to_datetime(t), new.to_datetime(t));
+            let (lo, hi) = (old_civil.min(new_civil), old_civil.max(new_civil));
+            let mut times = Vec::new();
+            let mut cursor = lo;
+            while let Some(c) = self.next_civil(cursor, hi.year()) {
+                if c >= hi {
+                    break;
+                }
+                times.push(c.strftime("%H:%M").to_string());
+                let Ok(next) = c.checked_add(SignedDuration::from_mins(1)) else {
+                    break;
+                };
+                cursor = next;
+            }
+            if times.is_empty() {
                 continue;
-            };
-            let when = civil.strftime("%Y-%m-%d %H:%M");
-            let zone = tz.iana_name().unwrap_or("the time zone");
-            if is_gap && gap.is_none() {
-                gap = Some(
-                    Finding::warning(
-                        "cron-dst-gap",
-                        span.clone(),
-                        format!(
-                            "{when} does not exist in {zone}: clocks jump from {} to {}; the job runs once right after the jump",
-                            lo.strftime("%H:%M"),
-                            hi.strftime("%H:%M")
-                        ),
-                    )
-                    .with_help("schedule it outside the DST change hours, or in UTC"),
-                );
-            } else if !is_gap && overlap.is_none() {
-                overlap = Some(
-                    Finding::warning(
-                        "cron-dst-overlap",
-                        span.clone(),
-                        format!(
-                            "{when} occurs twice in {zone} (clocks go back from {} to {}); the job runs only the first time",
-                            lo.strftime("%H:%M"),
-                            hi.strftime("%H:%M")
-                        ),
-                    )
-                    .with_help("schedule it outside the DST change hours, or in UTC"),
-                );
+            }
+            let times = words_list(&times, "and");
+            let date = lo.strftime("%Y-%m-%d");
+            if new > old {
+                gaps.push(format!(
+                    "{times} does not exist on {date} (clocks jump from {} to {})",
+                    old_civil.strftime("%H:%M"),
+                    new_civil.strftime("%H:%M")
+                ));
+            } else {
+                overlaps.push(format!(
+                    "{times} happens twice on {date} (clocks go back from {} to {}; first at {}, again at {})",
+                    old_civil.strftime("%H:%M"),
+                    new_civil.strftime("%H:%M"),
+                    old,
+                    new
+                ));
             }
         }
-        gap.into_iter().chain(overlap).collect()
+        let mut out = Vec::new();
+        if !gaps.is_empty() {
+            out.push(
+                Finding::warning(
+                    "cron-dst-gap",
+                    span.clone(),
+                    format!(
+                        "in {zone}, {}: cronie runs the job once, right after the jump",
+                        gaps.join("; ")
+                    ),
+                )
+                .with_help("if that run matters, schedule it outside the DST change hours, or use a time zone without DST such as UTC"),
+            );
+        }
+        if !overlaps.is_empty() {
+            out.push(
+                Finding::warning(
+                    "cron-dst-overlap",
+                    span,
+                    format!(
+                        "in {zone}, {}: cronie runs the job only the first time",
+                        overlaps.join("; ")
+                    ),
+                )
+                .with_help("if that matters, schedule it outside the DST change hours, or use a time zone without DST such as UTC"),
+            );
+        }
+        out
     }
+}
 
-    fn never_fires_reason(&self) -> Option<String> {
-        // Only when the day-of-month alone decides (day-of-week `*`).
-        if self.dom.star || !self.dow.star || self.dow.bits & 0x7f != 0x7f {
-            return None;
-        }
-        let max_day = |m: u32| match m {
-            2 => 29,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        let months = self.month.values();
-        let possible = months
-            .iter()
-            .any(|m| self.dom.values().iter().any(|d| *d <= max_day(*m)));
-        if possible {
-            return None;
-        }
-        Some(
-            format!(
-                "the schedule never fires: {} {} no such day",
-                words_list(
-                    &months
-                        .iter()
-                        .map(|m| MONTH_WORDS[*m as usize - 1].to_string())
-                        .collect::<Vec<_>>(),
-                    "and"
-                ),
-                if months.len() == 1 { "has" } else { "have" }
-            ) + &format!(" as {}", self.dom_words().trim_start_matches("on ")),
-        )
+/// At most two instants for one civil minute (two in a fall-back overlap).
+struct Instants(Option<Timestamp>, Option<Timestamp>);
+
+impl IntoIterator for Instants {
+    type Item = Timestamp;
+    type IntoIter = std::iter::Flatten<std::array::IntoIter<Option<Timestamp>, 2>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        [self.0, self.1].into_iter().flatten()
     }
+}
+
+/// The offset in force just before the transition at `t`.
+fn offset_before(tz: &TimeZone, t: Timestamp) -> Offset {
+    tz.to_offset(
+        t.checked_sub(SignedDuration::from_nanos(1))
+            .unwrap_or(t),
+    )
 }
 
 fn truncate_to_minute(dt: DateTime) -> DateTime {
@@ -963,7 +1342,7 @@ fn words_list(items: &[String], last: &str) -> String {
     }
 }
 
-/// Groups consecutive values into "a through b" runs (of three or more).
+/// Groups consecutive values into "a through b" runs of three or more.
 fn runs(values: &[u32], name: impl Fn(u32) -> String) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -992,357 +1371,175 @@ fn ordinal(n: u32) -> String {
     format!("{n}{suffix}")
 }
 
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
+
 impl Schedule {
+    /// "on day 13 of the month", "on days 1 through 7 of the month", "on every 2nd day of the
+    /// month".
     fn dom_words(&self) -> String {
+        if let Some(n) = self.dom.every.filter(|n| *n > 1) {
+            return format!("on every {} day of the month", ordinal(n));
+        }
         let values = self.dom.values();
-        let list = words_list(&runs(&values, ordinal), "and");
-        format!("on the {list} of the month")
+        let list = words_list(&runs(&values, |v| v.to_string()), "and");
+        format!("on {} {list} of the month", plural(values.len(), "day"))
     }
 
+    /// Weekdays Monday first: "Monday through Friday", "Saturday and Sunday".
+    fn weekdays(&self, last: &str) -> String {
+        let monday_first: Vec<u32> = self.dow.values().iter().map(|v| (v + 6) % 7).collect();
+        let mut sorted = monday_first;
+        sorted.sort_unstable();
+        words_list(
+            &runs(&sorted, |k| DAY_WORDS[(k as usize + 1) % 7].to_string()),
+            last,
+        )
+    }
+
+    /// "on every Friday", "on Monday through Friday".
     fn dow_words(&self) -> String {
         let values = self.dow.values();
-        let days = runs(&values, |d| DAY_WORDS[d as usize].to_string());
         if values.len() == 1 {
-            format!("on every {}", days[0])
+            format!("on every {}", DAY_WORDS[values[0] as usize])
         } else {
-            format!("on {}", words_list(&days, "and"))
+            format!("on {}", self.weekdays("and"))
         }
     }
 
     fn time_words(&self) -> String {
-        let minutes = self.minute.values();
-        let hours = self.hour.values();
-        let every_n = |f: &Field, unit: &str| match f.step {
-            Some(1) => format!("every {unit}"),
-            Some(n) => format!("every {n} {unit}s"),
-            None => unreachable!(),
-        };
-        match (self.minute.step, self.hour.step) {
-            (Some(_), Some(1)) => every_n(&self.minute, "minute"),
-            (Some(_), _) if hours.len() <= 3 => format!(
-                "{} during the hour{} starting {}",
-                every_n(&self.minute, "minute"),
-                if hours.len() == 1 { "" } else { "s" },
-                words_list(
-                    &hours
-                        .iter()
-                        .map(|h| format!("{h:02}:00"))
-                        .collect::<Vec<_>>(),
-                    "and"
-                )
-            ),
-            (None, Some(1)) => format!(
-                "at minute{} {} of every hour",
-                if minutes.len() == 1 { "" } else { "s" },
-                words_list(&runs(&minutes, |m| m.to_string()), "and")
-            ),
-            (None, Some(n)) => format!(
-                "at minute{} {} of every {n}{} hour",
-                if minutes.len() == 1 { "" } else { "s" },
-                words_list(&runs(&minutes, |m| m.to_string()), "and"),
-                match n {
-                    2 => "nd",
-                    3 => "rd",
-                    _ => "th",
-                }
-            ),
-            _ if minutes.len() * hours.len() <= 6 => {
-                let times: Vec<String> = hours
-                    .iter()
-                    .flat_map(|h| minutes.iter().map(move |m| format!("{h:02}:{m:02}")))
-                    .collect();
-                format!("at {}", words_list(&times, "and"))
+        let (minutes, hours) = (self.minute.values(), self.hour.values());
+        let hhmm = |h: u32, m: u32| format!("{h:02}:{m:02}");
+        let minute_list = || words_list(&runs(&minutes, |m| m.to_string()), "and");
+        let hour_list = || words_list(&runs(&hours, |h| h.to_string()), "and");
+        if let Some(n) = self.minute.every {
+            let every = match n {
+                1 => "every minute".to_string(),
+                n => format!("every {n} minutes"),
+            };
+            if self.hour.is_all() {
+                return every;
             }
-            _ => format!(
-                "at minute{} {} past hour{} {}",
-                if minutes.len() == 1 { "" } else { "s" },
-                words_list(&runs(&minutes, |m| m.to_string()), "and"),
-                if hours.len() == 1 { "" } else { "s" },
-                words_list(&runs(&hours, |h| h.to_string()), "and")
-            ),
+            let last_minute = *minutes.last().unwrap_or(&0);
+            let contiguous = hours.windows(2).all(|w| w[1] == w[0] + 1);
+            return if contiguous {
+                format!(
+                    "{every} from {} through {}",
+                    hhmm(hours[0], minutes[0]),
+                    hhmm(*hours.last().unwrap_or(&0), last_minute)
+                )
+            } else {
+                format!("{every} during {} {}", plural(hours.len(), "hour"), hour_list())
+            };
+        }
+        let at_minutes = format!("at {} {}", plural(minutes.len(), "minute"), minute_list());
+        if self.hour.is_all() {
+            return format!("{at_minutes} of every hour");
+        }
+        if minutes.len() * hours.len() <= 6 {
+            let times: Vec<String> = hours
+                .iter()
+                .flat_map(|h| minutes.iter().map(move |m| hhmm(*h, *m)))
+                .collect();
+            return format!("at {}", words_list(&times, "and"));
+        }
+        match self.hour.every {
+            Some(n) => format!("{at_minutes} of every {} hour", ordinal(n)),
+            None => format!("{at_minutes} of {} {}", plural(hours.len(), "hour"), hour_list()),
         }
     }
 
-    /// The schedule in plain English.
-    pub fn describe(&self) -> String {
-        let time = self.time_words();
-        let day = match (self.dom.text.as_str() == "*", self.dow.text.as_str() == "*") {
-            (true, true) => {
-                if self.minute.step.is_some() || self.hour.step.is_some() {
-                    String::new()
-                } else {
-                    "every day".to_string()
-                }
-            }
+    fn day_words(&self) -> String {
+        match (self.dom.is_all(), self.dow.is_all()) {
+            (true, true) => String::new(),
             (true, false) => self.dow_words(),
             (false, true) => self.dom_words(),
             _ if !self.dom.star && !self.dow.star => {
                 format!("{} and {}", self.dom_words(), self.dow_words())
             }
-            _ => format!(
-                "{}, if that day is also {}",
-                self.dom_words(),
-                self.dow_words().trim_start_matches("on ")
-            ),
-        };
-        let month = if self.month.text == "*" {
-            String::new()
-        } else {
-            format!(
-                "in {}",
-                words_list(
-                    &runs(&self.month.values(), |m| MONTH_WORDS[m as usize - 1]
-                        .to_string()),
-                    "and"
-                )
-            )
-        };
-        let mut out = [time, day, month]
+            _ => {
+                let dow = self.dow.values();
+                let day = if dow.len() == 1 {
+                    format!("a {}", DAY_WORDS[dow[0] as usize])
+                } else {
+                    self.weekdays("or")
+                };
+                format!("{} if it is {day}", self.dom_words())
+            }
+        }
+    }
+
+    fn month_words(&self) -> String {
+        if self.month.is_all() {
+            return String::new();
+        }
+        let names = runs(&self.month.values(), |m| {
+            MONTH_WORDS[m as usize - 1].to_string()
+        });
+        format!("in {}", words_list(&names, "and"))
+    }
+
+    /// The schedule in plain English: "every 15 minutes", "at 03:00 every day", "at 09:00 on
+    /// Monday through Friday", "at 00:00 on day 13 of the month and on every Friday".
+    pub fn describe(&self) -> String {
+        let time = self.time_words();
+        let mut day = self.day_words();
+        if day.is_empty() && time.starts_with("at ") && !self.hour.is_all() {
+            day = "every day".to_string();
+        }
+        let mut out = [time, day, self.month_words()]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
         if let Some(m) = self.macro_name {
-            out = format!("{out} ({m})");
+            out.push_str(&format!(" ({m})"));
         }
         out
     }
 }
 
-/// Looks up an IANA time zone; an unknown one is a `cron-unknown-timezone` finding.
+// ---------------------------------------------------------------------------------------------
+// Time zones
+// ---------------------------------------------------------------------------------------------
+
+/// Looks up an IANA time zone name (`UTC`, `Europe/Berlin`); an unknown one is a
+/// `cron-unknown-timezone` finding spanning the whole name, with a did-you-mean when one is close.
 pub fn parse_timezone(name: &str) -> Result<TimeZone, Finding> {
-    if let Ok(tz) = TimeZone::get(name) {
+    if !name.trim().is_empty()
+        && let Ok(tz) = TimeZone::get(name)
+    {
         return Ok(tz);
     }
     let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
-    let help = match did_you_mean(name, names.iter().map(String::as_str)) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => "use an IANA name such as `UTC`, `Europe/Berlin` or `America/New_York`".to_string(),
+    let lower = name.trim().to_ascii_lowercase();
+    let by_city = names.iter().find(|n| {
+        n.rsplit('/')
+            .next()
+            .is_some_and(|city| city.to_ascii_lowercase() == lower.replace(' ', "_"))
+    });
+    let close = || {
+        names
+            .iter()
+            .map(|n| (edit_distance(&lower, &n.to_ascii_lowercase()), n))
+            .filter(|(d, n)| *d <= (n.len() / 5).clamp(1, 3))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, n)| n)
+    };
+    let help = match by_city.or_else(close) {
+        Some(s) if !lower.is_empty() => format!("did you mean `{s}`?"),
+        _ => "use an IANA time zone name such as `UTC`, `Europe/Berlin` or `America/New_York`"
+            .to_string(),
     };
     Err(Finding::error(
         "cron-unknown-timezone",
-        0..name.len().max(1),
+        0..name.len(),
         format!("`{name}` is not an IANA time zone"),
     )
     .with_help(help))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn utc(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn next(expr: &str, tz: &str, from: &str, n: usize) -> Vec<String> {
-        let s = parse(expr)
-            .unwrap_or_else(|e| panic!("{expr}: {e:?}"))
-            .schedule;
-        s.upcoming(utc(from), &TimeZone::get(tz).unwrap(), n)
-            .iter()
-            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .collect()
-    }
-
-    fn err(expr: &str) -> Finding {
-        parse(expr)
-            .err()
-            .unwrap_or_else(|| panic!("{expr} parsed"))
-            .remove(0)
-    }
-
-    fn warn(expr: &str) -> Vec<&'static str> {
-        parse(expr)
-            .unwrap()
-            .warnings
-            .iter()
-            .map(|w| w.code)
-            .collect()
-    }
-
-    #[test]
-    fn or_rule() {
-        assert_eq!(
-            next("0 0 13 * 5", "UTC", "2026-11-01T00:00:00Z", 5),
-            [
-                "2026-11-06T00:00:00Z",
-                "2026-11-13T00:00:00Z",
-                "2026-11-20T00:00:00Z",
-                "2026-11-27T00:00:00Z",
-                "2026-12-04T00:00:00Z"
-            ]
-        );
-        assert_eq!(warn("0 0 13 * 5"), ["cron-or-rule"]);
-    }
-
-    #[test]
-    fn sunday_is_0_and_7() {
-        assert_eq!(
-            next("0 12 * * 7", "UTC", "2026-11-26T00:00:00Z", 1),
-            next("0 12 * * 0", "UTC", "2026-11-26T00:00:00Z", 1)
-        );
-        assert_eq!(
-            next("0 12 * * sun", "UTC", "2026-11-26T00:00:00Z", 1),
-            ["2026-11-29T12:00:00Z"]
-        );
-        assert_eq!(
-            next("0 12 * * 5-7", "UTC", "2026-11-26T00:00:00Z", 3),
-            [
-                "2026-11-27T12:00:00Z",
-                "2026-11-28T12:00:00Z",
-                "2026-11-29T12:00:00Z"
-            ]
-        );
-    }
-
-    #[test]
-    fn errors_point_at_their_token() {
-        let e = err("0 24 * * *");
-        assert_eq!((e.code, e.span.clone()), ("cron-out-of-range", 2..4));
-        let e = err("*/0 * * * *");
-        assert_eq!((e.code, e.span.clone()), ("cron-bad-step", 2..3));
-        let e = err("5/10 * * * *");
-        assert_eq!(e.code, "cron-step-on-value");
-        assert_eq!(e.help.as_deref(), Some("write a range: `5-59/10`"));
-        let e = err("0 0 * * 5-1");
-        assert_eq!((e.code, e.span.clone()), ("cron-reversed-range", 8..11));
-        assert_eq!(e.help.as_deref(), Some("write it as two ranges: `5-6,0-1`"));
-        let e = err("0 0 L * *");
-        assert_eq!((e.code, e.span.clone()), ("cron-nonstandard", 4..5));
-        let e = err("0 0 * * 5#3");
-        assert_eq!((e.code, e.span.clone()), ("cron-nonstandard", 9..10));
-        let e = err("0 0 ? * *");
-        assert_eq!(e.code, "cron-nonstandard");
-        assert_eq!(err("0 0 0 * * *").code, "cron-field-count");
-        assert_eq!(err("0 0 * *").code, "cron-field-count");
-        assert_eq!(err("@reboot").code, "cron-reboot");
-        let e = err("@Daily");
-        assert_eq!(
-            (e.code, e.help.as_deref()),
-            (
-                "cron-unknown-macro",
-                Some("did you mean `@daily`? (macros are lowercase)")
-            )
-        );
-        let e = err("0 0 * * thr");
-        assert_eq!(
-            (e.code, e.span.clone(), e.help.as_deref()),
-            ("cron-unknown-name", 8..11, Some("did you mean `thu`?"))
-        );
-        let e = err("0 0 * mon *");
-        assert!(e.message.contains("day-of-week name"), "{}", e.message);
-        assert_eq!(err("0 0 30 2 *").code, "cron-never-fires");
-        assert_eq!(err("0 0 31 4,6,9,11 *").code, "cron-never-fires");
-        assert_eq!(err("1,,2 * * * *").code, "cron-syntax");
-        // Every error at once.
-        assert_eq!(parse("60 24 32 13 8").unwrap_err().len(), 5);
-    }
-
-    #[test]
-    fn names_are_case_insensitive_and_wednesday_is_not_w() {
-        assert!(parse("0 9 * JAN,Jul Wed").is_ok());
-        assert!(parse("0 9 * * mon-fri").is_ok());
-    }
-
-    #[test]
-    fn warnings() {
-        assert_eq!(warn("*/60 * * * *"), ["cron-step-too-large"]);
-        assert_eq!(warn("0 0 */2 * 1"), ["cron-step-or-rule"]);
-        assert!(warn("*/15 * * * *").is_empty());
-        assert!(warn("0 0 1-7 * *").is_empty());
-    }
-
-    #[test]
-    fn leap_days_and_month_ends() {
-        assert_eq!(
-            next("0 0 29 2 *", "UTC", "2026-03-01T00:00:00Z", 2),
-            ["2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"]
-        );
-        assert_eq!(
-            next("0 0 31 * *", "UTC", "2026-11-26T00:00:00Z", 2),
-            ["2026-12-31T00:00:00Z", "2027-01-31T00:00:00Z"]
-        );
-    }
-
-    #[test]
-    fn dst_gap_and_overlap_follow_cronie() {
-        // New York springs forward 2027-03-14 02:00 -> 03:00 (07:00Z).
-        assert_eq!(
-            next("30 2 * * *", "America/New_York", "2027-03-13T12:00:00Z", 2),
-            ["2027-03-14T07:00:00Z", "2027-03-15T06:30:00Z"]
-        );
-        // A wildcard job skips the missing hour.
-        assert_eq!(
-            next(
-                "*/30 * * * *",
-                "America/New_York",
-                "2027-03-14T06:31:00Z",
-                2
-            ),
-            ["2027-03-14T07:00:00Z", "2027-03-14T07:30:00Z"]
-        );
-        // Falls back 2026-11-01 02:00 -> 01:00: a fixed job once, a wildcard job twice.
-        assert_eq!(
-            next("30 1 * * *", "America/New_York", "2026-11-01T04:00:00Z", 2),
-            ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"]
-        );
-        assert_eq!(
-            next("30 * * * *", "America/New_York", "2026-11-01T05:00:00Z", 3),
-            [
-                "2026-11-01T05:30:00Z",
-                "2026-11-01T06:30:00Z",
-                "2026-11-01T07:30:00Z"
-            ]
-        );
-        let s = parse("30 2 * * *").unwrap().schedule;
-        let f = s.dst_findings(
-            &TimeZone::get("Europe/Berlin").unwrap(),
-            utc("2026-11-26T00:00:00Z"),
-            1,
-        );
-        assert_eq!(
-            f.iter().map(|f| f.code).collect::<Vec<_>>(),
-            ["cron-dst-gap", "cron-dst-overlap"]
-        );
-        assert!(
-            f[0].message.contains("2027-03-28 02:30"),
-            "{}",
-            f[0].message
-        );
-        assert!(
-            s.dst_findings(&TimeZone::UTC, utc("2026-11-26T00:00:00Z"), 1)
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn fires_between_counts_a_week() {
-        let s = parse("*/15 * * * *").unwrap().schedule;
-        let n = s
-            .fires_between(
-                utc("2026-11-16T00:00:00Z") - jiff::SignedDuration::from_secs(1),
-                utc("2026-11-23T00:00:00Z"),
-                &TimeZone::UTC,
-            )
-            .len();
-        assert_eq!(n, 7 * 96);
-    }
-
-    #[test]
-    fn descriptions() {
-        let d = |e: &str| parse(e).unwrap().schedule.describe();
-        assert_eq!(d("*/15 * * * *"), "every 15 minutes");
-        assert_eq!(d("0 3 * * *"), "at 03:00 every day");
-        assert_eq!(d("0 9 * * 1-5"), "at 09:00 on Monday through Friday");
-        assert_eq!(
-            d("0 0 13 * 5"),
-            "at 00:00 on the 13th of the month and on every Friday"
-        );
-        assert_eq!(d("@hourly"), "at minute 0 of every hour (@hourly)");
-        assert_eq!(
-            d("0 0 1 1,7 *"),
-            "at 00:00 on the 1st of the month in January and July"
-        );
-    }
 }

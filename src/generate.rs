@@ -539,7 +539,7 @@ fn migration_view(reg: &Registry, m: &Migration) -> J {
         },
         "steps": steps,
         "next_step": status.next_step.map(|s| json!({"number": s.number(), "title": s.title()})),
-        "blockers": status.blockers.iter().map(|b| b.message.clone()).collect::<Vec<_>>(),
+        "blockers": status.blockers.iter().map(|b| json!({"step": b.step.number(), "message": b.message})).collect::<Vec<_>>(),
         "parallel_run": status.parallel_run.as_ref().map(|p| json!({
             "start": p.start.to_string(),
             "earliest_disable": p.earliest_disable.to_string(),

@@ -144,7 +144,14 @@ fn triggering_subjects<'r>(
 }
 
 /// The envelope's fields, as a rule sees them under `event`.
-const ENVELOPE_FIELDS: &[&str] = &["id", "type", "version", "timestamp", "publisher", "attributes"];
+const ENVELOPE_FIELDS: &[&str] = &[
+    "id",
+    "type",
+    "version",
+    "timestamp",
+    "publisher",
+    "attributes",
+];
 
 /// Checks a rule's `when` against the subjects that can trigger it.
 fn check_rule(
@@ -199,13 +206,15 @@ fn check_rule(
                         at(&p.span),
                         format!("the envelope has no field `{field}`"),
                     )
-                    .with_help(match did_you_mean(field, ENVELOPE_FIELDS.iter().copied()) {
-                        Some(f) => format!("did you mean `event.{f}`?"),
-                        None => format!(
-                            "its fields are {}; attributes are under `event.attributes`",
-                            ENVELOPE_FIELDS.join(", ")
-                        ),
-                    }),
+                    .with_help(
+                        match did_you_mean(field, ENVELOPE_FIELDS.iter().copied()) {
+                            Some(f) => format!("did you mean `event.{f}`?"),
+                            None => format!(
+                                "its fields are {}; attributes are under `event.attributes`",
+                                ENVELOPE_FIELDS.join(", ")
+                            ),
+                        },
+                    ),
                 );
                 continue;
             }

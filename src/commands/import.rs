@@ -84,7 +84,8 @@ fn finish(
         .filter(|p| matches!(p, Placement::Existing(_)))
         .count();
     if entries.is_empty() {
-        if already > 0 && found.problems.is_empty() {
+        // Everything importable is in the registry already: importing again is a no-op.
+        if already > 0 {
             return Ok(Exit::Clean);
         }
         let _ = writeln!(err, "handoff: nothing could be imported");

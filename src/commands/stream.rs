@@ -1,15 +1,122 @@
-//! `handoff stream` (being built).
-#![allow(unused)]
+//! `handoff stream ensure|show`: the JetStream stream against the registry's `[stream]`.
+
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{CommandResult, Failure};
+use crate::cli::{CommandResult, Exit, Failure, StreamCommand};
+use crate::nats::{self, stream::Ensured};
 
-pub fn run<A>(
-    _registry: &Path,
-    _args: A,
-    _out: &mut dyn Write,
-    _err: &mut dyn Write,
+pub fn run(
+    registry: &Path,
+    args: StreamCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CommandResult {
-    Err(Failure::tool("`stream` is not available in this build yet"))
+    let reg = match super::require_registry(registry, err)? {
+        Ok(r) => r,
+        Err(exit) => return Ok(exit),
+    };
+    let wanted = nats::stream::config(&reg.stream);
+    let rt = nats::runtime().map_err(Failure::tool)?;
+    match args {
+        StreamCommand::Ensure(a) => {
+            let conn = super::publish::connection(&a.nats)?;
+            let shown = conn.display();
+            let outcome = rt
+                .block_on(async {
+                    let client = nats::connect(&conn, None).await?;
+                    let js = async_nats::jetstream::new(client);
+                    nats::stream::ensure(&js, &wanted, a.update).await
+                })
+                .map_err(Failure::tool)?;
+            let name = &wanted.name;
+            match outcome {
+                Ensured::Created => {
+                    let _ = writeln!(
+                        out,
+                        "created stream {name} on {shown} (subjects {}, retention {}, storage {}, max_age {}, duplicate_window {})",
+                        reg.stream.subjects.join(", "),
+                        reg.stream.retention,
+                        reg.stream.storage,
+                        reg.stream.max_age.text,
+                        reg.stream.duplicate_window.text
+                    );
+                    Ok(Exit::Clean)
+                }
+                Ensured::Matches => {
+                    let _ = writeln!(out, "stream {name} on {shown} matches the registry");
+                    Ok(Exit::Clean)
+                }
+                Ensured::Differs { fields, updated } => {
+                    let _ = writeln!(
+                        out,
+                        "stream {name} on {shown} differs from the registry in {} field{}:",
+                        fields.len(),
+                        if fields.len() == 1 { "" } else { "s" }
+                    );
+                    for f in &fields {
+                        let _ = writeln!(
+                            out,
+                            "  {}: live {}, registry {}",
+                            f.name, f.live, f.registry
+                        );
+                    }
+                    if updated {
+                        let _ =
+                            writeln!(out, "updated stream {name} to the registry's configuration");
+                        Ok(Exit::Clean)
+                    } else {
+                        let _ = writeln!(
+                            out,
+                            "nothing changed: run `handoff stream ensure --update` to apply the registry's configuration"
+                        );
+                        Ok(Exit::Problems)
+                    }
+                }
+            }
+        }
+        StreamCommand::Show(a) => {
+            let conn = super::publish::connection(&a.nats)?;
+            let shown = conn.display();
+            let info = rt
+                .block_on(async {
+                    let client = nats::connect(&conn, None).await?;
+                    let js = async_nats::jetstream::new(client);
+                    nats::stream::info(&js, &wanted.name).await
+                })
+                .map_err(Failure::tool)?;
+            let name = &wanted.name;
+            let Some(info) = info else {
+                let _ = writeln!(
+                    out,
+                    "stream {name} does not exist on {shown} (run `handoff stream ensure`)"
+                );
+                let _ = writeln!(out, "registry:");
+                for f in nats::stream::compare(&wanted, &wanted) {
+                    let _ = writeln!(out, "  {:<17} {}", f.name, f.registry);
+                }
+                return Ok(Exit::Problems);
+            };
+            let fields = nats::stream::compare(&info.config, &wanted);
+            let w = fields
+                .iter()
+                .map(|f| f.live.len())
+                .max()
+                .unwrap_or(0)
+                .max(4);
+            let _ = writeln!(out, "stream {name} on {shown}");
+            let _ = writeln!(out, "  {:<17} {:<w$}  registry", "field", "live");
+            for f in &fields {
+                let mark = if f.differs() { "  (differs)" } else { "" };
+                let _ = writeln!(out, "  {:<17} {:<w$}  {}{mark}", f.name, f.live, f.registry);
+            }
+            let s = &info.state;
+            let _ = writeln!(
+                out,
+                "  messages: {} ({} bytes), sequences {}..{}, consumers: {}",
+                s.messages, s.bytes, s.first_sequence, s.last_sequence, s.consumer_count
+            );
+            Ok(Exit::Clean)
+        }
+    }
 }

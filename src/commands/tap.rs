@@ -1,15 +1,59 @@
-//! `handoff tap` (being built).
-#![allow(unused)]
+//! `handoff tap`: the checked replacement for `nats sub 'org.statehub.>'`.
+
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{CommandResult, Failure};
+use crate::cli::{CommandResult, Exit, Failure, SimpleFormat, TapArgs};
+use crate::nats::{self, tap};
 
-pub fn run<A>(
-    _registry: &Path,
-    _args: A,
-    _out: &mut dyn Write,
-    _err: &mut dyn Write,
+pub fn run(
+    registry: &Path,
+    args: TapArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CommandResult {
-    Err(Failure::tool("`tap` is not available in this build yet"))
+    let reg = match super::require_registry(registry, err)? {
+        Ok(r) => r,
+        Err(exit) => return Ok(exit),
+    };
+    let conn = super::publish::connection(&args.nats)?;
+    let idle = args
+        .timeout
+        .as_deref()
+        .map(nats::parse_duration)
+        .transpose()
+        .map_err(|e| Failure::usage(format!("--timeout: {e}")))?;
+    if args.subject.trim().is_empty() || args.subject.contains(char::is_whitespace) {
+        return Err(Failure::usage(format!(
+            "--subject {:?} is not a NATS subject pattern",
+            args.subject
+        )));
+    }
+    let opts = tap::Options {
+        stream: reg.stream.name.clone(),
+        filter: args.subject.clone(),
+        new_only: args.new,
+        count: args.count,
+        idle,
+        json: matches!(args.format, SimpleFormat::Json),
+    };
+    let rt = nats::runtime().map_err(Failure::tool)?;
+    let summary = rt
+        .block_on(async {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            let client = nats::connect(&conn, Some(tx)).await?;
+            tap::run(client, rx, &reg, &opts, out, err).await
+        })
+        .map_err(Failure::tool)?;
+    let line = summary.line(idle);
+    if opts.json {
+        let _ = writeln!(err, "{line}");
+    } else {
+        let _ = writeln!(out, "{line}");
+    }
+    Ok(if args.strict && summary.invalid > 0 {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    })
 }

@@ -81,21 +81,18 @@ pub fn read(file: &SourceFile, system: bool) -> Found {
             continue;
         }
         let base = at + schedule_span.start;
-        match crate::cron::parse(&schedule) {
-            Err(findings) => {
-                for f in findings {
-                    let mut d = file.diagnostic(
-                        f.code,
-                        Severity::Error,
-                        base + f.span.start..base + f.span.end,
-                        format!("line {} not imported: {}", i + 1, f.message),
-                    );
-                    d.help = f.help;
-                    found.problems.push(d);
-                }
-                continue;
+        if let Err(findings) = crate::cron::parse(&schedule) {
+            for f in findings {
+                let mut d = file.diagnostic(
+                    f.code,
+                    Severity::Error,
+                    base + f.span.start..base + f.span.end,
+                    format!("line {} not imported: {}", i + 1, f.message),
+                );
+                d.help = f.help;
+                found.problems.push(d);
             }
-            Ok(_) => {}
+            continue;
         }
         let mut notes = env_notes.clone();
         if let Some(user) = user {

@@ -1,0 +1,340 @@
+//! The tap: an ephemeral ordered consumer on the stream, every message checked against the
+//! registry, one line (or JSON object) per event, and a summary at the end.
+//!
+//! It survives a server restart: on a disconnect it says so, and once the client is connected
+//! again it recreates its consumer from the stream sequence after the last event it counted,
+//! so nothing is lost or counted twice (events at or below that sequence are skipped).
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, consumer::pull};
+use async_nats::{Client, Event};
+use futures::{FutureExt, StreamExt};
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::Instant;
+
+use crate::envelope::{self, Problem};
+use crate::registry::Registry;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub stream: String,
+    /// One NATS subject pattern.
+    pub filter: String,
+    /// Only events published from now on.
+    pub new_only: bool,
+    /// Stop after this many events.
+    pub count: Option<u64>,
+    /// Stop after this long without an event.
+    pub idle: Option<Duration>,
+    pub json: bool,
+}
+
+/// Why the tap stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Count,
+    Idle,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub events: u64,
+    pub ok: u64,
+    pub invalid: u64,
+    /// How many events had each problem code.
+    pub problems: BTreeMap<&'static str, u64>,
+    pub reconnects: u64,
+    pub stop: Option<Stop>,
+}
+
+impl Summary {
+    /// `tap: 3 events, 2 ok, 1 invalid (not-json: 1); stopped: --count reached`
+    pub fn line(&self, idle: Option<Duration>) -> String {
+        let mut s = format!(
+            "tap: {} event{}, {} ok, {} invalid",
+            self.events,
+            if self.events == 1 { "" } else { "s" },
+            self.ok,
+            self.invalid
+        );
+        if !self.problems.is_empty() {
+            let list: Vec<String> = self
+                .problems
+                .iter()
+                .map(|(c, n)| format!("{c}: {n}"))
+                .collect();
+            s.push_str(&format!(" ({})", list.join(", ")));
+        }
+        if self.reconnects > 0 {
+            s.push_str(&format!(", {} reconnect(s)", self.reconnects));
+        }
+        match (self.stop, idle) {
+            (Some(Stop::Count), _) => s.push_str("; stopped: --count reached"),
+            (Some(Stop::Idle), Some(d)) => s.push_str(&format!(
+                "; stopped: no event for {}",
+                super::format_duration(d)
+            )),
+            _ => {}
+        }
+        s
+    }
+}
+
+#[derive(Serialize)]
+struct JsonProblem {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    seq: u64,
+    subject: &'a str,
+    id: Option<String>,
+    ok: bool,
+    problems: Vec<JsonProblem>,
+}
+
+/// The id as a UUID string.
+fn uuid_text(bits: u128) -> String {
+    uuid::Uuid::from_u128(bits).hyphenated().to_string()
+}
+
+/// Creates the ordered consumer, starting at `start` (a stream sequence) or at the policy.
+async fn open(
+    js: &jetstream::Context,
+    opts: &Options,
+    start: Option<u64>,
+) -> Result<pull::Ordered, String> {
+    let stream = js
+        .get_stream(&opts.stream)
+        .await
+        .map_err(|e| match e.kind() {
+            jetstream::context::GetStreamErrorKind::JetStream(j)
+                if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
+            {
+                format!(
+                    "stream {} does not exist (run `handoff stream ensure`)",
+                    opts.stream
+                )
+            }
+            _ => format!("cannot read stream {}: {e}", opts.stream),
+        })?;
+    let deliver_policy = match start {
+        Some(s) => consumer::DeliverPolicy::ByStartSequence { start_sequence: s },
+        None if opts.new_only => consumer::DeliverPolicy::New,
+        None => consumer::DeliverPolicy::All,
+    };
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig {
+            filter_subject: opts.filter.clone(),
+            deliver_policy,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("cannot create a consumer on {}: {e}", opts.stream))?;
+    consumer
+        .messages()
+        .await
+        .map_err(|e| format!("cannot read from {}: {e}", opts.stream))
+}
+
+// Lives for one loop turn on the stack; boxing the message would allocate per event.
+#[allow(clippy::large_enum_variant)]
+enum Next {
+    Message(Option<Result<jetstream::Message, pull::OrderedError>>),
+    Event(Option<Event>),
+    Idle,
+}
+
+/// Runs the tap until `--count` or `--timeout`, writing events to `out` and connection notes to
+/// `err`. Without either it runs until the process is stopped.
+pub async fn run(
+    client: Client,
+    mut events: UnboundedReceiver<Event>,
+    reg: &Registry,
+    opts: &Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Summary, String> {
+    let js = jetstream::new(client);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let mut messages = open(&js, opts, None).await?;
+    let mut summary = Summary::default();
+    let mut seen: HashSet<u128> = HashSet::new();
+    // The stream sequence of the last event counted.
+    let mut last_seq: u64 = 0;
+    let mut disconnected = false;
+    let mut deadline = opts.idle.map(|d| Instant::now() + d);
+    let io = |e: std::io::Error| format!("cannot write the tap output: {e}");
+    let mut line = String::with_capacity(256);
+
+    loop {
+        if opts.count.is_some_and(|n| summary.events >= n) {
+            summary.stop = Some(Stop::Count);
+            break;
+        }
+        let next = match messages.next().now_or_never() {
+            Some(m) => Next::Message(m),
+            None => {
+                out.flush().map_err(io)?;
+                let idle = async {
+                    match deadline {
+                        Some(d) => tokio::time::sleep_until(d).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    m = messages.next() => Next::Message(m),
+                    e = events.recv() => Next::Event(e),
+                    () = idle => Next::Idle,
+                }
+            }
+        };
+        match next {
+            Next::Idle => {
+                summary.stop = Some(Stop::Idle);
+                break;
+            }
+            Next::Event(Some(Event::Disconnected)) => {
+                if !disconnected {
+                    disconnected = true;
+                    out.flush().map_err(io)?;
+                    let _ = writeln!(
+                        err,
+                        "tap: disconnected from the server after stream sequence {last_seq}; waiting to reconnect"
+                    );
+                }
+            }
+            Next::Event(Some(Event::Connected)) => {
+                if disconnected {
+                    disconnected = false;
+                    summary.reconnects += 1;
+                    let _ = writeln!(
+                        err,
+                        "tap: reconnected; resuming after stream sequence {last_seq}"
+                    );
+                    messages = reopen(&js, opts, last_seq, deadline, err).await?;
+                }
+            }
+            Next::Event(_) => {}
+            Next::Message(None) => {
+                let _ = writeln!(err, "tap: the consumer ended; recreating it");
+                messages = reopen(&js, opts, last_seq, deadline, err).await?;
+            }
+            Next::Message(Some(Err(e))) => {
+                let _ = writeln!(err, "tap: consumer error: {e}; recreating it");
+                messages = reopen(&js, opts, last_seq, deadline, err).await?;
+            }
+            Next::Message(Some(Ok(msg))) => {
+                let seq = match msg.info() {
+                    Ok(info) => info.stream_sequence,
+                    Err(_) => last_seq + 1,
+                };
+                if seq <= last_seq {
+                    continue;
+                }
+                last_seq = seq;
+                let subject = msg.subject.as_str();
+                let mut checked = envelope::check(reg, subject, &msg.payload);
+                if let Some(id) = checked.id
+                    && !seen.insert(id)
+                {
+                    checked.problems.push(Problem::DuplicateId(uuid_text(id)));
+                }
+                summary.events += 1;
+                if checked.is_ok() {
+                    summary.ok += 1;
+                } else {
+                    summary.invalid += 1;
+                    let mut codes: Vec<&'static str> =
+                        checked.problems.iter().map(Problem::code).collect();
+                    codes.sort_unstable();
+                    codes.dedup();
+                    for c in codes {
+                        *summary.problems.entry(c).or_default() += 1;
+                    }
+                }
+                line.clear();
+                if opts.json {
+                    let ev = JsonEvent {
+                        seq,
+                        subject,
+                        id: checked.id.map(uuid_text),
+                        ok: checked.is_ok(),
+                        problems: checked
+                            .problems
+                            .iter()
+                            .map(|p| JsonProblem {
+                                code: p.code(),
+                                message: p.to_string(),
+                            })
+                            .collect(),
+                    };
+                    serde_json::to_writer(&mut out, &ev).map_err(|e| io(e.into()))?;
+                    out.write_all(b"\n").map_err(io)?;
+                } else {
+                    human_line(&mut line, seq, subject, &checked);
+                    out.write_all(line.as_bytes()).map_err(io)?;
+                }
+                deadline = opts.idle.map(|d| Instant::now() + d);
+            }
+        }
+    }
+    out.flush().map_err(io)?;
+    Ok(summary)
+}
+
+/// `#12 ok org.statehub.repo.registered 5d1c…` or `#13 INVALID subject id: problem [code]; …`.
+fn human_line(line: &mut String, seq: u64, subject: &str, c: &envelope::Checked) {
+    use std::fmt::Write as _;
+    let id = c.id.map_or_else(|| "-".to_string(), uuid_text);
+    if c.is_ok() {
+        let _ = writeln!(line, "#{seq} ok {subject} {id}");
+    } else {
+        let _ = write!(line, "#{seq} INVALID {subject} {id}:");
+        for (i, p) in c.problems.iter().enumerate() {
+            let sep = if i == 0 { " " } else { "; " };
+            let _ = write!(line, "{sep}{p} [{}]", p.code());
+        }
+        line.push('\n');
+    }
+}
+
+/// Recreates the consumer after `last_seq`, retrying until it works or the idle deadline.
+async fn reopen(
+    js: &jetstream::Context,
+    opts: &Options,
+    last_seq: u64,
+    deadline: Option<Instant>,
+    err: &mut dyn Write,
+) -> Result<pull::Ordered, String> {
+    let mut wait = Duration::from_millis(100);
+    let mut said = false;
+    loop {
+        // With --new and nothing counted yet, keep "from now on" rather than replaying.
+        let start = if last_seq == 0 && opts.new_only {
+            None
+        } else {
+            Some(last_seq + 1)
+        };
+        match open(js, opts, start).await {
+            Ok(m) => return Ok(m),
+            Err(e) => {
+                if deadline.is_some_and(|d| Instant::now() + wait > d) {
+                    return Err(e);
+                }
+                if !said {
+                    let _ = writeln!(err, "tap: {e}; retrying");
+                    said = true;
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}

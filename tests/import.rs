@@ -1,0 +1,249 @@
+//! `handoff import crontab|systemd`: fixture files with their expected entries; entries that
+//! `validate` accepts once added; no duplicates on a second import; untranslatable timers; and
+//! the OnCalendar translations against the elapse times systemd-analyze printed.
+
+mod common;
+
+use common::{fixture, handoff, read, repo, repo_copy};
+
+fn expected(name: &str) -> String {
+    read(&fixture("import/expected").join(name))
+}
+
+#[test]
+fn crontab_entries_and_line_numbered_problems() {
+    let run = handoff(
+        &repo(),
+        &["import", "crontab", "tests/fixtures/import/crontab"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, expected("crontab.toml"));
+    // CRON_TZ became the time zone; MAILTO and SHELL are noted.
+    assert!(run.stdout.contains("timezone = \"Europe/Berlin\""));
+    assert!(run.stdout.contains("MAILTO=ops@example.org"));
+    // The broken lines are reported with their line numbers, the rest imported.
+    for (code, line) in [
+        ("cron-out-of-range", 13),
+        ("cron-reboot", 14),
+        ("import-line", 15),
+    ] {
+        assert!(
+            run.stderr.contains(&format!("error[{code}]")),
+            "{code}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains(&format!("tests/fixtures/import/crontab:{line}:")),
+            "{line}: {}",
+            run.stderr
+        );
+    }
+    // The consistency sweep is in the registry already.
+    assert!(
+        run.stderr
+            .contains("crontab:7 is already in the registry as migration `consistency-sweep`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn system_crontab_has_a_user_field() {
+    let run = handoff(
+        &repo(),
+        &[
+            "import",
+            "crontab",
+            "--system",
+            "tests/fixtures/import/system-crontab",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, expected("system-crontab.toml"));
+    assert!(run.stdout.contains("runs as user root"));
+    assert!(
+        run.stdout
+            .contains("command = \"/usr/sbin/logrotate /etc/logrotate.conf\"")
+    );
+}
+
+#[test]
+fn systemd_timers_translate() {
+    for (timer, cron) in [
+        ("statehub-stale-task-cleanup", "0 3 * * *"),
+        ("weekday-report", "0 9 * * 1-5"),
+        ("quarter-hour", "*/15 * * * *"),
+        ("twice-daily", "0 6,18 * * *"),
+    ] {
+        let path = format!("tests/fixtures/import/systemd/{timer}.timer");
+        let run = handoff(&repo(), &["import", "systemd", &path]);
+        assert_eq!(run.code, 0, "{timer}: {}", run.stderr);
+        assert_eq!(run.stdout, expected(&format!("{timer}.toml")), "{timer}");
+        assert!(
+            run.stdout.contains(&format!("schedule = \"{cron}\"")),
+            "{timer}"
+        );
+    }
+    let run = handoff(
+        &repo(),
+        &[
+            "import",
+            "systemd",
+            "tests/fixtures/import/systemd/statehub-stale-task-cleanup.timer",
+        ],
+    );
+    for note in [
+        "Persistent=true",
+        "RandomizedDelaySec=5m",
+        "runs as user statehub",
+    ] {
+        assert!(run.stdout.contains(note), "{note}");
+    }
+}
+
+#[test]
+fn untranslatable_timers_exit_1_with_the_reason() {
+    for (timer, reason) in [
+        ("with-seconds", "seconds component"),
+        ("on-boot", "monotonic timer"),
+        ("mixed", "differ in more than one field"),
+    ] {
+        let path = format!("tests/fixtures/import/systemd/{timer}.timer");
+        let run = handoff(&repo(), &["import", "systemd", &path]);
+        assert_eq!(run.code, 1, "{timer}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("error[import-untranslatable]"),
+            "{timer}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(reason), "{timer}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn write_adds_entries_that_validate_accepts_and_a_second_import_adds_nothing() {
+    let tmp = repo_copy();
+    let before = read(&tmp.path().join("subjects.toml"));
+    let run = handoff(
+        tmp.path(),
+        &[
+            "import",
+            "crontab",
+            "--write",
+            &repo()
+                .join("tests/fixtures/import/crontab")
+                .display()
+                .to_string(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("added 2 migration entries"),
+        "{}",
+        run.stdout
+    );
+    let after = read(&tmp.path().join("subjects.toml"));
+    // Nothing of the file was lost or reformatted: it is a prefix of the new one.
+    assert!(after.starts_with(&before));
+    let run = handoff(
+        tmp.path(),
+        &[
+            "import",
+            "systemd",
+            "--write",
+            &repo()
+                .join("tests/fixtures/import/systemd/weekday-report.timer")
+                .display()
+                .to_string(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // Drafts for the new migrations, then everything validates.
+    let generate = handoff(tmp.path(), &["generate"]);
+    assert_eq!(generate.code, 0, "{}{}", generate.stdout, generate.stderr);
+    assert!(
+        tmp.path()
+            .join("definitions/the-custodian.daily-report.yaml")
+            .is_file()
+    );
+    let validate = handoff(tmp.path(), &["validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stdout);
+    let plan = handoff(tmp.path(), &["plan", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    assert_eq!(v["summary"]["migrations"], 5);
+
+    // Importing the same jobs again changes nothing.
+    let written = read(&tmp.path().join("subjects.toml"));
+    let again = handoff(
+        tmp.path(),
+        &[
+            "import",
+            "crontab",
+            "--write",
+            &repo()
+                .join("tests/fixtures/import/crontab")
+                .display()
+                .to_string(),
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("is already in the registry as migration `daily-report`"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(read(&tmp.path().join("subjects.toml")), written);
+}
+
+#[test]
+fn nothing_importable_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("crontab"),
+        "# nothing but comments\nMAILTO=x\n61 * * * * /bin/true\n",
+    )
+    .unwrap();
+    let run = handoff(
+        &repo(),
+        &[
+            "import",
+            "crontab",
+            &tmp.path().join("crontab").display().to_string(),
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nothing could be imported"));
+}
+
+/// The translated expressions fire when systemd says the timers elapse.
+#[test]
+fn oncalendar_translations_match_systemd_analyze() {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("data/oncalendar_reference.json")).unwrap();
+    let rows = table.as_array().unwrap();
+    assert!(rows.len() >= 15);
+    for row in rows {
+        let spec = row["on_calendar"].as_str().unwrap();
+        let translated =
+            handoff::import::systemd::translate(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        let schedule = handoff::cron::parse(&translated.expr()).unwrap().schedule;
+        let from: jiff::Timestamp = row["asked_at"].as_str().unwrap().parse().unwrap();
+        let expected: Vec<&str> = row["next"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let got: Vec<String> = schedule
+            .upcoming(from, &jiff::tz::TimeZone::UTC, expected.len())
+            .iter()
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .collect();
+        assert_eq!(got, expected, "OnCalendar={spec} → {}", translated.expr());
+    }
+}

@@ -1,0 +1,519 @@
+//! `handoff stream`, `publish` and `tap` against a real nats-server (one per test).
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::{NatsServer, block_on, handoff, handoff_cmd, json_lines, publish_repo};
+
+const ID: &str = "0b5a7c9e-1f2d-4e3a-8b6c-9d0e1f2a3b4c";
+
+#[test]
+fn stream_ensure_creates_then_reports_drift_and_updates() {
+    let server = NatsServer::start();
+    let url = server.url();
+    let r = handoff(Some(&url), &["stream", "show"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("does not exist"), "{}", r.stdout);
+
+    let r = handoff(Some(&url), &["stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("created stream ACTIVITY_EVENTS"),
+        "{}",
+        r.stdout
+    );
+    let r = handoff(Some(&url), &["stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("matches the registry"), "{}", r.stdout);
+
+    // Someone changes the live stream: max_age 1d, duplicate window 1m.
+    block_on(async {
+        let client = async_nats::connect(&url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let mut s = js.get_stream("ACTIVITY_EVENTS").await.unwrap();
+        let mut config = s.info().await.unwrap().config.clone();
+        config.max_age = Duration::from_secs(86400);
+        config.duplicate_window = Duration::from_secs(60);
+        js.update_stream(config).await.unwrap();
+    });
+    let r = handoff(Some(&url), &["stream", "ensure"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("differs from the registry in 2 fields"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("max_age: live 1d, registry 30d"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("duplicate_window: live 1m, registry 2m"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("nothing changed"), "{}", r.stdout);
+    // Nothing changed without --update.
+    let r = handoff(Some(&url), &["stream", "show"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.lines().any(|l| l.contains("max_age")
+            && l.contains("1d")
+            && l.contains("30d")
+            && l.contains("(differs)")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("subjects") && !l.contains("(differs)")),
+        "{}",
+        r.stdout
+    );
+
+    let r = handoff(Some(&url), &["stream", "ensure", "--update"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("updated stream ACTIVITY_EVENTS"),
+        "{}",
+        r.stdout
+    );
+    let r = handoff(Some(&url), &["stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("matches the registry"), "{}", r.stdout);
+}
+
+#[test]
+fn acceptance_publish_then_tap_strict_then_malformed() {
+    let server = NatsServer::start();
+    let url = server.url();
+    assert_eq!(handoff(Some(&url), &["stream", "ensure"]).code, 0);
+    let r = publish_repo(&url, None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("sequence 1"), "{}", r.stdout);
+    let r = handoff(
+        Some(&url),
+        &["tap", "--count", "1", "--timeout", "5s", "--strict"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("#1 ok org.statehub.repo.registered "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("tap: 1 event, 1 ok, 0 invalid; stopped: --count reached"),
+        "{}",
+        r.stdout
+    );
+
+    block_on(async {
+        let client = async_nats::connect(&url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        js.publish("org.statehub.repo.registered", "not json".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let r = handoff(Some(&url), &["tap", "--timeout", "1s", "--strict"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("#2 INVALID org.statehub.repo.registered -: not JSON"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("tap: 2 events, 1 ok, 1 invalid (not-json: 1); stopped: no event for 1s"),
+        "{}",
+        r.stdout
+    );
+    // Without --strict the same run is clean.
+    let r = handoff(Some(&url), &["tap", "--timeout", "1s"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+fn envelope(ty: &str, timestamp: &str, slug: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "type": ty,
+        "version": "1.0",
+        "timestamp": timestamp,
+        "publisher": "state-hub",
+        "attributes": {
+            "repo_id": "5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+            "slug": slug,
+            "registered_at": "2026-11-02T09:14:27Z"
+        }
+    }))
+    .unwrap()
+}
+
+#[test]
+fn malformed_events_from_another_client_are_each_reported() {
+    let server = NatsServer::start();
+    let url = server.url();
+    assert_eq!(handoff(Some(&url), &["stream", "ensure"]).code, 0);
+    let subject = "org.statehub.repo.registered";
+    let good_ts = "2026-11-02T09:14:27.000001Z";
+    let messages: Vec<(&str, Vec<u8>)> = vec![
+        (subject, envelope(subject, good_ts, "a/b".into())),
+        (subject, envelope(subject, good_ts, 42.into())),
+        (
+            subject,
+            envelope("org.statehub.task.stale", good_ts, "a/b".into()),
+        ),
+        (subject, envelope(subject, "yesterday", "a/b".into())),
+        (subject, b"{not json".to_vec()),
+        (
+            "org.statehub.nobody.happened",
+            envelope("org.statehub.nobody.happened", good_ts, "a/b".into()),
+        ),
+    ];
+    block_on(async {
+        let client = async_nats::connect(&url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        for (s, payload) in messages {
+            js.publish(s, payload.into()).await.unwrap().await.unwrap();
+        }
+    });
+    let r = handoff(
+        Some(&url),
+        &["tap", "--timeout", "2s", "--strict", "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let events = json_lines(&r.stdout);
+    assert_eq!(events.len(), 6, "{}", r.stdout);
+    let codes: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            e["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(codes[0], Vec::<String>::new());
+    assert_eq!(events[0]["ok"], true);
+    assert_eq!(codes[1], ["attribute-type"]);
+    assert_eq!(codes[2], ["type-mismatch"]);
+    assert_eq!(codes[3], ["bad-timestamp"]);
+    assert_eq!(codes[4], ["not-json"]);
+    assert_eq!(codes[5], ["unregistered-subject"]);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64 + 1);
+    }
+    assert!(
+        r.stderr.contains("tap: 6 events, 1 ok, 5 invalid"),
+        "{}",
+        r.stderr
+    );
+    // --subject narrows the consumer to one pattern.
+    let r = handoff(
+        Some(&url),
+        &[
+            "tap",
+            "--timeout",
+            "1s",
+            "--subject",
+            "org.statehub.nobody.>",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("tap: 1 event, 0 ok, 1 invalid (unregistered-subject: 1)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_republished_id_is_deduplicated() {
+    let server = NatsServer::start();
+    let url = server.url();
+    // No stream yet: publish creates it first.
+    let r = publish_repo(&url, Some(ID));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("was missing; created it"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains(&format!("id {ID} → stream ACTIVITY_EVENTS sequence 1")),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("duplicate"), "{}", r.stdout);
+    let r = publish_repo(&url, Some(ID));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("sequence 1 (duplicate"), "{}", r.stdout);
+    let r = handoff(Some(&url), &["tap", "--timeout", "1s", "--strict"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("tap: 1 event, 1 ok"), "{}", r.stdout);
+
+    // The same id sent without the dedupe header gets through; tap flags it.
+    block_on(async {
+        let client = async_nats::connect(&url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let mut env: serde_json::Value = serde_json::from_slice(&envelope(
+            "org.statehub.repo.registered",
+            "2026-11-02T09:14:27Z",
+            "a/b".into(),
+        ))
+        .unwrap();
+        env["id"] = ID.into();
+        js.publish(
+            "org.statehub.repo.registered",
+            serde_json::to_vec(&env).unwrap().into(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    });
+    let r = handoff(Some(&url), &["tap", "--timeout", "1s", "--strict"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains(&format!("id {ID} was seen before [duplicate-id]")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn publish_validation_failures_send_nothing() {
+    let server = NatsServer::start();
+    let url = server.url();
+    assert_eq!(handoff(Some(&url), &["stream", "ensure"]).code, 0);
+    let cases: &[&[&str]] = &[
+        &["publish", "org.statehub.repo.registerd", "--attr", "slug=a"],
+        &[
+            "publish",
+            "org.statehub.repo.registered",
+            "--attr",
+            "slug=a",
+        ],
+        &[
+            "publish",
+            "org.statehub.workstream.completed",
+            "--attr",
+            "workstream_id=c0a8012e-5b7d-4e1f-a3c2-6d9e8f7a1b24",
+            "--attr",
+            "title=t",
+            "--attr",
+            "domain=d",
+            "--attr",
+            "previous_status=finished",
+            "--attr",
+            "open_task_count=two",
+            "--attr",
+            "completed_at=2026-11-20T16:05:00Z",
+            "--attr",
+            "colour=red",
+        ],
+        &[
+            "publish",
+            "org.statehub.repo.registered",
+            "--attr",
+            "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+            "--attr",
+            "slug=a",
+            "--attr",
+            "registered_at=2026-11-02T09:14:27Z",
+            "--id",
+            "not-a-uuid",
+        ],
+    ];
+    let expected = [
+        vec![
+            "error[publish-unknown-subject]",
+            "did you mean `org.statehub.repo.registered`?",
+        ],
+        vec![
+            "missing required attribute `repo_id`",
+            "missing required attribute `registered_at`",
+            "add --attr repo_id=",
+        ],
+        vec![
+            "attribute `previous_status` must be one of",
+            "attribute `open_task_count` must be an integer",
+            "unknown attribute `colour`",
+        ],
+        vec!["`--id not-a-uuid` is not a UUID"],
+    ];
+    for (args, want) in cases.iter().zip(expected) {
+        let r = handoff(Some(&url), args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        for w in want {
+            assert!(
+                r.stderr.contains(w),
+                "{args:?}: missing {w:?} in\n{}",
+                r.stderr
+            );
+        }
+        assert!(r.stderr.contains("nothing was published"), "{}", r.stderr);
+    }
+    let r = handoff(Some(&url), &["tap", "--timeout", "500ms"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("tap: 0 events"), "{}", r.stdout);
+    // Values are parsed by type: integers and enums become JSON numbers and strings.
+    let r = handoff(
+        Some(&url),
+        &[
+            "publish",
+            "org.statehub.workstream.completed",
+            "--attr",
+            "workstream_id=c0a8012e-5b7d-4e1f-a3c2-6d9e8f7a1b24",
+            "--attr",
+            "title=t",
+            "--attr",
+            "domain=d",
+            "--attr",
+            "previous_status=active",
+            "--attr",
+            "open_task_count=2",
+            "--attr",
+            "completed_at=2026-11-20T16:05:00Z",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = handoff(Some(&url), &["tap", "--timeout", "500ms", "--strict"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn an_unreachable_server_is_one_line_and_exit_3_within_the_timeout() {
+    // A port nothing listens on: start a server, note its port, stop it.
+    let mut server = NatsServer::start();
+    server.stop();
+    let url = format!("nats://alice:s3cr3t@127.0.0.1:{}", server.port);
+    for args in [
+        &["stream", "ensure"][..],
+        &["stream", "show"],
+        &["tap", "--count", "1"],
+        &[
+            "publish",
+            "org.statehub.repo.registered",
+            "--attr",
+            "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+            "--attr",
+            "slug=a",
+            "--attr",
+            "registered_at=2026-11-02T09:14:27Z",
+        ],
+    ] {
+        let t = Instant::now();
+        let r = handoff(Some(&url), args);
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "{args:?} took {:?}",
+            t.elapsed()
+        );
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("handoff: cannot connect to NATS at nats://alice:***@127.0.0.1:"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("s3cr3t") && !r.stdout.contains("s3cr3t"));
+    }
+    // No server at all is a usage error.
+    let r = handoff(None, &["tap"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("set NATS_URL or pass --server"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn tap_survives_a_server_restart_without_losing_or_double_counting() {
+    let mut server = NatsServer::start();
+    let url = server.url();
+    assert_eq!(handoff(Some(&url), &["stream", "ensure"]).code, 0);
+    for _ in 0..3 {
+        assert_eq!(publish_repo(&url, None).code, 0);
+    }
+    let mut child = handoff_cmd(
+        Some(&url),
+        &[
+            "tap",
+            "--count",
+            "6",
+            "--timeout",
+            "30s",
+            "--format",
+            "json",
+            "--strict",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    while lines.len() < 3 {
+        lines.push(
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("tap printed the first events"),
+        );
+    }
+    server.restart();
+    for _ in 0..3 {
+        let r = publish_repo(&url, None);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    }
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("tap did not finish after the restart; lines so far: {lines:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    lines.extend(rx.try_iter());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{lines:?}\n{stderr}");
+    let events = json_lines(&lines.join("\n"));
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6], "{stderr}");
+    assert!(
+        stderr.contains("tap: disconnected from the server"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tap: reconnected; resuming after stream sequence 3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tap: 6 events, 6 ok, 0 invalid"),
+        "{stderr}"
+    );
+}

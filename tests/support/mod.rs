@@ -1,0 +1,216 @@
+//! A private nats-server per test, and helpers the NATS tests share.
+//!
+//! `NatsServer::start()` runs `nats-server -js -a 127.0.0.1 -p -1 -sd <tmpdir>` with a log and
+//! pid file in its own temporary folder, reads the port from the log, and on drop kills the
+//! server by its pid and removes the folder. `restart()` brings it back on the same port and
+//! store. A missing `nats-server` or Python fails the test with a clear message: nothing skips.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct NatsServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    pid: u32,
+}
+
+impl NatsServer {
+    pub fn start() -> NatsServer {
+        let dir = tempfile::tempdir().expect("create a temporary folder for nats-server");
+        let (child, pid, port) = spawn(dir.path(), None);
+        NatsServer {
+            port,
+            dir,
+            child: Some(child),
+            pid,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    /// Stops the server (by its pid) and waits for it to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.pid.to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                match child.try_wait() {
+                    Ok(Some(_)) => break,
+                    _ if Instant::now() > deadline => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break;
+                    }
+                    _ => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        }
+    }
+
+    /// Starts the server again on the same port with the same store.
+    pub fn restart(&mut self) {
+        self.stop();
+        let (child, pid, port) = spawn(self.dir.path(), Some(self.port));
+        assert_eq!(port, self.port);
+        self.child = Some(child);
+        self.pid = pid;
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+// The child is waited for in `NatsServer::stop` (or on a failed start, below).
+#[allow(clippy::zombie_processes)]
+fn spawn(dir: &Path, port: Option<u16>) -> (Child, u32, u16) {
+    let log = dir.join(format!("nats-{}.log", port.unwrap_or(0)));
+    let pidfile = dir.join("nats.pid");
+    let _ = std::fs::remove_file(&pidfile);
+    let port_arg = port.map_or("-1".to_string(), |p| p.to_string());
+    let child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port_arg, "-sd"])
+        .arg(dir.join("store"))
+        .arg("-l")
+        .arg(&log)
+        .arg("-P")
+        .arg(&pidfile)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run nats-server ({e}): the NATS tests need it on PATH \
+                 (Debian: apt-get install -y nats-server; scripts/test installs it)"
+            )
+        });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let needle = "Listening for client connections on 127.0.0.1:";
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(i) = text.find(needle) {
+            let rest = &text[i + needle.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let (Ok(port), Ok(pid)) = (
+                digits.parse::<u16>(),
+                std::fs::read_to_string(&pidfile)
+                    .unwrap_or_default()
+                    .trim()
+                    .parse::<u32>(),
+            ) && text.contains("Server is ready")
+            {
+                return (child, pid, port);
+            }
+        }
+        if Instant::now() > deadline {
+            let mut child = child;
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("nats-server did not start within 15 s; its log:\n{text}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python the stub tests run: `$HANDOFF_TEST_PYTHON`, else `<repo>/.venv/bin/python`.
+pub fn python() -> PathBuf {
+    let p = std::env::var_os("HANDOFF_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv/bin/python"));
+    let ok = Command::new(&p)
+        .args(["-c", "import nats"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "no Python with nats-py at {} (set HANDOFF_TEST_PYTHON, or: python3 -m venv .venv && \
+         .venv/bin/pip install nats-py; scripts/test does this)",
+        p.display()
+    );
+    p
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `handoff ARGS` against this repository's registry, with `NATS_URL` = `url` (if any).
+pub fn handoff(url: Option<&str>, args: &[&str]) -> Run {
+    let mut cmd = handoff_cmd(url, args);
+    finish(cmd.output().expect("run handoff"))
+}
+
+pub fn handoff_cmd(url: Option<&str>, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
+    cmd.args(args)
+        .current_dir(repo())
+        .env_remove("HANDOFF_REGISTRY")
+        .env_remove("NATS_URL");
+    if let Some(u) = url {
+        cmd.env("NATS_URL", u);
+    }
+    cmd
+}
+
+pub fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A valid `handoff publish` of org.statehub.repo.registered.
+pub fn publish_repo(url: &str, id: Option<&str>) -> Run {
+    let mut args = vec![
+        "publish",
+        "org.statehub.repo.registered",
+        "--attr",
+        "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+        "--attr",
+        "slug=the-custodian/state-hub",
+        "--attr",
+        "registered_at=2026-11-02T09:14:27Z",
+    ];
+    if let Some(id) = id {
+        args.extend(["--id", id]);
+    }
+    handoff(Some(url), &args)
+}
+
+/// Runs an async block on a fresh current-thread runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// The JSON objects of tap's `--format json` output.
+pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
