@@ -328,20 +328,15 @@ pub fn parse(expr: &str) -> Result<Parsed, Vec<Finding>> {
     }
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut parsed = Kind::ALL
+    let parsed: Vec<Field> = Kind::ALL
         .into_iter()
         .zip(&fields)
         .map(|(kind, (text, span))| {
             parse_field(kind, text, span.clone(), &mut errors, &mut warnings)
-        });
-    let (Some(minute), Some(hour), Some(dom), Some(month), Some(dow)) = (
-        parsed.next(),
-        parsed.next(),
-        parsed.next(),
-        parsed.next(),
-        parsed.next(),
-    ) else {
-        unreachable!("five fields")
+        })
+        .collect();
+    let Ok([minute, hour, dom, month, dow]) = <[Field; 5]>::try_from(parsed) else {
+        unreachable!("five fields make five parsed fields")
     };
     if !errors.is_empty() {
         return Err(errors);
@@ -414,7 +409,10 @@ fn parse_macro(
         let help = match suggest(name, &candidates) {
             Some(s) if s != name.to_ascii_lowercase() => format!("did you mean `{s}`?"),
             Some(s) => format!("did you mean `{s}`? (macros are lowercase)"),
-            None => "use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or 5 fields".to_string(),
+            None => {
+                "use @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or 5 fields"
+                    .to_string()
+            }
         };
         return Err(vec![
             Finding::error(
@@ -459,9 +457,7 @@ fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
             Finding::error(
                 "cron-field-count",
                 span,
-                format!(
-                    "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron"
-                ),
+                "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
             )
             .with_help(format!(
                 "this looks like a {which} field: remove it, e.g. `{rest}`"
@@ -504,13 +500,30 @@ fn parse_field(
     for item in &items {
         let item_span = pos..pos + item.len();
         pos += item.len() + 1;
+        if item.is_empty() {
+            // Point at the stray comma: the one after the empty item, or before it at the end.
+            let comma = if item_span.start < span.end {
+                item_span.start
+            } else {
+                item_span.start - 1
+            };
+            errors.push(
+                Finding::error(
+                    "cron-syntax",
+                    comma..comma + 1,
+                    format!("empty list item in the {} field", kind.name()),
+                )
+                .with_help("remove the extra `,`"),
+            );
+            continue;
+        }
         if let Some((lo, hi, step)) = parse_item(kind, item, item_span, errors, warnings) {
             let mut v = lo;
             while v <= hi {
                 bits |= 1u64 << (if kind == Kind::Dow && v == 7 { 0 } else { v });
                 v = v.saturating_add(step);
             }
-            if items.len() == 1 && item.starts_with('*') {
+            if items.len() == 1 && item.starts_with('*') && (step == 1 || step <= hi - lo) {
                 every = Some(step);
             }
         }
@@ -532,24 +545,6 @@ fn parse_item(
     warnings: &mut Vec<Finding>,
 ) -> Option<(u32, u32, u32)> {
     let at = |i: usize, len: usize| span.start + i..span.start + i + len;
-    if item.is_empty() {
-        // Point at the stray comma: the one after the empty item, or before it at the end.
-        let comma = if span.start > 0 && span.end == span.start {
-            span.start
-        } else {
-            span.start
-        };
-        errors.push(
-            Finding::error(
-                "cron-syntax",
-                comma.saturating_sub(usize::from(is_last_item(span.clone())))
-                    ..comma + 1 - usize::from(is_last_item(span.clone())),
-                format!("empty list item in the {} field", kind.name()),
-            )
-            .with_help("remove the extra `,`"),
-        );
-        return None;
-    }
     if let Some(f) = nonstandard(kind, item, span.start) {
         errors.push(f);
         return None;
@@ -560,12 +555,11 @@ fn parse_item(
             Finding::error(
                 "cron-syntax",
                 at(i, len),
-                format!(
-                    "`{}` is not allowed in a cron field",
-                    &item[i..i + len]
-                ),
+                format!("`{}` is not allowed in a cron field", &item[i..i + len]),
             )
-            .with_help("a field is a list (`,`) of values, ranges (`a-b`) and steps (`*/n`, `a-b/n`)"),
+            .with_help(
+                "a field is a list (`,`) of values, ranges (`a-b`) and steps (`*/n`, `a-b/n`)",
+            ),
         );
         return None;
     }
@@ -581,7 +575,11 @@ fn parse_item(
                 errors.push(
                     Finding::error(
                         "cron-bad-step",
-                        if s.is_empty() { at(base.len(), 1) } else { s_at },
+                        if s.is_empty() {
+                            at(base.len(), 1)
+                        } else {
+                            s_at
+                        },
                         format!("`/{s}` is not a step: a step is a positive whole number"),
                     )
                     .with_help("write e.g. `*/15` or `0-30/10`"),
@@ -607,6 +605,18 @@ fn parse_item(
             Some((x, y)) => (x, Some(y)),
             None => (base, None),
         };
+        if first.is_empty() || second.is_some_and(str::is_empty) {
+            let dash = first.len();
+            errors.push(
+                Finding::error(
+                    "cron-syntax",
+                    at(dash, 1),
+                    format!("a value is missing in the {} field: `{base}`", kind.name()),
+                )
+                .with_help("a range is two values, `a-b`, e.g. `1-5`"),
+            );
+            return None;
+        }
         if first == "*" || second.is_some_and(|y| y.contains(['-', '*'])) {
             errors.push(
                 Finding::error(
@@ -638,7 +648,15 @@ fn parse_item(
             }
             (Some(a), Some(Some(b))) => {
                 if a > b {
-                    errors.push(reversed(kind, base, a, b, step.as_ref().map(|s| s.0), uses_names, at(0, base.len())));
+                    errors.push(reversed(
+                        kind,
+                        base,
+                        a,
+                        b,
+                        step.as_ref().map(|s| s.0),
+                        uses_names,
+                        at(0, base.len()),
+                    ));
                     return None;
                 }
                 (a, b)
@@ -657,7 +675,11 @@ fn parse_item(
                     format!(
                         "the step {n} is larger than the {} range {}: `{item}` selects only {}",
                         kind.name(),
-                        if base == "*" { format!("{lo}-{hi}") } else { format!("{base}") },
+                        if base == "*" {
+                            format!("{lo}-{hi}")
+                        } else {
+                            base.to_string()
+                        },
                         kind.show(lo, uses_names),
                     ),
                 )
@@ -669,10 +691,6 @@ fn parse_item(
         }
     }
     Some((lo, hi, n))
-}
-
-fn is_last_item(_span: Range<usize>) -> bool {
-    false
 }
 
 /// A reversed range `a-b` (a > b), with the wrapped form as the suggestion.
@@ -727,8 +745,14 @@ fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
                 .map_or(bytes.len(), |n| i + n);
             let word = item[i..end].to_ascii_uppercase();
             let what = match word.as_str() {
-                "L" => Some(("`L` (last)", "cron cannot say \"last\": fire on the candidate days (e.g. 28-31) and check the date in the rule")),
-                "W" | "LW" => Some(("`W` (nearest weekday)", "cron cannot say \"nearest weekday\": fire on the candidate days and check the weekday in the rule")),
+                "L" => Some((
+                    "`L` (last)",
+                    "cron cannot say \"last\": fire on the candidate days (e.g. 28-31) and check the date in the rule",
+                )),
+                "W" | "LW" => Some((
+                    "`W` (nearest weekday)",
+                    "cron cannot say \"nearest weekday\": fire on the candidate days and check the weekday in the rule",
+                )),
                 "H" => Some(("`H` (hashed value, Jenkins)", "pick a fixed value instead")),
                 _ => None,
             };
@@ -746,10 +770,16 @@ fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
             continue;
         }
         let what = match c {
-            b'#' => Some(("`#` (nth weekday)", "cron cannot say \"the 2nd Monday\": fire on days 8-14 with day-of-week `*` and check the weekday in the rule")),
+            b'#' => Some((
+                "`#` (nth weekday)",
+                "cron cannot say \"the 2nd Monday\": fire on days 8-14 with day-of-week `*` and check the weekday in the rule",
+            )),
             b'?' => Some(("`?` (no specific value, Quartz)", "write `*` instead")),
             b'~' => Some(("`~` (random value, cronie)", "pick a fixed value instead")),
-            b'(' | b')' => Some(("`(`…`)` (hashed range, Jenkins)", "pick a fixed value instead")),
+            b'(' | b')' => Some((
+                "`(`…`)` (hashed range, Jenkins)",
+                "pick a fixed value instead",
+            )),
             _ => None,
         };
         if let Some((what, help)) = what {
@@ -788,7 +818,9 @@ fn value(kind: Kind, text: &str, span: Range<usize>, errors: &mut Vec<Finding>) 
         }
         let help = match (kind, v) {
             (Kind::Hour, 24) => "midnight is hour 0".to_string(),
-            (Kind::Minute, 60) => "the minutes of an hour are 0-59; minute 0 is the top of the hour".to_string(),
+            (Kind::Minute, 60) => {
+                "the minutes of an hour are 0-59; minute 0 is the top of the hour".to_string()
+            }
             (Kind::Dow, _) => "0 or 7 is Sunday, 1 Monday ... 6 Saturday".to_string(),
             (Kind::Dom, 0) | (Kind::Month, 0) => format!("{}s start at 1", kind.name()),
             _ => format!("use a value in {}", kind.range_text()),
@@ -877,8 +909,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -931,7 +963,7 @@ impl Schedule {
                     message,
                 )
                 .with_help(format!(
-                    "if the OR is meant, nothing to do; to require both, cron has no way: keep day-of-week `*` (`{}`) and check the weekday in the rule",
+                    "cron cannot require both: to fire only on days that match both, use `{}` and check the weekday in the rule",
                     self.with_fields(None, Some("*"))
                 )),
             );
@@ -1045,9 +1077,10 @@ impl Schedule {
         if self.dom.is_all() && self.dow.is_all() {
             return true;
         }
-        let weekday = civil::date(year, month as i8, day as i8)
-            .weekday()
-            .to_sunday_zero_offset() as u32;
+        let Ok(date) = civil::Date::new(year, month as i8, day as i8) else {
+            return false;
+        };
+        let weekday = date.weekday().to_sunday_zero_offset() as u32;
         let dow = self.dow.has(weekday);
         if self.dom.star || self.dow.star {
             dom && dow
@@ -1062,7 +1095,7 @@ impl Schedule {
         let (mut y, mut mo, mut d) = (from.year(), from.month() as u32, from.day() as u32);
         let (mut h, mut mi) = (from.hour() as u32, from.minute() as u32);
         loop {
-            if y > last_year {
+            if y > last_year.min(9999) {
                 return None;
             }
             if !self.month.has(mo) || d > days_in_month(y, mo) {
@@ -1122,8 +1155,10 @@ impl Schedule {
         }
     }
 
-    /// The first instant after `after` among the selected civil minutes from `from` on.
-    fn scan(
+    /// The first instant after `after` among the selected civil minutes from `from` on, counting
+    /// only each minute's first pass (its only instant outside a fall-back overlap). Those
+    /// instants grow with the civil time, so the first one found is the earliest.
+    fn scan_first(
         &self,
         from: DateTime,
         after: Timestamp,
@@ -1133,8 +1168,29 @@ impl Schedule {
         let mut cursor = from;
         loop {
             let civil = self.next_civil(cursor, last_year)?;
-            if let Some(t) = self.instants(civil, tz).into_iter().find(|t| *t > after) {
+            if let Some(t) = self.instants(civil, tz).0.filter(|t| *t > after) {
                 return Some(t);
+            }
+            cursor = civil.checked_add(SignedDuration::from_mins(1)).ok()?;
+        }
+    }
+
+    /// The first second-pass instant after `after` in the fall-back overlap of the transition at
+    /// `t` (only wildcard jobs have them).
+    fn scan_second(&self, t: Timestamp, after: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
+        let (old, new) = (offset_before(tz, t), tz.to_offset(t));
+        if new >= old || self.is_fixed_time() {
+            return None;
+        }
+        let (lo, hi) = (new.to_datetime(t), old.to_datetime(t));
+        let mut cursor = truncate_to_minute(lo);
+        loop {
+            let civil = self.next_civil(cursor, hi.year())?;
+            if civil >= hi {
+                return None;
+            }
+            if let Some(x) = self.instants(civil, tz).1.filter(|x| *x > after) {
+                return Some(x);
             }
             cursor = civil.checked_add(SignedDuration::from_mins(1)).ok()?;
         }
@@ -1143,21 +1199,23 @@ impl Schedule {
     /// The first fire strictly after `after`, or `None` if there is none within 50 years.
     pub fn next_after(&self, after: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
         let start = tz.to_datetime(after);
-        let last_year = start.year().saturating_add(HORIZON_YEARS);
-        let mut best = self.scan(truncate_to_minute(start), after, tz, last_year);
-        // Civil time runs backwards at a fall-back transition: the minutes repeated after it are
-        // before `start` in civil time but after `after` in real time.
-        for transition in tz.following(after) {
-            let t = transition.timestamp();
+        let last_year = start.year().saturating_add(HORIZON_YEARS).min(9999);
+        let mut best = self.scan_first(truncate_to_minute(start), after, tz, last_year);
+        // Second passes of fall-back overlaps: the one `after` may be in, and those before `best`.
+        let just_after = after
+            .checked_add(SignedDuration::from_nanos(1))
+            .unwrap_or(after);
+        let folds = tz
+            .preceding(just_after)
+            .take(1)
+            .chain(tz.following(after))
+            .map(|transition| transition.timestamp());
+        for t in folds {
             if best.is_some_and(|b| t > b) || tz.to_datetime(t).year() > last_year {
                 break;
             }
-            let now = transition.offset();
-            if now < offset_before(tz, t) {
-                let from = truncate_to_minute(now.to_datetime(t));
-                if let Some(x) = self.scan(from, after, tz, last_year) {
-                    best = Some(best.map_or(x, |b| b.min(x)));
-                }
+            if let Some(x) = self.scan_second(t, after, tz) {
+                best = Some(best.map_or(x, |b| b.min(x)));
             }
         }
         best
@@ -1267,11 +1325,11 @@ impl Schedule {
                 ));
             } else {
                 overlaps.push(format!(
-                    "{times} happens twice on {date} (clocks go back from {} to {}; first at {}, again at {})",
+                    "{times} happens twice on {date} (clocks go back from {} {} to {} {})",
                     old_civil.strftime("%H:%M"),
+                    show_offset(old),
                     new_civil.strftime("%H:%M"),
-                    old,
-                    new
+                    show_offset(new)
                 ));
             }
         }
@@ -1295,7 +1353,7 @@ impl Schedule {
                     "cron-dst-overlap",
                     span,
                     format!(
-                        "in {zone}, {}: cronie runs the job only the first time",
+                        "in {zone}, {}: cronie runs the job only the first time, at the earlier offset",
                         overlaps.join("; ")
                     ),
                 )
@@ -1306,7 +1364,8 @@ impl Schedule {
     }
 }
 
-/// At most two instants for one civil minute (two in a fall-back overlap).
+/// The instants of one civil minute: the first (or only) one, and the second pass of a
+/// fall-back overlap.
 struct Instants(Option<Timestamp>, Option<Timestamp>);
 
 impl IntoIterator for Instants {
@@ -1318,12 +1377,17 @@ impl IntoIterator for Instants {
     }
 }
 
+/// `+02:00`, `-05:00`, `+05:30`.
+fn show_offset(offset: Offset) -> String {
+    let secs = offset.seconds();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
 /// The offset in force just before the transition at `t`.
 fn offset_before(tz: &TimeZone, t: Timestamp) -> Offset {
-    tz.to_offset(
-        t.checked_sub(SignedDuration::from_nanos(1))
-            .unwrap_or(t),
-    )
+    tz.to_offset(t.checked_sub(SignedDuration::from_nanos(1)).unwrap_or(t))
 }
 
 fn truncate_to_minute(dt: DateTime) -> DateTime {
@@ -1383,10 +1447,20 @@ impl Schedule {
     /// "on day 13 of the month", "on days 1 through 7 of the month", "on every 2nd day of the
     /// month".
     fn dom_words(&self) -> String {
-        if let Some(n) = self.dom.every.filter(|n| *n > 1) {
-            return format!("on every {} day of the month", ordinal(n));
-        }
         let values = self.dom.values();
+        if let Some(n) = self.dom.every.filter(|n| *n > 1) {
+            let days = || {
+                words_list(
+                    &values.iter().map(u32::to_string).collect::<Vec<_>>(),
+                    "and",
+                )
+            };
+            return if values.len() <= 6 {
+                format!("on every {} day of the month (days {})", ordinal(n), days())
+            } else {
+                format!("on every {} day of the month", ordinal(n))
+            };
+        }
         let list = words_list(&runs(&values, |v| v.to_string()), "and");
         format!("on {} {list} of the month", plural(values.len(), "day"))
     }
@@ -1434,7 +1508,11 @@ impl Schedule {
                     hhmm(*hours.last().unwrap_or(&0), last_minute)
                 )
             } else {
-                format!("{every} during {} {}", plural(hours.len(), "hour"), hour_list())
+                format!(
+                    "{every} during {} {}",
+                    plural(hours.len(), "hour"),
+                    hour_list()
+                )
             };
         }
         let at_minutes = format!("at {} {}", plural(minutes.len(), "minute"), minute_list());
@@ -1450,7 +1528,11 @@ impl Schedule {
         }
         match self.hour.every {
             Some(n) => format!("{at_minutes} of every {} hour", ordinal(n)),
-            None => format!("{at_minutes} of {} {}", plural(hours.len(), "hour"), hour_list()),
+            None => format!(
+                "{at_minutes} of {} {}",
+                plural(hours.len(), "hour"),
+                hour_list()
+            ),
         }
     }
 
@@ -1489,7 +1571,9 @@ impl Schedule {
     pub fn describe(&self) -> String {
         let time = self.time_words();
         let mut day = self.day_words();
-        if day.is_empty() && time.starts_with("at ") && !self.hour.is_all() {
+        // "at 03:00" needs "every day"; "every 15 minutes" and "at minute 0 of every hour" do not.
+        let at_times = self.minute.every.is_none() && !self.hour.is_all() && time.contains(':');
+        if day.is_empty() && at_times {
             day = "every day".to_string();
         }
         let mut out = [time, day, self.month_words()]
@@ -1518,10 +1602,11 @@ pub fn parse_timezone(name: &str) -> Result<TimeZone, Finding> {
     }
     let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
     let lower = name.trim().to_ascii_lowercase();
+    let wanted_city = lower.rsplit('/').next().map(|c| c.replace(' ', "_"));
     let by_city = names.iter().find(|n| {
         n.rsplit('/')
             .next()
-            .is_some_and(|city| city.to_ascii_lowercase() == lower.replace(' ', "_"))
+            .is_some_and(|city| Some(city.to_ascii_lowercase()) == wanted_city)
     });
     let close = || {
         names
@@ -1542,4 +1627,781 @@ pub fn parse_timezone(name: &str) -> Result<TimeZone, Finding> {
         format!("`{name}` is not an IANA time zone"),
     )
     .with_help(help))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn tz(name: &str) -> TimeZone {
+        TimeZone::get(name).unwrap()
+    }
+
+    fn show(ts: &[Timestamp]) -> Vec<String> {
+        ts.iter()
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .collect()
+    }
+
+    fn next(expr: &str, zone: &str, from: &str, n: usize) -> Vec<String> {
+        let s = parse(expr)
+            .unwrap_or_else(|e| panic!("{expr}: {e:?}"))
+            .schedule;
+        show(&s.upcoming(utc(from), &tz(zone), n))
+    }
+
+    fn errors(expr: &str) -> Vec<Finding> {
+        parse(expr)
+            .err()
+            .unwrap_or_else(|| panic!("`{expr}` parsed"))
+    }
+
+    /// The only error of `expr`: its code and the text its span covers.
+    fn error(expr: &str) -> (&'static str, &str, Finding) {
+        let mut all = errors(expr);
+        assert_eq!(all.len(), 1, "{expr}: {all:?}");
+        let f = all.remove(0);
+        (f.code, &expr[f.span.clone()], f)
+    }
+
+    fn warnings(expr: &str) -> Vec<Finding> {
+        parse(expr)
+            .unwrap_or_else(|e| panic!("{expr}: {e:?}"))
+            .warnings
+    }
+
+    fn clean(expr: &str) {
+        assert!(warnings(expr).is_empty(), "{expr}: {:?}", warnings(expr));
+    }
+
+    /// Every code the examples below produce, to check CODES against.
+    const EXAMPLES: &[(&str, &str)] = &[
+        ("cron-field-count", "0 0 * *"),
+        ("cron-syntax", "0,,30 * * * *"),
+        ("cron-out-of-range", "0 24 * * *"),
+        ("cron-unknown-name", "0 0 * * thr"),
+        ("cron-bad-step", "*/0 * * * *"),
+        ("cron-step-on-value", "5/10 * * * *"),
+        ("cron-reversed-range", "0 0 * * 5-1"),
+        ("cron-nonstandard", "0 0 L * *"),
+        ("cron-reboot", "@reboot"),
+        ("cron-unknown-macro", "@Daily"),
+        ("cron-never-fires", "0 0 30 2 *"),
+        ("cron-or-rule", "0 0 13 * 5"),
+        ("cron-step-or-rule", "0 0 */2 * 1"),
+        ("cron-step-too-large", "*/60 * * * *"),
+    ];
+
+    #[test]
+    fn codes_are_unique_kebab_and_all_listed() {
+        let mut names: Vec<&str> = CODES.iter().map(|c| c.0).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CODES.len());
+        for (code, severity, summary) in CODES {
+            assert!(code.starts_with("cron-"), "{code}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{code}"
+            );
+            assert!(!summary.is_empty());
+            let _ = severity;
+        }
+        let severity = |code: &str| CODES.iter().find(|c| c.0 == code).map(|c| c.1);
+        for (code, expr) in EXAMPLES {
+            let found: Vec<Finding> = match parse(expr) {
+                Ok(p) => p.warnings,
+                Err(e) => e,
+            };
+            assert!(found.iter().any(|f| f.code == *code), "{expr}: {found:?}");
+            for f in found {
+                assert_eq!(severity(f.code), Some(f.severity), "{f:?}");
+            }
+        }
+        let listed: Vec<&str> = EXAMPLES.iter().map(|e| e.0).collect();
+        for code in names {
+            assert!(
+                listed.contains(&code)
+                    || ["cron-unknown-timezone", "cron-dst-gap", "cron-dst-overlap"]
+                        .contains(&code),
+                "no example for {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn field_count() {
+        let (code, text, f) = error("0 0 * *");
+        assert_eq!((code, text), ("cron-field-count", "0 0 * *"));
+        assert!(f.message.contains("4 fields"), "{}", f.message);
+        let (code, text, f) = error("0 */15 * * * *");
+        assert_eq!((code, text), ("cron-field-count", "0"));
+        assert!(
+            f.message
+                .contains("seconds or year fields are not standard cron")
+        );
+        assert_eq!(
+            f.help.as_deref(),
+            Some("this looks like a seconds (first) field: remove it, e.g. `*/15 * * * *`")
+        );
+        let (code, text, _) = error("0 0 * * * 2027");
+        assert_eq!((code, text), ("cron-field-count", "2027"));
+        let (code, text, f) = error(" 0 0 12 * * * 2027");
+        assert_eq!((code, text), ("cron-field-count", "0 0 12 * * * 2027"));
+        assert!(f.help.unwrap().contains("`0 12 * * *`"));
+        let f = errors("").remove(0);
+        assert_eq!((f.code, f.span), ("cron-field-count", 0..0));
+        assert!(f.message.contains("empty"));
+        assert_eq!(errors("  ")[0].span, 0..2);
+        // Clean twins: surrounding and repeated blanks are fine.
+        clean("  0  0 *\t* *  ");
+        assert_eq!(
+            next("  0  0 *\t* *  ", "UTC", "2026-11-26T12:00:00Z", 1),
+            ["2026-11-27T00:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn out_of_range() {
+        let (code, text, f) = error("0 24 * * *");
+        assert_eq!((code, text), ("cron-out-of-range", "24"));
+        assert_eq!(
+            f.message,
+            "hour 24 is out of range: the hour field takes 0-23"
+        );
+        assert_eq!(f.help.as_deref(), Some("midnight is hour 0"));
+        assert_eq!(error("60 * * * *").1, "60");
+        assert_eq!(error("0 0 0 * *").1, "0");
+        assert_eq!(error("0 0 * 0 *").1, "0");
+        assert_eq!(error("0 0 * * 1-8").1, "8");
+        assert_eq!(error("0 0 * * 99999999999999").1, "99999999999999");
+        assert!(parse("59 23 31 12 7").is_ok());
+        assert!(parse("0 0 1 1 0").is_ok());
+    }
+
+    #[test]
+    fn every_error_at_once() {
+        let all = errors("60 24 32 13 8");
+        let spans: Vec<(&str, Range<usize>)> =
+            all.iter().map(|f| (f.code, f.span.clone())).collect();
+        assert_eq!(
+            spans,
+            [
+                ("cron-out-of-range", 0..2),
+                ("cron-out-of-range", 3..5),
+                ("cron-out-of-range", 6..8),
+                ("cron-out-of-range", 9..11),
+                ("cron-out-of-range", 12..13)
+            ]
+        );
+        let codes: Vec<&str> = errors("*/0 1-x L,5/2 foo 5-1")
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "cron-bad-step",
+                "cron-unknown-name",
+                "cron-nonstandard",
+                "cron-step-on-value",
+                "cron-unknown-name",
+                "cron-reversed-range"
+            ]
+        );
+    }
+
+    #[test]
+    fn names() {
+        let (code, text, f) = error("0 0 * * thr");
+        assert_eq!((code, text), ("cron-unknown-name", "thr"));
+        assert_eq!(f.help.as_deref(), Some("did you mean `thu`?"));
+        assert_eq!(
+            error("0 9 * * mon-fir").2.help.as_deref(),
+            Some("did you mean `fri`?")
+        );
+        assert_eq!(
+            error("0 0 * * tuesday").2.help.as_deref(),
+            Some("did you mean `tue`?")
+        );
+        assert_eq!(
+            error("0 0 1 sept *").2.help.as_deref(),
+            Some("did you mean `sep`?")
+        );
+        let (code, text, f) = error("0 0 * mon *");
+        assert_eq!((code, text), ("cron-unknown-name", "mon"));
+        assert_eq!(
+            f.message,
+            "`mon` is a day-of-week name, not valid in the month field"
+        );
+        let (_, text, f) = error("0 0 * * jan");
+        assert_eq!(text, "jan");
+        assert!(f.message.contains("month name"));
+        let (_, text, f) = error("0 noon * * *");
+        assert_eq!(text, "noon");
+        assert!(f.message.contains("numbers only"), "{}", f.message);
+        assert!(error("0 0 * * xyz").2.help.unwrap().contains("sun-sat"));
+        // Clean twins: any case, ranges and lists of names.
+        clean("0 9 * JAN,Jul Wed");
+        clean("0 9 * * MON-fri");
+        clean("0 0 * jan-dec/3 sun,sat");
+    }
+
+    #[test]
+    fn steps() {
+        let (code, text, f) = error("*/0 * * * *");
+        assert_eq!((code, text), ("cron-bad-step", "0"));
+        assert_eq!(f.message, "a step of 0 selects nothing");
+        assert_eq!(error("0-30/0 * * * *").1, "0");
+        assert_eq!(error("*/x * * * *").1, "x");
+        assert_eq!(error("*/ * * * *").1, "/");
+        let (code, text, f) = error("5/10 * * * *");
+        assert_eq!((code, text), ("cron-step-on-value", "5/10"));
+        assert_eq!(
+            f.help.as_deref(),
+            Some("write a range: `5-59/10` (every 10 from 5)")
+        );
+        let (_, text, f) = error("0 0 * * mon/2");
+        assert_eq!(text, "mon/2");
+        assert_eq!(
+            f.help.as_deref(),
+            Some("write a range: `mon-sat/2` (every 2 from mon)")
+        );
+        // Clean twins.
+        clean("*/15 * * * *");
+        clean("5-59/10 * * * *");
+        clean("*/59 * * * *");
+        clean("0 */23 * * *");
+        clean("0 0 * * */6");
+    }
+
+    #[test]
+    fn step_too_large() {
+        let w = warnings("*/60 * * * *");
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            (w[0].code, w[0].span.clone()),
+            ("cron-step-too-large", 2..4)
+        );
+        assert!(w[0].message.contains("selects only 0"), "{}", w[0].message);
+        let w = warnings("0-10/20 * * * *");
+        assert_eq!(
+            (w[0].code, w[0].span.clone()),
+            ("cron-step-too-large", 5..7)
+        );
+        let w = warnings("0 0 * * */7");
+        assert_eq!(
+            (w[0].code, w[0].span.clone()),
+            ("cron-step-too-large", 10..11)
+        );
+        // It still means the first value.
+        assert_eq!(
+            next("*/60 * * * *", "UTC", "2026-11-26T10:00:00Z", 2),
+            ["2026-11-26T11:00:00Z", "2026-11-26T12:00:00Z"]
+        );
+        clean("0-10/10 * * * *");
+        clean("5-5/1 * * * *");
+    }
+
+    #[test]
+    fn reversed_ranges_get_the_wrapped_form() {
+        let (code, text, f) = error("0 0 * * 5-1");
+        assert_eq!((code, text), ("cron-reversed-range", "5-1"));
+        assert_eq!(f.help.as_deref(), Some("write `5-6,0-1`"));
+        let (_, text, f) = error("0 22-2 * * *");
+        assert_eq!(text, "22-2");
+        assert_eq!(f.help.as_deref(), Some("write `22-23,0-2`"));
+        assert_eq!(
+            error("0 0 * * fri-mon").2.help.as_deref(),
+            Some("write `fri-sat,sun-mon`")
+        );
+        assert_eq!(error("0 0 * * 6-0").2.help.as_deref(), Some("write `6,0`"));
+        assert_eq!(error("0 0 * * 7-2").2.help.as_deref(), Some("write `0-2`"));
+        assert_eq!(
+            error("50-10/5 * * * *").2.help.as_deref(),
+            Some("write `50-59/5,0-10/5`")
+        );
+        assert_eq!(
+            error("0 0 * nov-feb *").2.help.as_deref(),
+            Some("write `nov-dec,jan-feb`")
+        );
+        clean("0 0 * * 5-7");
+        clean("0 22-23,0-2 * * *");
+        assert!(parse("0 0 * * 5-6,0-1").is_ok());
+    }
+
+    #[test]
+    fn nonstandard_syntax() {
+        for (expr, token) in [
+            ("0 0 L * *", "L"),
+            ("0 0 * * 5L", "L"),
+            ("0 0 15W * *", "W"),
+            ("0 0 LW * *", "LW"),
+            ("0 0 * * 5#3", "#"),
+            ("0 0 ? * *", "?"),
+            ("0 0 * * ?", "?"),
+            ("0~30 * * * *", "~"),
+            ("H * * * *", "H"),
+            ("H/15 * * * *", "H"),
+        ] {
+            let (code, text, f) = error(expr);
+            assert_eq!((code, text), ("cron-nonstandard", token), "{expr}");
+            assert!(f.message.contains("not standard cron"), "{}", f.message);
+        }
+        assert_eq!(
+            error("0 0 ? * *").2.help.as_deref(),
+            Some("write `*` instead")
+        );
+        // Names that contain those letters are fine.
+        clean("0 0 * jul,apr wed,thu");
+        let (code, text, _) = error("1.5 * * * *");
+        assert_eq!((code, text), ("cron-syntax", "."));
+    }
+
+    #[test]
+    fn malformed_fields() {
+        let (code, text, f) = error("0,,30 * * * *");
+        assert_eq!(
+            (code, &*f.span.start.to_string(), text),
+            ("cron-syntax", "2", ",")
+        );
+        assert_eq!(error("0, * * * *").2.span, 1..2);
+        assert_eq!(error(",0 * * * *").2.span, 0..1);
+        assert_eq!(error("1- * * * *").1, "-");
+        assert_eq!(error("-1 * * * *").1, "-");
+        assert_eq!(error("1-2-3 * * * *").1, "1-2-3");
+        assert_eq!(error("*-5 * * * *").1, "*-5");
+        assert_eq!(error("0 0 1-5/2/3 * *").0, "cron-bad-step");
+        clean("0,30 * * * *");
+    }
+
+    #[test]
+    fn macros() {
+        let (code, text, f) = error("@reboot");
+        assert_eq!((code, text), ("cron-reboot", "@reboot"));
+        assert!(f.help.unwrap().contains("@daily"));
+        let (code, text, f) = error("@Daily");
+        assert_eq!((code, text), ("cron-unknown-macro", "@Daily"));
+        assert_eq!(
+            f.help.as_deref(),
+            Some("did you mean `@daily`? (macros are lowercase)")
+        );
+        assert_eq!(
+            error(" @dayly").2.help.as_deref(),
+            Some("did you mean `@daily`?")
+        );
+        assert_eq!(error(" @dayly").2.span, 1..7);
+        assert!(error("@every").2.help.unwrap().contains("@hourly"));
+        let (code, text, _) = error("@daily 5 *");
+        assert_eq!((code, text), ("cron-syntax", "5 *"));
+        for (m, same) in [
+            ("@yearly", "0 0 1 1 *"),
+            ("@annually", "0 0 1 1 *"),
+            ("@monthly", "0 0 1 * *"),
+            ("@weekly", "0 0 * * 0"),
+            ("@daily", "0 0 * * *"),
+            ("@midnight", "0 0 * * *"),
+            ("@hourly", "0 * * * *"),
+        ] {
+            clean(m);
+            let a = parse(m).unwrap().schedule;
+            assert_eq!(a.expr(), m);
+            assert_eq!(
+                next(m, "UTC", "2026-11-26T10:30:00Z", 3),
+                next(same, "UTC", "2026-11-26T10:30:00Z", 3)
+            );
+        }
+    }
+
+    #[test]
+    fn never_fires() {
+        let (code, text, f) = error("0 0 30 2 *");
+        assert_eq!((code, text), ("cron-never-fires", "30 2"));
+        assert_eq!(
+            f.message,
+            "`0 0 30 2 *` never fires: February has no day 30"
+        );
+        let (code, text, f) = error("0 0 31 4,6,9,11 *");
+        assert_eq!((code, text), ("cron-never-fires", "31 4,6,9,11"));
+        assert!(
+            f.message
+                .contains("April, June, September and November have no day 31")
+        );
+        assert_eq!(error("0 0 30,31 feb */2").0, "cron-never-fires");
+        // Clean twins: leap days exist, and with the OR rule the weekday still fires.
+        clean("0 0 29 2 *");
+        clean("0 0 31 3,4 *");
+        assert!(parse("0 0 30 2 1").is_ok());
+    }
+
+    #[test]
+    fn or_rule_is_explained() {
+        let w = warnings("0 0 13 * 5");
+        assert_eq!(w.len(), 1);
+        assert_eq!((w[0].code, w[0].span.clone()), ("cron-or-rule", 4..10));
+        assert_eq!(
+            w[0].message,
+            "`0 0 13 * 5` fires on every 13th of the month AND on every Friday (POSIX OR rule), not on Friday the 13th"
+        );
+        assert!(w[0].help.as_deref().unwrap().contains("`0 0 13 * *`"));
+        let w = warnings("0 0 1-7 * 1");
+        assert_eq!(
+            w[0].message,
+            "`0 0 1-7 * 1` fires on days 1 through 7 of the month AND on every Monday (POSIX OR rule), not only on days that match both fields"
+        );
+        clean("0 0 13 * *");
+        clean("0 0 * * 5");
+        clean("0 0 1-7 * *");
+        // Both day fields starting with `*`: nothing to warn about.
+        clean("0 0 */2 * */3");
+    }
+
+    #[test]
+    fn step_or_rule_warns_and_follows_cronie() {
+        let w = warnings("0 0 */2 * 1");
+        assert_eq!(w.len(), 1);
+        assert_eq!((w[0].code, w[0].span.clone()), ("cron-step-or-rule", 4..7));
+        assert!(w[0].help.as_deref().unwrap().contains("`1-31/2`"));
+        let w = warnings("0 0 1 * */2");
+        assert_eq!((w[0].code, w[0].span.clone()), ("cron-step-or-rule", 8..11));
+        assert!(w[0].help.as_deref().unwrap().contains("`0-6/2`"));
+        // cronie ANDs: odd days of the month that are Mondays (2026-11: the 9th, 23rd).
+        assert_eq!(
+            next("0 0 */2 * 1", "UTC", "2026-11-01T00:00:00Z", 3),
+            [
+                "2026-11-09T00:00:00Z",
+                "2026-11-23T00:00:00Z",
+                "2026-12-07T00:00:00Z"
+            ]
+        );
+        // The range spelling is restricted: the OR rule (and the OR-rule warning).
+        assert_eq!(warnings("0 0 1-31/2 * 1")[0].code, "cron-or-rule");
+        clean("0 0 */2 * *");
+    }
+
+    #[test]
+    fn the_or_rule_and_sunday() {
+        assert_eq!(
+            next("0 0 13 * 5", "UTC", "2026-11-01T00:00:00Z", 5),
+            [
+                "2026-11-06T00:00:00Z",
+                "2026-11-13T00:00:00Z",
+                "2026-11-20T00:00:00Z",
+                "2026-11-27T00:00:00Z",
+                "2026-12-04T00:00:00Z"
+            ]
+        );
+        let sunday = next("0 12 * * 0", "UTC", "2026-11-26T00:00:00Z", 3);
+        assert_eq!(next("0 12 * * 7", "UTC", "2026-11-26T00:00:00Z", 3), sunday);
+        assert_eq!(
+            next("0 12 * * sun", "UTC", "2026-11-26T00:00:00Z", 3),
+            sunday
+        );
+        assert_eq!(sunday[0], "2026-11-29T12:00:00Z");
+    }
+
+    #[test]
+    fn leap_days_and_far_schedules_terminate() {
+        assert_eq!(
+            next("0 0 29 2 *", "UTC", "2026-03-01T00:00:00Z", 2),
+            ["2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"]
+        );
+        // 2100 is not a leap year.
+        assert_eq!(
+            next("0 0 29 2 *", "UTC", "2096-03-01T00:00:00Z", 1),
+            ["2104-02-29T00:00:00Z"]
+        );
+        // The 29th of February on a Sunday (AND: day-of-week starts with `*`): years apart.
+        let got = next("0 0 29 2 */7", "UTC", "2033-01-01T00:00:00Z", 1);
+        let d: jiff::civil::Date = got[0][..10].parse().unwrap();
+        assert_eq!((d.month(), d.day()), (2, 29));
+        assert_eq!(d.weekday(), jiff::civil::Weekday::Sunday);
+        assert!(d.year() > 2040, "{d}");
+        // Near the end of time, nothing is found rather than a panic.
+        let s = parse("0 0 29 2 *").unwrap().schedule;
+        assert_eq!(s.next_after(Timestamp::MAX, &TimeZone::UTC), None);
+        assert_eq!(
+            s.next_after(utc("9999-03-01T00:00:00Z"), &TimeZone::UTC),
+            None
+        );
+    }
+
+    #[test]
+    fn dst_follows_cronie() {
+        // New York springs forward 2027-03-14 02:00 EST -> 03:00 EDT (07:00Z).
+        assert_eq!(
+            next("30 2 * * *", "America/New_York", "2027-03-13T12:00:00Z", 2),
+            ["2027-03-14T07:00:00Z", "2027-03-15T06:30:00Z"]
+        );
+        // A wildcard job skips the missing times.
+        assert_eq!(
+            next(
+                "*/30 * * * *",
+                "America/New_York",
+                "2027-03-14T06:31:00Z",
+                2
+            ),
+            ["2027-03-14T07:00:00Z", "2027-03-14T07:30:00Z"]
+        );
+        // `*/15 2 * * *` is a wildcard job for cronie (the minute field starts with `*`).
+        assert_eq!(
+            next(
+                "*/15 2 * * *",
+                "America/New_York",
+                "2027-03-13T12:00:00Z",
+                1
+            ),
+            ["2027-03-15T06:00:00Z"]
+        );
+        // Falls back 2026-11-01 02:00 EDT -> 01:00 EST (06:00Z): fixed once, wildcard twice.
+        assert_eq!(
+            next("30 1 * * *", "America/New_York", "2026-11-01T04:00:00Z", 2),
+            ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"]
+        );
+        assert_eq!(
+            next("30 * * * *", "America/New_York", "2026-11-01T05:00:00Z", 3),
+            [
+                "2026-11-01T05:30:00Z",
+                "2026-11-01T06:30:00Z",
+                "2026-11-01T07:30:00Z"
+            ]
+        );
+        // Starting inside the second pass.
+        assert_eq!(
+            next(
+                "*/20 * * * *",
+                "America/New_York",
+                "2026-11-01T06:10:00Z",
+                3
+            ),
+            [
+                "2026-11-01T06:20:00Z",
+                "2026-11-01T06:40:00Z",
+                "2026-11-01T07:00:00Z"
+            ]
+        );
+    }
+
+    #[test]
+    fn dst_findings_name_the_dates() {
+        let s = parse("30 2 * * *").unwrap().schedule;
+        let f = s.dst_findings(&tz("Europe/Berlin"), utc("2026-11-26T00:00:00Z"), 1);
+        assert_eq!(
+            f.iter()
+                .map(|f| (f.code, f.span.clone()))
+                .collect::<Vec<_>>(),
+            [("cron-dst-gap", 0..4), ("cron-dst-overlap", 0..4)]
+        );
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(
+            f[0].message,
+            "in Europe/Berlin, 02:30 does not exist on 2027-03-28 (clocks jump from 02:00 to 03:00): cronie runs the job once, right after the jump"
+        );
+        assert_eq!(
+            f[1].message,
+            "in Europe/Berlin, 02:30 happens twice on 2027-10-31 (clocks go back from 03:00 +02:00 to 02:00 +01:00): cronie runs the job only the first time, at the earlier offset"
+        );
+        let two_years = s.dst_findings(&tz("Europe/Berlin"), utc("2026-11-26T00:00:00Z"), 2);
+        assert!(two_years[0].message.contains("2027-03-28"));
+        assert!(two_years[0].message.contains("2028-03-26"));
+        // New York's overlap is 01:00-02:00: 02:30 only meets the gap.
+        let f = s.dst_findings(&tz("America/New_York"), utc("2026-11-26T00:00:00Z"), 1);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("2027-03-14"));
+        // Clean twins: outside the change hours, wildcard jobs, zones without DST.
+        let none = |expr: &str, zone: &str| {
+            parse(expr)
+                .unwrap()
+                .schedule
+                .dst_findings(&tz(zone), utc("2026-11-26T00:00:00Z"), 1)
+        };
+        assert!(none("30 4 * * *", "Europe/Berlin").is_empty());
+        assert!(none("30 * * * *", "Europe/Berlin").is_empty());
+        assert!(none("30 2 * * *", "UTC").is_empty());
+        assert!(none("30 2 * * *", "Asia/Kolkata").is_empty());
+        // A day that never has a transition.
+        assert!(none("30 2 15 * *", "Europe/Berlin").is_empty());
+        // Macro spans are the macro.
+        let f = parse("@daily").unwrap().schedule.dst_findings(
+            &tz("America/Santiago"),
+            utc("2026-01-01T00:00:00Z"),
+            1,
+        );
+        assert!(f.iter().all(|f| f.span == (0..6)), "{f:?}");
+    }
+
+    #[test]
+    fn fires_between_is_half_open_and_fast() {
+        let s = parse("*/15 * * * *").unwrap().schedule;
+        let week = s.fires_between(
+            utc("2026-11-16T00:00:00Z"),
+            utc("2026-11-23T00:00:00Z"),
+            &TimeZone::UTC,
+        );
+        assert_eq!(week.len(), 7 * 96);
+        assert_eq!(week[0], utc("2026-11-16T00:00:00Z"));
+        let every = parse("* * * * *").unwrap().schedule;
+        let started = std::time::Instant::now();
+        let n = every
+            .fires_between(
+                utc("2026-10-20T00:00:00Z"),
+                utc("2026-11-03T00:00:00Z"),
+                &tz("America/New_York"),
+            )
+            .len();
+        // 14 days of minutes; the fall-back hour adds 60 more.
+        assert_eq!(n, 14 * 1440);
+        assert!(started.elapsed().as_secs() < 5);
+        assert!(
+            s.fires_between(
+                utc("2026-11-23T00:00:00Z"),
+                utc("2026-11-16T00:00:00Z"),
+                &TimeZone::UTC
+            )
+            .is_empty()
+        );
+    }
+
+    /// A small fixed-seed generator, so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    #[test]
+    fn upcoming_and_fires_between_agree_across_dst() {
+        let zones = [
+            "America/New_York",
+            "Europe/Berlin",
+            "Australia/Sydney",
+            "Australia/Lord_Howe",
+            "America/Santiago",
+        ];
+        let minutes = ["*", "*/20", "0", "30", "0,30", "15-45/15", "59"];
+        let hours = ["*", "*/3", "0", "1", "2", "3", "1-3", "0,2"];
+        let days = ["*", "*", "1", "1-7", "*/2", "29-31"];
+        let dows = ["*", "*", "0", "1-5", "6,0"];
+        let mut rng = Rng(0x0dd_c0ffee);
+        for _ in 0..300 {
+            let expr = format!(
+                "{} {} {} * {}",
+                minutes[rng.below(minutes.len() as u64) as usize],
+                hours[rng.below(hours.len() as u64) as usize],
+                days[rng.below(days.len() as u64) as usize],
+                dows[rng.below(dows.len() as u64) as usize],
+            );
+            let zone = tz(zones[rng.below(zones.len() as u64) as usize]);
+            let s = parse(&expr).unwrap().schedule;
+            // Start a few days before a transition.
+            let from = utc("2026-03-01T00:00:00Z")
+                + SignedDuration::from_hours(rng.below(24 * 365) as i64);
+            let Some(t) = zone.following(from).next() else {
+                continue;
+            };
+            let start = t.timestamp() - SignedDuration::from_hours(30);
+            let end = t.timestamp() + SignedDuration::from_hours(30);
+            let window = s.fires_between(start, end, &zone);
+            let one = SignedDuration::from_nanos(1);
+            let mut walked = Vec::new();
+            let mut cursor = start - one;
+            while let Some(n) = s.next_after(cursor, &zone).filter(|n| *n < end) {
+                walked.push(n);
+                cursor = n;
+            }
+            assert_eq!(
+                show(&walked),
+                show(&window),
+                "{expr} in {zone:?} near {t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn descriptions() {
+        let d = |e: &str| parse(e).unwrap().schedule.describe();
+        assert_eq!(d("*/15 * * * *"), "every 15 minutes");
+        assert_eq!(d("* * * * *"), "every minute");
+        assert_eq!(d("0 3 * * *"), "at 03:00 every day");
+        assert_eq!(d("0 9 * * 1-5"), "at 09:00 on Monday through Friday");
+        assert_eq!(d("0 9 * * mon-fri"), "at 09:00 on Monday through Friday");
+        assert_eq!(
+            d("0 0 13 * 5"),
+            "at 00:00 on day 13 of the month and on every Friday"
+        );
+        assert_eq!(d("0 12 * * 0,6"), "at 12:00 on Saturday and Sunday");
+        assert_eq!(d("0 12 * * 5-7"), "at 12:00 on Friday through Sunday");
+        assert_eq!(d("@hourly"), "at minute 0 of every hour (@hourly)");
+        assert_eq!(d("*/60 * * * *"), "at minute 0 of every hour");
+        assert_eq!(
+            d("5-50/10 * * * *"),
+            "at minutes 5, 15, 25, 35 and 45 of every hour"
+        );
+        assert_eq!(
+            d("0 */6 * * *"),
+            "at 00:00, 06:00, 12:00 and 18:00 every day"
+        );
+        assert_eq!(d("0 */2 * * *"), "at minute 0 of every 2nd hour");
+        assert_eq!(
+            d("*/15 9-17 * * 1-5"),
+            "every 15 minutes from 09:00 through 17:45 on Monday through Friday"
+        );
+        assert_eq!(
+            d("0 0 1 1,7 *"),
+            "at 00:00 on day 1 of the month in January and July"
+        );
+        assert_eq!(
+            d("0 0 1 jan-mar *"),
+            "at 00:00 on day 1 of the month in January through March"
+        );
+        assert_eq!(
+            d("0 0 */2 * 1"),
+            "at 00:00 on every 2nd day of the month if it is a Monday"
+        );
+        assert_eq!(d("30 6 1,15 * *"), "at 06:30 on days 1 and 15 of the month");
+        assert_eq!(
+            d("0 0 29 2 *"),
+            "at 00:00 on day 29 of the month in February"
+        );
+    }
+
+    #[test]
+    fn time_zones() {
+        assert_eq!(
+            parse_timezone("Europe/Berlin").unwrap(),
+            tz("Europe/Berlin")
+        );
+        assert!(parse_timezone("UTC").is_ok());
+        let f = parse_timezone("Europe/Berlinn").unwrap_err();
+        assert_eq!((f.code, f.span.clone()), ("cron-unknown-timezone", 0..14));
+        assert_eq!(f.help.as_deref(), Some("did you mean `Europe/Berlin`?"));
+        assert_eq!(
+            parse_timezone("Kolkata").unwrap_err().help.as_deref(),
+            Some("did you mean `Asia/Kolkata`?")
+        );
+        assert_eq!(
+            parse_timezone("New York").unwrap_err().help.as_deref(),
+            Some("did you mean `America/New_York`?")
+        );
+        let f = parse_timezone("").unwrap_err();
+        assert_eq!(f.span, 0..0);
+        assert!(f.help.unwrap().contains("IANA"));
+        assert_eq!(
+            parse_timezone("America/Kolkata")
+                .unwrap_err()
+                .help
+                .as_deref(),
+            Some("did you mean `Asia/Kolkata`?")
+        );
+        assert!(parse_timezone("Mars/Olympus_Mons").is_err());
+    }
 }
