@@ -153,9 +153,16 @@ pub struct ImportCrontabArgs {
     /// The system crontab form (/etc/crontab, /etc/cron.d): a user field before the command.
     #[arg(long)]
     pub system: bool,
+    /// The machine's local time zone, which jobs without CRON_TZ ran in (default: assume UTC, noted).
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
     /// Add the entries to the registry instead of printing them.
     #[arg(long)]
     pub write: bool,
+    /// Namespace of the drafted definition names, `<namespace>.<job>` (default: the one the
+    /// registry's migrations share, else `imported`).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -164,9 +171,15 @@ pub struct ImportSystemdArgs {
     pub timer: PathBuf,
     /// The .service unit (default: the timer's Unit=, or the same name beside it).
     pub service: Option<PathBuf>,
+    /// The machine's local time zone, which OnCalendar= without a zone ran in (default: assume UTC, noted).
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
     /// Add the entry to the registry instead of printing it.
     #[arg(long)]
     pub write: bool,
+    /// Namespace of the drafted definition name, as for `import crontab`.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
 }
 
 /// Connection options shared by the NATS commands.

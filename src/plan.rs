@@ -193,17 +193,35 @@ pub fn status(
                     );
                 }
             }
-            let days_elapsed = at.map(|at| (at - start).get_days() as i64);
-            if let Some(days) = days_elapsed
-                && days < PARALLEL_RUN_DAYS
-                && *cut.state(Step::LegacyDisabled) == StepState::Pending
-            {
-                blockers.push(Blocker {
+            let days_elapsed = at.map(|at| days_between(start, at));
+            match (cut.state(Step::LegacyDisabled), days_elapsed) {
+                // Recorded as disabled before the week was over: the record is the problem.
+                (StepState::Done(disabled), _) if days_between(start, *disabled) < PARALLEL_RUN_DAYS => {
+                    blockers.push(Blocker {
+                        step: Step::LegacyDisabled,
+                        message: format!(
+                            "the legacy job is recorded as disabled on {disabled}, {} days into the parallel run; it may be disabled from {earliest_disable} (at least {PARALLEL_RUN_DAYS} days after {start})",
+                            days_between(start, *disabled)
+                        ),
+                    });
+                }
+                (StepState::Pending, Some(days)) if days < 0 => blockers.push(Blocker {
                     step: Step::LegacyDisabled,
                     message: format!(
-                        "the parallel run has lasted {days} of {PARALLEL_RUN_DAYS} days; the legacy job may be disabled from {earliest_disable}"
+                        "the parallel run is recorded to start on {start}, {} days after {}; the legacy job may be disabled from {earliest_disable}",
+                        -days,
+                        at.map(|d| d.to_string()).unwrap_or_default()
                     ),
-                });
+                }),
+                (StepState::Pending, Some(days)) if days < PARALLEL_RUN_DAYS => {
+                    blockers.push(Blocker {
+                        step: Step::LegacyDisabled,
+                        message: format!(
+                            "the parallel run has lasted {days} of {PARALLEL_RUN_DAYS} days; the legacy job may be disabled from {earliest_disable}"
+                        ),
+                    });
+                }
+                _ => {}
             }
             Some(ParallelRun {
                 start,
@@ -215,7 +233,18 @@ pub fn status(
                 days_elapsed,
             })
         }
-        _ => None,
+        _ => {
+            // Disabling the legacy job without a parallel run skips the protocol's safety week.
+            if let StepState::Done(disabled) = cut.state(Step::LegacyDisabled) {
+                blockers.push(Blocker {
+                    step: Step::LegacyDisabled,
+                    message: format!(
+                        "the legacy job is recorded as disabled on {disabled}, but no parallel run is recorded (set `parallel_run` to the date both sides started)"
+                    ),
+                });
+            }
+            None
+        }
     };
 
     // The preview starts at the parallel run, else at the latest recorded date, so the
@@ -262,9 +291,16 @@ pub fn status(
 }
 
 /// Whether a blocker stands in the way of the migration's next step or any step before it.
+/// When every step is recorded as done, any blocker left is a record that cannot be right (for
+/// example the legacy job disabled before the parallel run lasted its week), so all of them count.
 pub fn blocking_now(status: &Status) -> Vec<&Blocker> {
     match status.next_step {
         Some(next) => status.blockers.iter().filter(|b| b.step <= next).collect(),
-        None => Vec::new(),
+        None => status.blockers.iter().collect(),
     }
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+fn days_between(from: Date, to: Date) -> i64 {
+    (to - from).get_days() as i64
 }

@@ -62,11 +62,17 @@ fn system_crontab_has_a_user_field() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, expected("system-crontab.toml"));
     assert!(run.stdout.contains("runs as user root"));
+    // Without CRON_TZ the machine's zone was used: UTC is assumed, and said so.
+    assert!(run.stdout.contains("no CRON_TZ"));
     assert!(
         run.stdout
             .contains("command = \"/usr/sbin/logrotate /etc/logrotate.conf\"")
     );
 }
+
+/// A small registry whose migrations are followed by `[output]` (and that does not have the
+/// state hub's stale-task cleanup yet).
+const SMALL: &str = "tests/fixtures/import/registry/subjects.toml";
 
 #[test]
 fn systemd_timers_translate() {
@@ -77,7 +83,7 @@ fn systemd_timers_translate() {
         ("twice-daily", "0 6,18 * * *"),
     ] {
         let path = format!("tests/fixtures/import/systemd/{timer}.timer");
-        let run = handoff(&repo(), &["import", "systemd", &path]);
+        let run = handoff(&repo(), &["--registry", SMALL, "import", "systemd", &path]);
         assert_eq!(run.code, 0, "{timer}: {}", run.stderr);
         assert_eq!(run.stdout, expected(&format!("{timer}.toml")), "{timer}");
         assert!(
@@ -88,6 +94,8 @@ fn systemd_timers_translate() {
     let run = handoff(
         &repo(),
         &[
+            "--registry",
+            SMALL,
             "import",
             "systemd",
             "tests/fixtures/import/systemd/statehub-stale-task-cleanup.timer",
@@ -97,8 +105,142 @@ fn systemd_timers_translate() {
         "Persistent=true",
         "RandomizedDelaySec=5m",
         "runs as user statehub",
+        "WorkingDirectory=/srv/state-hub",
+        "OnCalendar= names no time zone",
     ] {
         assert!(run.stdout.contains(note), "{note}");
+    }
+    // This repository has that timer already (as migration stale-task-cleanup): the same unit
+    // is not imported twice, and that is not a failure.
+    let run = handoff(
+        &repo(),
+        &[
+            "import",
+            "systemd",
+            "tests/fixtures/import/systemd/statehub-stale-task-cleanup.timer",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("is already in the registry as migration `stale-task-cleanup`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn write_places_entries_after_the_last_migration_and_keeps_every_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let registry = tmp.path().join("subjects.toml");
+    std::fs::copy(repo().join(SMALL), &registry).unwrap();
+    let before = read(&registry);
+    let fixture_path = |p: &str| repo().join(p).display().to_string();
+    let run = handoff(
+        tmp.path(),
+        &[
+            "import",
+            "systemd",
+            "--write",
+            &fixture_path("tests/fixtures/import/systemd/statehub-stale-task-cleanup.timer"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = read(&registry);
+    // Every original line survives, in order; the new entry sits between the last migration
+    // and the comment and table that followed it.
+    let mut rest = after.lines();
+    for line in before.lines() {
+        assert!(
+            rest.any(|l| l == line),
+            "lost or reordered: {line:?}\n{after}"
+        );
+    }
+    let entry = after.find("name = \"cleanup-stale-tasks\"").unwrap();
+    let comment = after.find("# Where generated files go.").unwrap();
+    let nightly = after.find("name = \"parallel-run\"").unwrap();
+    assert!(nightly < entry && entry < comment, "{after}");
+    assert!(
+        after
+            .trim_end()
+            .ends_with("[output]\ndefinitions = \"definitions\"")
+    );
+
+    // The drafts generate and validate; the same unit imported again changes nothing.
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
+    let validate = handoff(tmp.path(), &["validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stdout);
+    let again = handoff(
+        tmp.path(),
+        &[
+            "import",
+            "systemd",
+            "--write",
+            &fixture_path("tests/fixtures/import/systemd/statehub-stale-task-cleanup.timer"),
+        ],
+    );
+    assert_eq!(again.code, 0);
+    assert_eq!(read(&registry), after);
+}
+
+#[test]
+fn repeated_lines_namespace_and_time_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crontab = tmp.path().join("crontab");
+    std::fs::write(
+        &crontab,
+        "0 5 * * * /usr/local/bin/report.sh\n0 5 * * * /usr/local/bin/report.sh\n0 6 * * * /usr/local/bin/report.sh --full\nTZ=Asia/Tokyo\n0 7 * * * /usr/local/bin/late.sh\n",
+    )
+    .unwrap();
+    let crontab = crontab.display().to_string();
+    let run = handoff(
+        &repo(),
+        &[
+            "--registry",
+            SMALL,
+            "import",
+            "crontab",
+            "--namespace",
+            "ops",
+            "--timezone",
+            "America/New_York",
+            &crontab,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The repeated line is imported once; a different schedule of the same script gets its
+    // own, unique name.
+    assert!(
+        run.stderr
+            .contains(":2 repeats the job imported as `report`; imported once"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout.matches("[[migrations]]\n").count(), 3);
+    assert!(run.stdout.contains("name = \"ops.report\""));
+    assert!(run.stdout.contains("name = \"ops.report-2\""));
+    // --timezone is the zone jobs without CRON_TZ ran in; TZ= only reaches the command.
+    assert_eq!(
+        run.stdout
+            .matches("timezone = \"America/New_York\"")
+            .count(),
+        6
+    );
+    assert!(!run.stdout.contains("no CRON_TZ"));
+    assert!(
+        run.stdout
+            .contains("TZ=Asia/Tokyo (crontab environment: the command's time zone")
+    );
+
+    for bad in [
+        &["--namespace", "Ops Team"][..],
+        &["--timezone", "Mars/Olympus"][..],
+    ] {
+        let mut args = vec!["--registry", SMALL, "import", "crontab"];
+        args.extend_from_slice(bad);
+        args.push(&crontab);
+        assert_eq!(handoff(&repo(), &args).code, 2, "{bad:?}");
     }
 }
 

@@ -178,3 +178,165 @@ fn a_missing_or_failing_definition_blocks_landing() {
 fn a_bad_date_is_a_usage_error() {
     assert_eq!(handoff(&repo(), &["plan", "--at", "next tuesday"]).code, 2);
 }
+
+/// The plan fixture: one migration in each checklist state, planned at 2026-11-24.
+const STATES: &str = "tests/fixtures/plan/subjects.toml";
+
+/// Compares with a committed expectation; `UPDATE_EXPECT=1` rewrites it instead.
+fn expect(name: &str, actual: &str) {
+    let path = fixture("plan/expected").join(name);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    assert_eq!(actual, read(&path), "{name} (UPDATE_EXPECT=1 rewrites it)");
+}
+
+#[test]
+fn each_checklist_state_in_both_formats() {
+    let human = handoff(
+        &repo(),
+        &["--registry", STATES, "plan", "--at", "2026-11-24"],
+    );
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    expect("plan.txt", &human.stdout);
+    let run = handoff(
+        &repo(),
+        &[
+            "--registry",
+            STATES,
+            "plan",
+            "--at",
+            "2026-11-24",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    expect("plan.json", &run.stdout);
+
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let state = |name: &str| {
+        let m = migration(&v, name);
+        (
+            m["next_step"]["number"].as_u64(),
+            m["blocked"].as_bool().unwrap(),
+            m["definition"]["state"].as_str().unwrap().to_string(),
+        )
+    };
+    let blocking = |name: &str| -> Vec<String> {
+        migration(&v, name)["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["blocks_next_step"] == true)
+            .map(|b| b["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Just imported: step 1, no side effects declared.
+    assert_eq!(state("fresh-import"), (Some(1), true, "valid".into()));
+    assert!(blocking("fresh-import")[0].contains("no side effects are declared"));
+    // An event upgrade waiting for its subject; its definition fails validation for the same
+    // reason, and its side effects are not ready for a parallel run.
+    assert_eq!(state("event-upgrade"), (Some(3), true, "invalid".into()));
+    assert_eq!(
+        blocking("event-upgrade"),
+        ["event trigger `org.statehub.repo.archived` is not a registered subject"]
+    );
+    let later = migration(&v, "event-upgrade")["blockers"].to_string();
+    assert!(later.contains("`open-ticket` (by both sides) is not idempotent"));
+    assert!(
+        later.contains("`log` (by the legacy job) is declared idempotent but names no mechanism")
+    );
+    // Ready to land, without its definition file.
+    assert_eq!(
+        state("definition-missing"),
+        (Some(5), true, "missing".into())
+    );
+    // Four days into the parallel run, across no DST change: one fire a day on each side.
+    assert_eq!(state("parallel-run"), (Some(7), true, "valid".into()));
+    let run = &migration(&v, "parallel-run")["parallel_run"];
+    assert_eq!(run["start"], "2026-11-20");
+    assert_eq!(run["earliest_disable"], "2026-11-27");
+    assert_eq!(run["days_elapsed"], 4);
+    assert_eq!(
+        (
+            run["legacy_fires"].as_u64(),
+            run["definition_fires"].as_u64(),
+            run["same_minute"].as_u64()
+        ),
+        (Some(7), Some(7), Some(7))
+    );
+    // The week is over: nothing blocks disabling; */10 and */15 meet twice an hour.
+    assert_eq!(state("ready-to-disable"), (Some(7), false, "valid".into()));
+    let run = &migration(&v, "ready-to-disable")["parallel_run"];
+    assert_eq!(
+        (
+            run["legacy_fires"].as_u64(),
+            run["definition_fires"].as_u64(),
+            run["same_minute"].as_u64()
+        ),
+        (Some(1008), Some(672), Some(336))
+    );
+    // Recorded as disabled two days in: every step is done, and that record blocks.
+    assert_eq!(state("disabled-too-early"), (None, true, "valid".into()));
+    assert!(blocking("disabled-too-early")[0].contains("2 days into the parallel run"));
+    assert!(migration(&v, "disabled-too-early")["parallel_run"]["legacy_fires"].is_null());
+    // Done.
+    assert_eq!(state("complete"), (None, false, "valid".into()));
+    assert_eq!(v["summary"]["blocked"], 5);
+
+    let ci = handoff(
+        &repo(),
+        &[
+            "--registry",
+            STATES,
+            "plan",
+            "--at",
+            "2026-11-24",
+            "--fail-on-blocked",
+        ],
+    );
+    assert_eq!(ci.code, 1);
+}
+
+#[test]
+fn a_parallel_run_that_has_not_started_yet() {
+    let (_, v) = json(&repo(), &["--at", "2026-11-13"]);
+    let sweep = migration(&v, "consistency-sweep");
+    assert_eq!(sweep["parallel_run"]["days_elapsed"], -3);
+    assert!(
+        sweep["blockers"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("recorded to start on 2026-11-16, 3 days after 2026-11-13")
+    );
+    let human = handoff(&repo(), &["plan", "--at", "2026-11-13"]);
+    assert!(
+        human.stdout.contains(
+            "parallel run: starts 2026-11-16 (in 3 days); legacy may be disabled from 2026-11-23"
+        ),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn other_registry_errors_still_stop_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("plan"), tmp.path());
+    let registry = tmp.path().join("subjects.toml");
+    std::fs::write(
+        &registry,
+        read(&registry).replace("schedule = \"0 5 * * *\"", "schedule = \"0 25 * * *\""),
+    )
+    .unwrap();
+    let run = handoff(tmp.path(), &["plan", "--at", "2026-11-24"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("error[cron-out-of-range]"),
+        "{}",
+        run.stderr
+    );
+}

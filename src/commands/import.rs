@@ -20,10 +20,35 @@ pub fn run(
         Ok(r) => r,
         Err(exit) => return Ok(exit),
     };
+    let namespace = match &command {
+        ImportCommand::Crontab(a) => a.namespace.clone(),
+        ImportCommand::Systemd(a) => a.namespace.clone(),
+    };
+    let namespace = match namespace {
+        Some(ns) if crate::registry::is_definition_name(&format!("{ns}.job")) => ns,
+        Some(ns) => {
+            return Err(Failure::usage(format!(
+                "--namespace `{ns}` is not a definition namespace (lowercase letters, digits and dashes)"
+            )));
+        }
+        None => import::default_namespace(&reg),
+    };
+    let timezone = match &command {
+        ImportCommand::Crontab(a) => a.timezone.clone(),
+        ImportCommand::Systemd(a) => a.timezone.clone(),
+    };
+    if let Some(tz) = &timezone
+        && let Err(f) = crate::cron::parse_timezone(tz)
+    {
+        return Err(Failure::usage(format!("--timezone `{tz}`: {}", f.message)));
+    }
     let (found, write) = match command {
         ImportCommand::Crontab(a) => {
             let file = SourceFile::new(display_path(&a.file), read(&a.file)?);
-            (import::crontab::read(&file, a.system), a.write)
+            (
+                import::crontab::read(&file, a.system, timezone.as_deref()),
+                a.write,
+            )
         }
         ImportCommand::Systemd(a) => {
             let timer = SourceFile::new(display_path(&a.timer), read(&a.timer)?);
@@ -35,10 +60,13 @@ pub fn run(
                 Some(p) => Some(SourceFile::new(display_path(p), read(p)?)),
                 None => None,
             };
-            (import::systemd::read(&timer, service.as_ref()), a.write)
+            (
+                import::systemd::read(&timer, service.as_ref(), timezone.as_deref()),
+                a.write,
+            )
         }
     };
-    finish(registry, &reg, found, write, out, err)
+    finish(registry, &reg, found, &namespace, write, out, err)
 }
 
 /// The service a timer activates: its `Unit=`, else the timer's own name with `.service`,
@@ -57,6 +85,7 @@ fn finish(
     registry: &Path,
     reg: &crate::registry::Registry,
     found: Found,
+    namespace: &str,
     write: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -64,8 +93,7 @@ fn finish(
     if !found.problems.is_empty() {
         let _ = write!(err, "{}", report::render(Format::Human, &found.problems, 1));
     }
-    let namespace = import::default_namespace(reg);
-    let placements = import::place(reg, &found.jobs);
+    let placements = import::place(reg, &found.jobs, namespace);
     let mut entries = Vec::new();
     for (job, placement) in found.jobs.iter().zip(&placements) {
         match placement {
@@ -76,12 +104,19 @@ fn finish(
                     job.origin
                 );
             }
-            Placement::New(name) => entries.push(import::entry(job, name, &namespace)),
+            Placement::Repeated(name) => {
+                let _ = writeln!(
+                    err,
+                    "handoff: {} repeats the job imported as `{name}`; imported once",
+                    job.origin
+                );
+            }
+            Placement::New(name) => entries.push(import::entry(job, name, namespace)),
         }
     }
     let already = placements
         .iter()
-        .filter(|p| matches!(p, Placement::Existing(_)))
+        .filter(|p| !matches!(p, Placement::New(_)))
         .count();
     if entries.is_empty() {
         // Everything importable is in the registry already: importing again is a no-op.
@@ -102,12 +137,8 @@ fn finish(
         );
     } else {
         let current = read(registry)?;
-        let mut updated = current.clone();
-        if !updated.ends_with('\n') {
-            updated.push('\n');
-        }
-        updated.push('\n');
-        updated.push_str(&text);
+        let updated = import::write::insert(&current, &text)
+            .map_err(|e| Failure::tool(format!("cannot parse {}: {e}", display_path(registry))))?;
         // Only write a registry that still loads.
         let (ok, diags) = crate::validate::load_registry(SourceFile::new(
             display_path(registry),

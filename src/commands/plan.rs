@@ -7,9 +7,11 @@ use jiff::civil::Date;
 use serde_json::{Value as J, json};
 
 use crate::cli::{CommandResult, Exit, Failure, PlanArgs, SimpleFormat};
-use crate::commands::require_registry;
+use crate::commands::{display_path, read};
 use crate::plan::{self, DefinitionState, Status};
 use crate::registry::{Migration, Registry, Step, StepState};
+use crate::report::{self, Format};
+use crate::source::SourceFile;
 
 pub fn run(
     registry: &Path,
@@ -17,7 +19,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let reg = match require_registry(registry, err)? {
+    let reg = match load(registry, err)? {
         Ok(r) => r,
         Err(exit) => return Ok(exit),
     };
@@ -57,6 +59,36 @@ pub fn run(
     } else {
         Exit::Clean
     })
+}
+
+/// The registry, as `validate` loads it — except that an event trigger whose subject is not
+/// registered yet does not stop the report: that is a migration waiting for checklist step 3,
+/// which `plan` reports as its blocker. Any other error ends the command with exit 1.
+fn load(registry: &Path, err: &mut dyn Write) -> Result<Result<Registry, Exit>, Failure> {
+    let file = SourceFile::new(display_path(registry), read(registry)?);
+    let (checked, mut diags) = crate::validate::load_registry(file.clone());
+    crate::diagnostic::sort(&mut diags);
+    let waiting_for_subjects = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .all(|d| d.code == "unregistered-subject");
+    let reg = match checked {
+        Some(r) => Some(r),
+        None if waiting_for_subjects => crate::registry::load(file).0,
+        None => None,
+    };
+    let Some(reg) = reg else {
+        let _ = write!(err, "{}", report::render(Format::Human, &diags, 1));
+        return Ok(Err(Exit::Problems));
+    };
+    let warnings: Vec<_> = diags
+        .into_iter()
+        .filter(|d| !d.is_error() && d.code != "unregistered-subject")
+        .collect();
+    if !warnings.is_empty() {
+        let _ = write!(err, "{}", report::render(Format::Human, &warnings, 1));
+    }
+    Ok(Ok(reg))
 }
 
 fn definition_state(
@@ -233,25 +265,40 @@ fn human(
             out.push('\n');
         }
         if let Some(p) = &status.parallel_run {
-            let elapsed = match p.days_elapsed {
-                Some(d) if d >= p.window_days => format!(
+            let ended = match m.cutover.state(Step::LegacyDisabled) {
+                StepState::Done(d) => Some(*d),
+                _ => None,
+            };
+            let elapsed = match (ended, p.days_elapsed) {
+                (Some(end), _) => format!(", ended {end} ({} days)", (end - p.start).get_days()),
+                (None, Some(d)) if d >= p.window_days => format!(
                     ", {d} days so far (the {}-day minimum is met)",
                     p.window_days
                 ),
-                Some(d) => format!(", {d} of {} days so far", p.window_days),
-                None => String::new(),
+                (None, Some(d)) if d < 0 => {
+                    format!(" (in {} day{})", -d, if d == -1 { "" } else { "s" })
+                }
+                (None, Some(d)) => format!(", {d} of {} days so far", p.window_days),
+                (None, None) => String::new(),
+            };
+            let verb = if p.days_elapsed.is_some_and(|d| d < 0) {
+                "starts"
+            } else {
+                "started"
             };
             out.push_str(&format!(
-                "\n  parallel run: started {}{elapsed}; legacy may be disabled from {}\n",
+                "\n  parallel run: {verb} {}{elapsed}; legacy may be disabled from {}\n",
                 p.start, p.earliest_disable
             ));
-            let n = |x: Option<usize>| x.map_or_else(|| "unknown".to_string(), |v| v.to_string());
+            let n = |x: Option<usize>, why: &str| {
+                x.map_or_else(|| format!("n/a{why}"), |v| v.to_string())
+            };
             out.push_str(&format!(
                 "    fires in the first {} days: legacy {}, definition {}, in the same minute {} (double-fire exposure)\n",
                 p.window_days,
-                n(p.legacy_fires),
-                n(p.definition_fires),
-                n(p.same_minute)
+                n(p.legacy_fires, " (no cron schedule)"),
+                n(p.definition_fires, " (event-triggered)"),
+                n(p.same_minute, "")
             ));
         }
         if blocking.is_empty() {
@@ -264,10 +311,10 @@ fn human(
             }
         } else {
             blocked += 1;
-            out.push_str(&format!(
-                "\n  blocked at step {}:\n",
-                status.next_step.map_or(0, |s| s.number())
-            ));
+            match status.next_step {
+                Some(s) => out.push_str(&format!("\n  blocked at step {}:\n", s.number())),
+                None => out.push_str("\n  blocked: every step is recorded as done, but\n"),
+            }
             for b in &blocking {
                 out.push_str(&format!("    - {}\n", b.message));
             }

@@ -7,9 +7,14 @@ use crate::source::SourceFile;
 
 /// Reads a crontab. Lines that cannot be imported are reported with their line number; the
 /// rest are still imported.
-pub fn read(file: &SourceFile, system: bool) -> Found {
+///
+/// Jobs run in the `CRON_TZ` set above them; without one, cron used the machine's local time
+/// zone, which is `local_tz` when the caller knows it (`--timezone`), else assumed to be UTC and
+/// noted on the entry for review.
+pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
     let mut found = Found::default();
-    let mut timezone = "UTC".to_string();
+    let mut timezone = local_tz.unwrap_or("UTC").to_string();
+    let mut cron_tz = false;
     let mut env_notes: Vec<String> = Vec::new();
     let mut offset = 0;
     for (i, raw) in file.text.split('\n').enumerate() {
@@ -25,8 +30,11 @@ pub fn read(file: &SourceFile, system: bool) -> Found {
         // Environment lines: NAME=value (before any whitespace-separated field).
         if let Some((name, value)) = env_assignment(trimmed) {
             match name {
-                "CRON_TZ" | "TZ" => match crate::cron::parse_timezone(value) {
-                    Ok(_) => timezone = value.to_string(),
+                "CRON_TZ" => match crate::cron::parse_timezone(value) {
+                    Ok(_) => {
+                        timezone = value.to_string();
+                        cron_tz = true;
+                    }
                     Err(f) => {
                         let start = at + trimmed.find('=').map_or(0, |p| p + 1);
                         let mut d = file.diagnostic(
@@ -39,6 +47,10 @@ pub fn read(file: &SourceFile, system: bool) -> Found {
                         found.problems.push(d);
                     }
                 },
+                // cronie and Vixie cron schedule by CRON_TZ; TZ only reaches the command.
+                "TZ" => env_notes.push(format!(
+                    "{name}={value} (crontab environment: the command's time zone, not the schedule's; cron schedules by CRON_TZ)"
+                )),
                 _ => env_notes.push(format!("{name}={value} (crontab environment)")),
             }
             continue;
@@ -95,6 +107,9 @@ pub fn read(file: &SourceFile, system: bool) -> Found {
             continue;
         }
         let mut notes = env_notes.clone();
+        if !cron_tz && local_tz.is_none() {
+            notes.push("no CRON_TZ: cron ran this in the machine's local time zone, assumed UTC here; check it (or import with --timezone)".to_string());
+        }
         if let Some(user) = user {
             notes.push(format!("runs as user {user}"));
         }

@@ -3,11 +3,13 @@
 //! An entry is a complete `[[migrations]]` table: the legacy job as found, and a first draft of
 //! its ActivityDefinition (same schedule, `when = "true"`, the same command), with an empty
 //! cutover checklist. Side effects cannot be read from a schedule, so none are declared: step 1
-//! of the checklist is exactly what comes next. Entries are TOML text, appended to the registry
-//! by `--write` (so nothing in the file is reformatted) after checking the result still loads.
+//! of the checklist is exactly what comes next. Entries are TOML text, added to the registry by
+//! `--write` after its last migration (so nothing in the file is reformatted, see [`write`]) once
+//! the result is known to load.
 
 pub mod crontab;
 pub mod systemd;
+pub mod write;
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::Registry;
@@ -77,7 +79,7 @@ pub fn name_from_command(command: &str) -> String {
 }
 
 /// The namespace for drafted definition names: the one every existing migration uses, if they
-/// agree, else `imported`.
+/// agree, else `imported`. `--namespace` overrides it.
 pub fn default_namespace(reg: &Registry) -> String {
     let mut namespaces = reg.migrations.iter().filter_map(|m| {
         m.definition
@@ -92,37 +94,71 @@ pub fn default_namespace(reg: &Registry) -> String {
 }
 
 /// The outcome of matching jobs against the registry.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum Placement {
     /// A new entry, with the name it gets (made unique).
     New(String),
-    /// Already in the registry as this migration (same command and schedule, or same name and command).
+    /// Already in the registry as this migration (same timer unit, or same command and schedule).
     Existing(String),
+    /// The same job appeared earlier in this import (a repeated crontab line).
+    Repeated(String),
 }
 
-/// Decides, for each job, whether it is new (and under which unique name) or already imported.
-pub fn place(reg: &Registry, jobs: &[Job]) -> Vec<Placement> {
+/// Whether a job is the one a migration (or an earlier job) describes: the same systemd timer
+/// unit, or the same command on the same cron schedule.
+fn same_job(command: &str, schedule: Option<&str>, timer: Option<&str>, job: &Job) -> bool {
+    (timer.is_some() && timer == job.systemd_timer.as_deref())
+        || (command == job.command && schedule == Some(job.schedule.as_str()))
+}
+
+/// Decides, for each job, whether it is new (and under which name: unique among migrations, and
+/// `namespace.name` unique among definitions) or already imported.
+pub fn place(reg: &Registry, jobs: &[Job], namespace: &str) -> Vec<Placement> {
     let mut taken: Vec<String> = reg
         .migrations
         .iter()
         .map(|m| m.name.value.clone())
         .collect();
-    let mut out = Vec::new();
-    for job in jobs {
+    let definitions: Vec<&str> = reg
+        .migrations
+        .iter()
+        .map(|m| m.definition.name.as_str())
+        .collect();
+    let mut out: Vec<Placement> = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
         let existing = reg.migrations.iter().find(|m| {
-            m.legacy.command == job.command
-                && (m.legacy.schedule.as_ref().map(|s| s.value.as_str())
-                    == Some(job.schedule.as_str())
-                    || m.legacy.systemd_timer.is_some()
-                        && m.legacy.systemd_timer == job.systemd_timer)
+            same_job(
+                &m.legacy.command,
+                m.legacy.schedule.as_ref().map(|s| s.value.as_str()),
+                m.legacy.systemd_timer.as_deref(),
+                job,
+            )
         });
         if let Some(m) = existing {
             out.push(Placement::Existing(m.name.value.clone()));
             continue;
         }
+        let earlier = jobs[..i].iter().zip(&out).find_map(|(j, p)| match p {
+            Placement::New(name)
+                if same_job(
+                    &j.command,
+                    Some(&j.schedule),
+                    j.systemd_timer.as_deref(),
+                    job,
+                ) =>
+            {
+                Some(name.clone())
+            }
+            _ => None,
+        });
+        if let Some(name) = earlier {
+            out.push(Placement::Repeated(name));
+            continue;
+        }
         let mut name = job.name.clone();
         let mut n = 2;
-        while taken.contains(&name) {
+        while taken.contains(&name) || definitions.contains(&format!("{namespace}.{name}").as_str())
+        {
             name = format!("{}-{n}", job.name);
             n += 1;
         }

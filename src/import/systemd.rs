@@ -203,7 +203,7 @@ pub fn translate(spec: &str) -> Result<Translated, String> {
 }
 
 fn looks_like_weekdays(s: &str) -> bool {
-    s.split([',', '.']).filter(|p| !p.is_empty()).all(|p| {
+    s.split([',', '.', '-']).filter(|p| !p.is_empty()).all(|p| {
         DAYS.iter().any(|d| p.to_ascii_lowercase().starts_with(d))
             && p.chars().all(|c| c.is_ascii_alphabetic())
     })
@@ -216,19 +216,26 @@ fn weekday_index(name: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{name}` is not a weekday"))
 }
 
-/// `Mon..Fri,Sun` → `1-5,0`.
+/// `Mon..Fri,Sun` (or `Mon-Fri`) → `1-5,0`.
 fn weekday_field(spec: &str) -> Result<String, String> {
     let mut out = Vec::new();
     for item in spec.split(',') {
-        match item.split_once("..") {
+        match item.split_once("..").or_else(|| item.split_once('-')) {
             Some((a, b)) => {
-                let (a, b) = (weekday_index(a)?, weekday_index(b)?);
-                // systemd ranges run forward through the week; Sun..Sat is written 0-6, Sat..Sun wraps.
-                if a <= b {
-                    out.push(format!("{a}-{b}"));
-                } else {
-                    out.push(format!("{a}-6,0-{b}"));
+                let (x, y) = (weekday_index(a)?, weekday_index(b)?);
+                // systemd counts the week from Monday and rejects a range that runs backwards
+                // (`Sat..Mon`); `Mon..Sun` ends on cron's 0.
+                let (x, y) = ((x + 6) % 7, (y + 6) % 7);
+                if x > y {
+                    return Err(format!(
+                        "the weekday range `{item}` runs backwards through the week, which systemd itself rejects"
+                    ));
                 }
+                out.push(match (x, y) {
+                    (6, 6) => "0".to_string(),
+                    (x, 6) => format!("{}-6,0", x + 1),
+                    (x, y) => format!("{}-{}", x + 1, y + 1),
+                });
             }
             None => out.push(weekday_index(item)?.to_string()),
         }
@@ -321,7 +328,9 @@ pub fn merge(all: &[Translated]) -> Result<Translated, String> {
 }
 
 /// Reads a timer (and its service) into a job, or problems saying why it cannot be imported.
-pub fn read(timer: &SourceFile, service: Option<&SourceFile>) -> Found {
+/// `OnCalendar=` without a time zone ran in the machine's local one: `local_tz` when known
+/// (`--timezone`), else UTC is assumed and noted on the entry.
+pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&str>) -> Found {
     let mut found = Found::default();
     let unit = Unit::parse(&timer.text);
     let line_span = |line: usize| {
@@ -460,6 +469,14 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>) -> Found {
     if let Some(dir) = svc.last("Service", "WorkingDirectory") {
         notes.push(format!("WorkingDirectory={dir}"));
     }
+    for key in ["Environment", "EnvironmentFile"] {
+        for (v, _) in svc.values("Service", key) {
+            notes.push(format!("{key}={v} (the service's environment)"));
+        }
+    }
+    if merged.timezone.is_none() && local_tz.is_none() {
+        notes.push("OnCalendar= names no time zone: systemd ran it in the machine's local time zone, assumed UTC here; check it (or import with --timezone)".to_string());
+    }
     let expr = merged.expr();
     if let Err(findings) = crate::cron::parse(&expr) {
         found.problems.push(timer.error(
@@ -475,7 +492,10 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>) -> Found {
     found.jobs.push(Job {
         name: name_from_command(&command),
         schedule: expr,
-        timezone: merged.timezone.unwrap_or_else(|| "UTC".to_string()),
+        timezone: merged
+            .timezone
+            .or_else(|| local_tz.map(str::to_string))
+            .unwrap_or_else(|| "UTC".to_string()),
         systemd_timer: Some(timer_name),
         command,
         notes,
@@ -503,6 +523,11 @@ mod tests {
         assert_eq!(cron("weekly"), "0 0 * * 1");
         assert_eq!(cron("*-*-01 04:30"), "30 4 1 * *");
         assert_eq!(cron("Sat,Sun 10:00"), "0 10 * * 6,0");
+        assert_eq!(cron("Mon-Fri 09:00"), "0 9 * * 1-5");
+        assert_eq!(cron("Fri..Sun 09:00"), "0 9 * * 5-6,0");
+        assert_eq!(cron("Sun..Sun 09:00"), "0 9 * * 0");
+        assert_eq!(cron("*:5/20"), "5-59/20 * * * *");
+        assert_eq!(cron("*-*-* 08..18/2:00"), "0 8-18/2 * * *");
         assert_eq!(cron("*-01,07-01 00:00"), "0 0 1 1,7 *");
         assert_eq!(cron("*-*-* 08..18:00"), "0 8-18 * * *");
         assert_eq!(cron("*-*-* *:05:00"), "5 * * * *");
@@ -525,6 +550,11 @@ mod tests {
                 .contains("end of the month")
         );
         assert!(translate("Mon *-*-01 03:00").unwrap_err().contains("both"));
+        assert!(
+            translate("Sat..Mon 10:00")
+                .unwrap_err()
+                .contains("backwards")
+        );
     }
 
     #[test]
