@@ -1490,31 +1490,33 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
 
     let mut names: Vec<&Spanned<String>> = Vec::new();
     let mut defs: Vec<&Spanned<String>> = Vec::new();
+    // `item` when `seen` already has its value, as a diagnostic naming the first one's line.
+    let duplicate = |seen: &[&Spanned<String>], item: &Spanned<String>, message: &str| {
+        seen.iter().find(|x| x.value == item.value).map(|first| {
+            let (line, _) = file.line_col(first.span.start);
+            file.error(
+                "duplicate-name",
+                item.span.clone(),
+                format!("{message} (first on line {line})"),
+            )
+        })
+    };
     for m in &r.migrations {
-        if let Some(first) = names.iter().find(|x| x.value == m.name.value) {
-            let (line, _) = file.line_col(first.span.start);
-            diags.push(file.error(
-                "duplicate-name",
-                m.name.span.clone(),
-                format!(
-                    "migration `{}` is declared twice (first on line {line})",
-                    m.name.value
-                ),
-            ));
-        }
-        names.push(&m.name);
         let d = &m.definition;
-        if let Some(first) = defs.iter().find(|x| x.value == d.name.value) {
-            let (line, _) = file.line_col(first.span.start);
-            diags.push(file.error(
-                "duplicate-name",
-                d.name.span.clone(),
-                format!(
-                    "definition `{}` is targeted by two migrations (first on line {line})",
-                    d.name.value
-                ),
-            ));
-        }
+        diags.extend(duplicate(
+            &names,
+            &m.name,
+            &format!("migration `{}` is declared twice", m.name.value),
+        ));
+        names.push(&m.name);
+        diags.extend(duplicate(
+            &defs,
+            &d.name,
+            &format!(
+                "definition `{}` is targeted by two migrations",
+                d.name.value
+            ),
+        ));
         defs.push(&d.name);
         let mut se_names: BTreeSet<&str> = BTreeSet::new();
         for se in &m.side_effects {
@@ -1556,6 +1558,29 @@ mod tests {
         assert!(pattern_within("org.statehub.repo.registered", "org.>"));
         assert!(!pattern_within("org.>", "org.statehub.>"));
         assert!(!pattern_within("com.x.y", "org.>"));
+    }
+
+    #[test]
+    fn duplicate_migrations_are_reported_at_the_second() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/subjects.toml")).unwrap();
+        let start = text.find("[[migrations]]").unwrap();
+        let end = text[start + 1..].find("[[migrations]]").unwrap() + start + 1;
+        let doubled = format!("{text}\n{}", &text[start..end]);
+        let (reg, diags) = load(SourceFile::new("subjects.toml", doubled));
+        assert!(reg.is_none());
+        let dups: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == "duplicate-name")
+            .collect();
+        assert_eq!(dups.len(), 2, "{diags:?}");
+        assert!(
+            dups[0]
+                .message
+                .contains("migration `consistency-sweep` is declared twice (first on line")
+        );
+        assert!(dups[1].message.contains("is targeted by two migrations"));
+        assert!(dups[0].line > text.lines().count());
     }
 
     #[test]

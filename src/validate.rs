@@ -143,16 +143,6 @@ fn triggering_subjects<'r>(
     out
 }
 
-/// The envelope's fields, as a rule sees them under `event`.
-const ENVELOPE_FIELDS: &[&str] = &[
-    "id",
-    "type",
-    "version",
-    "timestamp",
-    "publisher",
-    "attributes",
-];
-
 /// Checks a rule's `when` against the subjects that can trigger it.
 fn check_rule(
     file: &SourceFile,
@@ -198,7 +188,7 @@ fn check_rule(
                 }
             }
             if let Some(field) = p.path.get(1)
-                && !ENVELOPE_FIELDS.contains(&field.as_str())
+                && !crate::envelope::FIELDS.contains(&field.as_str())
             {
                 out.push(
                     file.error(
@@ -207,11 +197,11 @@ fn check_rule(
                         format!("the envelope has no field `{field}`"),
                     )
                     .with_help(
-                        match did_you_mean(field, ENVELOPE_FIELDS.iter().copied()) {
+                        match did_you_mean(field, crate::envelope::FIELDS.iter().copied()) {
                             Some(f) => format!("did you mean `event.{f}`?"),
                             None => format!(
                                 "its fields are {}; attributes are under `event.attributes`",
-                                ENVELOPE_FIELDS.join(", ")
+                                crate::envelope::FIELDS.join(", ")
                             ),
                         },
                     ),
