@@ -13,10 +13,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let reg = match require_registry(registry, err)? {
-        Ok(r) => r,
-        Err(exit) => return Ok(exit),
-    };
+    let reg = require_registry(registry, err)?;
     let root = generate::root_of(registry);
     let templates = crate::render::override_dir(args.templates.as_deref(), &root);
     let artifacts = generate::artifacts(&reg, templates.as_deref()).map_err(Failure::tool)?;

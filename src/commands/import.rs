@@ -16,10 +16,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let reg = match require_registry(registry, err)? {
-        Ok(r) => r,
-        Err(exit) => return Ok(exit),
-    };
+    let reg = require_registry(registry, err)?;
     let namespace = match &command {
         ImportCommand::Crontab(a) => a.namespace.clone(),
         ImportCommand::Systemd(a) => a.namespace.clone(),

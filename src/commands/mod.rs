@@ -34,26 +34,21 @@ pub fn load_registry(path: &Path) -> Result<(Option<Registry>, Vec<Diagnostic>),
     Ok((registry, diags))
 }
 
-/// The registry for commands that need a valid one: diagnostics go to `err` and an invalid
-/// registry ends the command with exit 1.
-pub fn require_registry(
-    path: &Path,
-    err: &mut dyn Write,
-) -> Result<Result<Registry, crate::cli::Exit>, Failure> {
+/// The registry for commands that need a valid one: its warnings go to `err`; an invalid
+/// registry's diagnostics go to `err` too and end the command with exit 1.
+pub fn require_registry(path: &Path, err: &mut dyn Write) -> Result<Registry, Failure> {
     let (registry, diags) = load_registry(path)?;
-    match registry {
-        Some(r) => {
-            let warnings: Vec<_> = diags.into_iter().filter(|d| !d.is_error()).collect();
-            if !warnings.is_empty() {
-                let _ = write!(err, "{}", report::render(Format::Human, &warnings, 1));
-            }
-            Ok(Ok(r))
-        }
-        None => {
-            let _ = write!(err, "{}", report::render(Format::Human, &diags, 1));
-            Ok(Err(crate::cli::Exit::Problems))
-        }
+    let shown: Vec<Diagnostic> = match &registry {
+        Some(_) => diags.into_iter().filter(|d| !d.is_error()).collect(),
+        None => diags,
+    };
+    if !shown.is_empty() {
+        let _ = write!(err, "{}", report::render(Format::Human, &shown, 1));
     }
+    registry.ok_or_else(|| Failure {
+        exit: crate::cli::Exit::Problems,
+        message: format!("{} has errors; nothing was done", display_path(path)),
+    })
 }
 
 /// A path as shown in diagnostics: as given, with `./` removed.

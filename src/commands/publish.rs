@@ -38,10 +38,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let reg = match super::require_registry(registry, err)? {
-        Ok(r) => r,
-        Err(exit) => return Ok(exit),
-    };
+    let reg = super::require_registry(registry, err)?;
     let conn = connection(&args.nats)?;
     let env = match envelope::build(
         &reg,

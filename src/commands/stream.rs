@@ -12,10 +12,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let reg = match super::require_registry(registry, err)? {
-        Ok(r) => r,
-        Err(exit) => return Ok(exit),
-    };
+    let reg = super::require_registry(registry, err)?;
     let wanted = nats::stream::config(&reg.stream);
     let rt = nats::runtime().map_err(Failure::tool)?;
     match args {
