@@ -51,53 +51,39 @@ pub fn render(format: Format, diags: &[Diagnostic], files: usize) -> String {
 /// with a caret under the span, and a `help:` line.
 pub fn human_one(d: &Diagnostic) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-    let level = match d.severity {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
+    let (level, word) = match d.severity {
+        Severity::Error => (Level::ERROR, "error"),
+        Severity::Warning => (Level::WARNING, "warning"),
     };
-    let title = level.primary_title(d.message.as_str()).id(d.code);
-    let mut groups: Vec<Group> = Vec::new();
-    match &d.source_line {
-        Some(line) if d.line > 0 => {
-            let start = char_to_byte(line, d.column.saturating_sub(1));
-            let end = char_to_byte(line, d.end_column.saturating_sub(1)).max(start);
-            // An empty span (a problem at the end of a line) still gets one caret.
-            let span = if end > start {
-                start..end
-            } else {
-                start..start
-            };
-            groups.push(
-                title.element(
-                    Snippet::source(line.as_str())
-                        .line_start(d.line)
-                        .path(d.file.as_str())
-                        .annotation(AnnotationKind::Primary.span(span)),
-                ),
-            );
+    let (Some(line), true) = (&d.source_line, d.line > 0) else {
+        // A problem with a file as a whole (or with input that is not a file): no snippet.
+        let mut out = format!(
+            "{word}[{}]: {}
+  --> {}",
+            d.code, d.message, d.file
+        );
+        if let Some(help) = &d.help {
+            out.push_str(&format!("\nhelp: {help}"));
         }
-        _ => {
-            let title = title.element(
-                Snippet::<annotate_snippets::Annotation>::source("")
-                    .path(d.file.as_str())
-                    .fold(true),
-            );
-            groups.push(title);
-        }
-    }
+        return out;
+    };
+    let start = char_to_byte(line, d.column.saturating_sub(1));
+    // An empty span (a problem at the end of a line) still gets one caret.
+    let end = char_to_byte(line, d.end_column.saturating_sub(1)).max(start);
+    let mut groups: Vec<Group> = vec![
+        level.primary_title(d.message.as_str()).id(d.code).element(
+            Snippet::source(line.as_str())
+                .line_start(d.line)
+                .path(d.file.as_str())
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        ),
+    ];
     if let Some(help) = &d.help {
         groups.push(Group::with_title(
             Level::HELP.secondary_title(help.as_str()),
         ));
     }
-    let out = Renderer::plain().render(&groups);
-    // annotate-snippets prints `--> file:line:col`; for a file-level finding make sure the
-    // path is shown even though there is no source line.
-    if d.line == 0 && !out.contains(&d.file) {
-        format!("{out}\n  --> {}", d.file)
-    } else {
-        out
-    }
+    Renderer::plain().render(&groups)
 }
 
 fn char_to_byte(s: &str, chars: usize) -> usize {
@@ -261,6 +247,16 @@ mod tests {
         assert!(out.contains("subjects.toml:2:1"), "{out}");
         assert!(out.contains("^^^^"), "{out}");
         assert!(out.contains("help: did you mean `name`?"), "{out}");
+    }
+
+    #[test]
+    fn file_level_findings_have_no_snippet() {
+        let d = Diagnostic::file_level("stale-generated", Severity::Error, "docs/x.md", "stale")
+            .with_help("run `handoff generate`");
+        assert_eq!(
+            human_one(&d),
+            "error[stale-generated]: stale\n  --> docs/x.md\nhelp: run `handoff generate`"
+        );
     }
 
     #[test]
