@@ -71,6 +71,14 @@ impl SourceFile {
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
+        // Spans built as `at..at + 1` may end inside a multi-byte character: widen to whole
+        // characters.
+        let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
+        let mut end = span.end.clamp(start, self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        let span = start..end;
         let (line, column) = self.line_col(span.start);
         let line_text = self.line_text(line);
         // The caret covers the span as far as it stays on its first line.
@@ -724,6 +732,13 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(7), (2, 4));
         assert_eq!(f.line_text(2), "cdé");
+    }
+
+    #[test]
+    fn spans_inside_a_character_widen_to_it() {
+        let f = SourceFile::new("x", "a: \u{2028}é\n");
+        let d = f.error("yaml-syntax", 4..5, "x");
+        assert_eq!((d.line, d.column, d.end_column), (1, 4, 5));
     }
 
     #[test]
