@@ -520,3 +520,55 @@ fn snapshots_of_every_template() {
         insta::assert_snapshot!(name, read(&tmp.path().join(rel)));
     }
 }
+
+/// The generated publishers check attributes against the registry: a mistyped or out-of-enum
+/// attribute drops the event without raising (the API request must not break), or raises with
+/// HANDOFF_STRICT_EVENTS=1; a valid call builds the envelope the registry describes.
+#[test]
+fn python_stubs_check_attributes_before_publishing() {
+    let script = r#"
+import asyncio, os, sys, uuid
+sys.path.insert(0, sys.argv[1])
+import statehub_events as ev
+
+async def main():
+    ts = "2026-11-26T09:30:00Z"
+    r = await ev.publish_workstream_completed(workstream_id=uuid.uuid4(), title="t", domain="d",
+        previous_status="active", open_task_count="2", completed_at=ts)
+    assert r is None, r
+    r = await ev.publish_decision_resolved(decision_id=uuid.uuid4(), resolution="maybe",
+        resolved_by="x", resolved_at=ts)
+    assert r is None, r
+    r = await ev.publish_task_stale(task_id=uuid.uuid4(), last_activity_at=ts, stale_days=3)
+    assert r["type"] == "org.statehub.task.stale" and r["version"] == "1.0", r
+    assert r["publisher"] == "state-hub" and r["timestamp"].endswith("Z"), r
+    assert str(uuid.UUID(r["id"])) == r["id"] and "workstream_id" not in r["attributes"], r
+    os.environ["HANDOFF_STRICT_EVENTS"] = "1"
+    try:
+        await ev.publish_task_stale(task_id="not-a-uuid", last_activity_at=ts, stale_days=3)
+    except ValueError as e:
+        print("strict:", e)
+        return
+    raise SystemExit("strict mode did not raise")
+
+asyncio.run(main())
+"#;
+    let out = std::process::Command::new(python())
+        .args(["-c", script])
+        .arg(repo().join("stubs"))
+        .env_remove("NATS_URL")
+        .env_remove("HANDOFF_STRICT_EVENTS")
+        .output()
+        .expect("python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("strict: org.statehub.task.stale: attribute 'task_id' must be uuid"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("dropping org.statehub.workstream.completed event with invalid attributes"),
+        "{stderr}"
+    );
+}
