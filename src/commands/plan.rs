@@ -216,28 +216,20 @@ fn human(
                 .map(|w| format!(": {w}"))
                 .unwrap_or_default()
         ));
+        let events = m
+            .definition
+            .events
+            .iter()
+            .map(|e| e.value.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let trigger = match (&m.definition.cron, m.definition.events.is_empty()) {
             (Some(c), true) => format!("cron `{}` ({})", c.value, m.definition.timezone.value),
             (Some(c), false) => format!(
-                "cron `{}` ({}) and events {}",
-                c.value,
-                m.definition.timezone.value,
-                m.definition
-                    .events
-                    .iter()
-                    .map(|e| e.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "cron `{}` ({}) and events {events}",
+                c.value, m.definition.timezone.value
             ),
-            (None, _) => format!(
-                "events {}",
-                m.definition
-                    .events
-                    .iter()
-                    .map(|e| e.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            (None, _) => format!("events {events}"),
         };
         let file_state = match def_state {
             DefinitionState::Missing => "missing".to_string(),
