@@ -7,10 +7,8 @@
 //! writers they are given and [`report`] renders diagnostics.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod cli;
 pub mod clock;
 pub mod codes;
-pub mod commands;
 pub mod cron;
 pub mod definition;
 pub mod diagnostic;
@@ -19,6 +17,7 @@ pub mod generate;
 pub mod import;
 pub mod nats;
 pub mod plan;
+pub mod project;
 pub mod registry;
 pub mod render;
 pub mod report;

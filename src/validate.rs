@@ -507,7 +507,7 @@ pub fn validate(
                     Diagnostic::file_level(
                         "stale-generated",
                         Severity::Error,
-                        crate::commands::display_path(&opts.root.join(&o.path)),
+                        crate::project::display_path(&opts.root.join(&o.path)),
                         format!("generated file is {}", o.outcome.describe()),
                     )
                     .with_help("run `handoff generate` and commit the result"),
@@ -521,7 +521,7 @@ pub fn validate(
 }
 
 fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
-    let shown = crate::commands::display_path(path);
+    let shown = crate::project::display_path(path);
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())

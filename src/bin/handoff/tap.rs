@@ -3,17 +3,38 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{CommandResult, Exit, Failure, SimpleFormat, TapArgs};
-use crate::nats::{self, tap};
+use clap::Args as ClapArgs;
 
-pub fn run(
-    registry: &Path,
-    args: TapArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> CommandResult {
-    let reg = super::require_registry(registry, err)?;
-    let conn = super::publish::connection(&args.nats)?;
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::{NatsArgs, SimpleFormat};
+use handoff::nats::{self, tap};
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// Subject filter (a single NATS pattern).
+    #[arg(long, default_value = "org.statehub.>")]
+    pub subject: String,
+    /// Only events published from now on (default: replay what the stream retains).
+    #[arg(long)]
+    pub new: bool,
+    /// Stop after N events.
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Stop after this long without an event (e.g. 5s).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: SimpleFormat,
+    /// Exit 1 if any event was invalid.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub nats: NatsArgs,
+}
+
+pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+    let reg = crate::options::require_registry(registry, err)?;
+    let conn = crate::options::connection(&args.nats)?;
     let idle = args
         .timeout
         .as_deref()

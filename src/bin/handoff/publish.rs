@@ -5,47 +5,41 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::{CommandResult, Exit, Failure, NatsArgs, PublishArgs};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::envelope::{self, BuildError, Problem};
-use crate::nats;
-use crate::report::{self, Format};
+use clap::Args as ClapArgs;
 
-/// The connection the NATS commands' shared options describe (exit 2 without a server).
-pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
-    let url = a
-        .server
-        .clone()
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Failure::usage("no NATS server: set NATS_URL or pass --server URL"))?;
-    let timeout = nats::parse_duration(&a.connect_timeout)
-        .map_err(|e| Failure::usage(format!("--connect-timeout: {e}")))?;
-    Ok(nats::Connection {
-        url,
-        creds: a.creds.clone(),
-        tls_ca: a.tls_ca.clone(),
-        tls: a.tls,
-        timeout,
-    })
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::{NatsArgs, connection};
+use handoff::diagnostic::{Diagnostic, Severity};
+use handoff::envelope::{self, BuildError, Problem};
+use handoff::nats;
+use handoff::report::{self, Format};
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The subject, e.g. org.statehub.repo.registered.
+    pub subject: String,
+    /// An attribute, KEY=VALUE (repeatable); the value is parsed by the attribute's type.
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    pub attrs: Vec<String>,
+    /// The envelope id (default: a new UUID v4).
+    #[arg(long)]
+    pub id: Option<String>,
+    #[command(flatten)]
+    pub nats: NatsArgs,
 }
 
 /// How long to wait for each JetStream ack before retrying with the same id.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub fn run(
-    registry: &Path,
-    args: PublishArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> CommandResult {
-    let reg = super::require_registry(registry, err)?;
+pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+    let reg = crate::options::require_registry(registry, err)?;
     let conn = connection(&args.nats)?;
     let env = match envelope::build(
         &reg,
         &args.subject,
         &args.attrs,
         args.id.as_deref(),
-        crate::clock::now(),
+        handoff::clock::now(),
     ) {
         Ok(env) => env,
         Err(errors) => {
@@ -102,7 +96,7 @@ pub fn run(
     Ok(Exit::Clean)
 }
 
-fn diagnostic(reg: &crate::registry::Registry, subject: &str, e: &BuildError) -> Diagnostic {
+fn diagnostic(reg: &handoff::registry::Registry, subject: &str, e: &BuildError) -> Diagnostic {
     let d =
         |code, message: String| Diagnostic::file_level(code, Severity::Error, "<publish>", message);
     match e {

@@ -6,39 +6,45 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde_json::{Value as J, json};
 
-use crate::cli::{CommandResult, Exit, Failure, PlanArgs, SimpleFormat};
-use crate::commands::{display_path, read};
-use crate::plan::{self, DefinitionState, Status};
-use crate::registry::{Migration, Registry, Step, StepState};
-use crate::report::{self, Format};
-use crate::source::SourceFile;
+use clap::Args as ClapArgs;
 
-pub fn run(
-    registry: &Path,
-    args: PlanArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> CommandResult {
-    let reg = match load(registry, err)? {
-        Ok(r) => r,
-        Err(exit) => return Ok(exit),
-    };
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::SimpleFormat;
+use handoff::plan::{self, DefinitionState, Status};
+use handoff::registry::{Migration, Registry, Step, StepState};
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The date to plan at (YYYY-MM-DD; default: today, UTC).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: SimpleFormat,
+    /// Exit 1 when any migration's next step is blocked.
+    #[arg(long)]
+    pub fail_on_blocked: bool,
+}
+
+pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+    // An event trigger whose subject is not registered yet does not stop the report: that is a
+    // migration waiting for checklist step 3, which plan reports as its blocker.
+    let (project, reg) = crate::options::require(registry, &["unregistered-subject"], err)?;
     let at: Date = match &args.at {
         Some(s) => s
             .parse()
             .map_err(|e| Failure::usage(format!("--at `{s}` is not a date (YYYY-MM-DD): {e}")))?,
-        None => crate::clock::now()
+        None => handoff::clock::now()
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .date(),
     };
     // What validate says of each definition file decides "missing or failing validation".
-    let opts = crate::validate::Options {
-        root: crate::generate::root_of(registry),
+    let opts = handoff::validate::Options {
+        root: project.root.clone(),
         paths: Vec::new(),
         templates: None,
         freshness: false,
     };
-    let checked = crate::validate::validate(registry, Some(&reg), Vec::new(), &opts)
+    let checked = handoff::validate::validate(registry, Some(&reg), Vec::new(), &opts)
         .map_err(Failure::tool)?;
     let report = plan_report(&reg, &checked.definitions, at);
     match args.format {
@@ -59,36 +65,6 @@ pub fn run(
     } else {
         Exit::Clean
     })
-}
-
-/// The registry, as `validate` loads it — except that an event trigger whose subject is not
-/// registered yet does not stop the report: that is a migration waiting for checklist step 3,
-/// which `plan` reports as its blocker. Any other error ends the command with exit 1.
-fn load(registry: &Path, err: &mut dyn Write) -> Result<Result<Registry, Exit>, Failure> {
-    let file = SourceFile::new(display_path(registry), read(registry)?);
-    let (checked, mut diags) = crate::validate::load_registry(file.clone());
-    crate::diagnostic::sort(&mut diags);
-    let waiting_for_subjects = diags
-        .iter()
-        .filter(|d| d.is_error())
-        .all(|d| d.code == "unregistered-subject");
-    let reg = match checked {
-        Some(r) => Some(r),
-        None if waiting_for_subjects => crate::registry::load(file).0,
-        None => None,
-    };
-    let Some(reg) = reg else {
-        let _ = write!(err, "{}", report::render(Format::Human, &diags, 1));
-        return Ok(Err(Exit::Problems));
-    };
-    let warnings: Vec<_> = diags
-        .into_iter()
-        .filter(|d| !d.is_error() && d.code != "unregistered-subject")
-        .collect();
-    if !warnings.is_empty() {
-        let _ = write!(err, "{}", report::render(Format::Human, &warnings, 1));
-    }
-    Ok(Ok(reg))
 }
 
 fn definition_state(

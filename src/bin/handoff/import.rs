@@ -4,25 +4,71 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CommandResult, Exit, Failure, ImportCommand};
-use crate::commands::{display_path, read, require_registry};
-use crate::import::{self, Found, Placement};
-use crate::report::{self, Format};
-use crate::source::SourceFile;
+use clap::{Args as ClapArgs, Subcommand};
+
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::{read, require_registry};
+use handoff::import::{self, Found, Placement};
+use handoff::project::display_path;
+use handoff::report::{self, Format};
+use handoff::source::SourceFile;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a crontab file.
+    Crontab(CrontabArgs),
+    /// Import a systemd timer (and its service).
+    Systemd(SystemdArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CrontabArgs {
+    pub file: PathBuf,
+    /// The system crontab form (/etc/crontab, /etc/cron.d): a user field before the command.
+    #[arg(long)]
+    pub system: bool,
+    /// The machine's local time zone, which jobs without CRON_TZ ran in (default: assume UTC, noted).
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+    /// Add the entries to the registry instead of printing them.
+    #[arg(long)]
+    pub write: bool,
+    /// Namespace of the drafted definition names, `<namespace>.<job>` (default: the one the
+    /// registry's migrations share, else `imported`).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SystemdArgs {
+    /// The .timer unit.
+    pub timer: PathBuf,
+    /// The .service unit (default: the timer's Unit=, or the same name beside it).
+    pub service: Option<PathBuf>,
+    /// The machine's local time zone, which OnCalendar= without a zone ran in (default: assume UTC, noted).
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+    /// Add the entry to the registry instead of printing it.
+    #[arg(long)]
+    pub write: bool,
+    /// Namespace of the drafted definition name, as for `import crontab`.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+}
 
 pub fn run(
     registry: &Path,
-    command: ImportCommand,
+    command: Command,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
     let reg = require_registry(registry, err)?;
     let namespace = match &command {
-        ImportCommand::Crontab(a) => a.namespace.clone(),
-        ImportCommand::Systemd(a) => a.namespace.clone(),
+        Command::Crontab(a) => a.namespace.clone(),
+        Command::Systemd(a) => a.namespace.clone(),
     };
     let namespace = match namespace {
-        Some(ns) if crate::registry::is_definition_name(&format!("{ns}.job")) => ns,
+        Some(ns) if handoff::registry::is_definition_name(&format!("{ns}.job")) => ns,
         Some(ns) => {
             return Err(Failure::usage(format!(
                 "--namespace `{ns}` is not a definition namespace (lowercase letters, digits and dashes)"
@@ -31,23 +77,23 @@ pub fn run(
         None => import::default_namespace(&reg),
     };
     let timezone = match &command {
-        ImportCommand::Crontab(a) => a.timezone.clone(),
-        ImportCommand::Systemd(a) => a.timezone.clone(),
+        Command::Crontab(a) => a.timezone.clone(),
+        Command::Systemd(a) => a.timezone.clone(),
     };
     if let Some(tz) = &timezone
-        && let Err(f) = crate::cron::parse_timezone(tz)
+        && let Err(f) = handoff::cron::parse_timezone(tz)
     {
         return Err(Failure::usage(format!("--timezone `{tz}`: {}", f.message)));
     }
     let (found, write) = match command {
-        ImportCommand::Crontab(a) => {
+        Command::Crontab(a) => {
             let file = SourceFile::new(display_path(&a.file), read(&a.file)?);
             (
                 import::crontab::read(&file, a.system, timezone.as_deref()),
                 a.write,
             )
         }
-        ImportCommand::Systemd(a) => {
+        Command::Systemd(a) => {
             let timer = SourceFile::new(display_path(&a.timer), read(&a.timer)?);
             let service_path = match a.service {
                 Some(p) => Some(p),
@@ -80,7 +126,7 @@ fn service_beside(timer: &Path, text: &str) -> Option<PathBuf> {
 
 fn finish(
     registry: &Path,
-    reg: &crate::registry::Registry,
+    reg: &handoff::registry::Registry,
     found: Found,
     namespace: &str,
     write: bool,
@@ -137,7 +183,7 @@ fn finish(
         let updated = import::write::insert(&current, &text)
             .map_err(|e| Failure::tool(format!("cannot parse {}: {e}", display_path(registry))))?;
         // Only write a registry that still loads.
-        let (ok, diags) = crate::validate::load_registry(SourceFile::new(
+        let (ok, diags) = handoff::validate::load_registry(SourceFile::new(
             display_path(registry),
             updated.clone(),
         ));
@@ -147,7 +193,7 @@ fn finish(
                 "the imported entries would make the registry invalid; nothing was written",
             ));
         }
-        crate::generate::write_atomic(registry, &updated).map_err(Failure::tool)?;
+        handoff::generate::write_atomic(registry, &updated).map_err(Failure::tool)?;
         let _ = writeln!(
             out,
             "added {} migration entr{} to {}; run `handoff generate` to draft the definitions",

@@ -3,21 +3,47 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{CommandResult, Exit, Failure, StreamCommand};
-use crate::nats::{self, stream::Ensured};
+use clap::{Args as ClapArgs, Subcommand};
+
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::NatsArgs;
+use handoff::nats::{self, stream::Ensured};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the stream if missing; report differences from the registry if it exists.
+    Ensure(EnsureArgs),
+    /// Print the live stream configuration beside the registry's.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct EnsureArgs {
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    /// Update an existing stream to the registry's configuration.
+    #[arg(long)]
+    pub update: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub nats: NatsArgs,
+}
 
 pub fn run(
     registry: &Path,
-    args: StreamCommand,
+    args: Command,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let reg = super::require_registry(registry, err)?;
+    let reg = crate::options::require_registry(registry, err)?;
     let wanted = nats::stream::config(&reg.stream);
     let rt = nats::runtime().map_err(Failure::tool)?;
     match args {
-        StreamCommand::Ensure(a) => {
-            let conn = super::publish::connection(&a.nats)?;
+        Command::Ensure(a) => {
+            let conn = crate::options::connection(&a.nats)?;
             let shown = conn.display();
             let outcome = rt
                 .block_on(async {
@@ -72,8 +98,8 @@ pub fn run(
                 }
             }
         }
-        StreamCommand::Show(a) => {
-            let conn = super::publish::connection(&a.nats)?;
+        Command::Show(a) => {
+            let conn = crate::options::connection(&a.nats)?;
             let shown = conn.display();
             let info = rt
                 .block_on(async {

@@ -4,14 +4,34 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::cli::{CommandResult, CronArgs, Exit, Failure, SimpleFormat};
-use crate::cron;
-use crate::diagnostic::Diagnostic;
-use crate::report::{self, Format};
-use crate::source::SourceFile;
-use crate::validate::place;
+use clap::Args as ClapArgs;
 
-pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::SimpleFormat;
+use handoff::cron;
+use handoff::diagnostic::Diagnostic;
+use handoff::report::{self, Format};
+use handoff::source::SourceFile;
+use handoff::validate::place;
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The schedule, e.g. "*/15 * * * *" or @daily.
+    pub expr: String,
+    /// IANA time zone the schedule runs in.
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Preview fire times strictly after this instant (RFC 3339; default: now).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// How many fire times to preview.
+    #[arg(long, default_value_t = 5)]
+    pub next: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: SimpleFormat,
+}
+
+pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
     // Diagnostics point into the expression as if it were a one-line file named `<expr>`.
     let file = SourceFile::new("<expr>", args.expr.clone());
     let tz_file = SourceFile::new("<tz>", args.tz.clone());
@@ -35,7 +55,7 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
         }
     };
     let from = match &args.from {
-        None => crate::clock::now(),
+        None => handoff::clock::now(),
         Some(s) => s
             .parse::<jiff::Timestamp>()
             .map_err(|e| Failure::usage(format!("--from `{s}` is not an RFC 3339 instant: {e}")))?,

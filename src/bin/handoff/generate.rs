@@ -1,21 +1,31 @@
 //! `handoff generate [--check] [--force] [--templates DIR]`
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{CommandResult, Exit, Failure, GenerateArgs};
-use crate::commands::require_registry;
-use crate::generate::{self, Outcome};
+use clap::Args as ClapArgs;
 
-pub fn run(
-    registry: &Path,
-    args: GenerateArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> CommandResult {
-    let reg = require_registry(registry, err)?;
-    let root = generate::root_of(registry);
-    let templates = crate::render::override_dir(args.templates.as_deref(), &root);
+use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::require;
+use handoff::generate::{self, Outcome};
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// Write nothing; list stale or missing files and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite files edited by hand.
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
+    /// Templates folder overriding the embedded templates (default: templates/ beside the registry).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+    let (project, reg) = require(registry, &[], err)?;
+    let root = project.root;
+    let templates = handoff::render::override_dir(args.templates.as_deref(), &root);
     let artifacts = generate::artifacts(&reg, templates.as_deref()).map_err(Failure::tool)?;
     let outcomes = if args.check {
         generate::check(&root, &artifacts)
@@ -27,7 +37,7 @@ pub fn run(
     let mut problems = 0;
     for o in &outcomes {
         let shown = root.join(&o.path);
-        let shown = crate::commands::display_path(&shown);
+        let shown = handoff::project::display_path(&shown);
         match o.outcome {
             Outcome::Unchanged => {}
             Outcome::Written => {

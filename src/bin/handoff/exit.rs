@@ -1,0 +1,45 @@
+//! How a command ends: an exit code, or a failure with its message.
+//!
+//! Exit codes: 0 clean, 1 problems found, 2 usage error, 3 the tool itself failed.
+
+use std::process::ExitCode;
+
+/// What a command ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Clean = 0,
+    Problems = 1,
+    Usage = 2,
+    Failed = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// A failure of the tool itself (exit 3), or a usage problem (exit 2), with its message.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn tool(message: impl Into<String>) -> Self {
+        Failure {
+            exit: Exit::Failed,
+            message: message.into(),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+}
+
+pub type CommandResult = Result<Exit, Failure>;

@@ -1,0 +1,118 @@
+//! Options and helpers several commands share: output formats, the NATS connection options,
+//! and opening the project for commands that need a usable registry.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use handoff::nats;
+use handoff::project::Project;
+use handoff::registry::Registry;
+use handoff::report::{self, Format};
+
+use crate::exit::{Exit, Failure};
+
+/// `--format` of the linting commands.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum FormatArg {
+    #[default]
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Github => Format::Github,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
+}
+
+/// `--format` of the reporting commands.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum SimpleFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+/// Reads a file, mapping failure to exit 3 with the path in the message.
+pub fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::tool(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Opens the project (exit 3 when the registry cannot be read).
+pub fn open(path: &Path, tolerate: &[&'static str]) -> Result<Project, Failure> {
+    Project::open(path, tolerate).map_err(|e| Failure::tool(e.to_string()))
+}
+
+/// The project of a command that needs a usable registry: its warnings go to `err`; an invalid
+/// registry's diagnostics go to `err` too and end the command with exit 1.
+pub fn require(
+    path: &Path,
+    tolerate: &[&'static str],
+    err: &mut dyn Write,
+) -> Result<(Project, Registry), Failure> {
+    let mut project = open(path, tolerate)?;
+    let shown: Vec<_> = project.notes().into_iter().cloned().collect();
+    if !shown.is_empty() {
+        let _ = write!(err, "{}", report::render(Format::Human, &shown, 1));
+    }
+    match project.registry.take() {
+        Some(reg) => Ok((project, reg)),
+        None => Err(Failure {
+            exit: Exit::Problems,
+            message: format!("{} has errors; nothing was done", project.registry_name),
+        }),
+    }
+}
+
+/// The registry for commands that need a valid one (see [`require`]).
+pub fn require_registry(path: &Path, err: &mut dyn Write) -> Result<Registry, Failure> {
+    require(path, &[], err).map(|(_, reg)| reg)
+}
+
+/// Connection options shared by the NATS commands.
+#[derive(Debug, Args, Clone)]
+pub struct NatsArgs {
+    /// NATS server URL (user:password@ allowed); defaults to $NATS_URL.
+    #[arg(long = "server", env = "NATS_URL", value_name = "URL")]
+    pub server: Option<String>,
+    /// A NATS credentials file.
+    #[arg(long, value_name = "FILE")]
+    pub creds: Option<PathBuf>,
+    /// A CA certificate to trust for TLS (enables TLS).
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+    /// Require TLS.
+    #[arg(long)]
+    pub tls: bool,
+    /// How long to wait for the server (e.g. 2s, 500ms).
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub connect_timeout: String,
+}
+
+/// The connection the NATS commands' shared options describe (exit 2 without a server).
+pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
+    let url = a
+        .server
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| Failure::usage("no NATS server: set NATS_URL or pass --server URL"))?;
+    let timeout = nats::parse_duration(&a.connect_timeout)
+        .map_err(|e| Failure::usage(format!("--connect-timeout: {e}")))?;
+    Ok(nats::Connection {
+        url,
+        creds: a.creds.clone(),
+        tls_ca: a.tls_ca.clone(),
+        tls: a.tls,
+        timeout,
+    })
+}
