@@ -1,6 +1,6 @@
 //! `handoff cron EXPR`: words, next fire times, JSON shape, and the same diagnostics as validate.
 
-mod common;
+use crate::common;
 
 use common::{handoff, repo};
 

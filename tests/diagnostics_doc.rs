@@ -4,7 +4,7 @@
 //! marker line is rebuilt here and compared with the committed file;
 //! `UPDATE_DIAGNOSTICS_DOC=1 cargo test --test diagnostics_doc` rewrites it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -151,7 +151,7 @@ fn diagnostics_doc_matches_the_fixture_cases() {
                 "\nReported by `handoff import` with the line or unit it concerns (see [import.md](import.md)); tested in `tests/import.rs`.\n",
             ),
             None => body.push_str(
-                "\nNo fixture case can trigger it (see `tests/validate_cases.rs`); it is tested in `tests/validate.rs`.\n",
+                "\nNo fixture case can trigger it (see `tests/cases.rs`); it is tested in `tests/validate.rs`.\n",
             ),
         }
     }

@@ -1,7 +1,7 @@
 //! `handoff generate`: the self-check of this repository, determinism, hand-edit protection,
 //! validity of what it writes, hostile registry text and snapshots of every template.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! `validate` accepts once added; no duplicates on a second import; untranslatable timers; and
 //! the OnCalendar translations against the elapse times systemd-analyze printed.
 
-mod common;
+use crate::common;
 
 use common::{fixture, handoff, read, repo, repo_copy};
 

@@ -3,7 +3,7 @@
 //! figures: `handoff tap --count N` as a whole process, and a bare async-nats ordered-consumer
 //! read loop over the same messages. Loopback only, on a private server.
 
-mod support;
+use crate::support;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! `handoff stream`, `publish` and `tap` against a real nats-server (one per test).
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

@@ -1,6 +1,6 @@
 //! The generated Python stubs, run by a real Python with nats-py, against a real nats-server.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

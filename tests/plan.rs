@@ -2,7 +2,7 @@
 //! fixture registries in other checklist states (blocked, missing or failing definitions), both
 //! formats, and `--fail-on-blocked`.
 
-mod common;
+use crate::common;
 
 use common::{copy_tree, fixture, handoff, read, repo, repo_copy};
 

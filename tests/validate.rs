@@ -1,7 +1,7 @@
 //! `handoff validate` on this repository's own tree: clean as committed; faults put into its
 //! definitions are each reported at the right file and line, in json and github formats.
 
-mod common;
+use crate::common;
 
 use common::{handoff, read, repo, repo_copy};
 

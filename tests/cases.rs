@@ -1,0 +1,149 @@
+//! One case per diagnostic code, one test per case: `tests/fixtures/cases/<case>/bad` must
+//! produce exactly the diagnostics listed in its `expect.txt` (`code path:line:col`, one per line,
+//! compared as a multiset so a diagnostic reported twice is caught), its human output is
+//! snapshotted (tests/snapshots/cases__<case>.snap), and the corrected twin `good` must be
+//! clean. A case without its own subjects.toml uses tests/fixtures/base.
+//!
+//! Run one case: `cargo test --test cases -- cron-or-rule`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::{copy_tree, fixture, handoff, read};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// The case's tree over the base project, in a temporary folder.
+fn project(tree: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("base"), tmp.path());
+    copy_tree(tree, tmp.path());
+    let _ = std::fs::remove_file(tmp.path().join("expect.txt"));
+    tmp
+}
+
+/// `validate --format json` on a tree: exit code, `code file:line:col` of each diagnostic
+/// (sorted, duplicates kept), and the raw output.
+fn run_validate(tree: &Path) -> Result<(i32, Vec<String>, String), Failed> {
+    let tmp = project(tree);
+    let run = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).map_err(|e| {
+        format!(
+            "{}: not JSON ({e}):\n{}\n{}",
+            tree.display(),
+            run.stdout,
+            run.stderr
+        )
+    })?;
+    let mut found: Vec<String> = json["diagnostics"]
+        .as_array()
+        .ok_or("no diagnostics array")?
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{}",
+                d["code"].as_str().unwrap_or("?"),
+                d["file"].as_str().unwrap_or("?"),
+                d["line"],
+                d["column"]
+            )
+        })
+        .collect();
+    found.sort();
+    Ok((run.code, found, run.stdout))
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<_> = std::fs::read_dir(fixture("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn expected(case: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = read(&case.join("bad/expect.txt"))
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn bad(case: &Path) -> Result<(), Failed> {
+    let name = case.file_name().unwrap().to_string_lossy().to_string();
+    let expected = expected(case);
+    let (code, found, out) = run_validate(&case.join("bad"))?;
+    if found != expected {
+        return Err(format!("expected {expected:?}\n   found {found:?}\n{out}").into());
+    }
+    let has_error = expected.iter().any(|e| {
+        let code = e.split(' ').next().unwrap_or("");
+        handoff::codes::severity(code) == Some(handoff::diagnostic::Severity::Error)
+    });
+    if has_error && code != 1 {
+        return Err(format!("exit {code}, expected 1").into());
+    }
+    // The human rendering, as a user sees it.
+    let tmp = project(&case.join("bad"));
+    let run = handoff(tmp.path(), &["validate", "--no-freshness"]);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(common::repo().join("tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(format!("cases__{name}"), run.stdout));
+    Ok(())
+}
+
+fn good(case: &Path) -> Result<(), Failed> {
+    let (code, found, out) = run_validate(&case.join("good"))?;
+    if code != 0 || !found.is_empty() {
+        return Err(format!("exit {code}, diagnostics {found:?}\n{out}").into());
+    }
+    Ok(())
+}
+
+/// Every code validate can emit has a case that triggers it.
+fn every_code_has_a_case() -> Result<(), Failed> {
+    let mut covered = BTreeSet::new();
+    for case in cases() {
+        for line in read(&case.join("bad/expect.txt")).lines() {
+            if let Some(code) = line.split_whitespace().next() {
+                covered.insert(code.to_string());
+            }
+        }
+    }
+    // Covered by their own tests: `stale-generated` (tests/validate.rs), `io` (an unreadable
+    // file cannot be made as root).
+    let elsewhere = ["stale-generated", "io"];
+    let missing: Vec<&str> = handoff::codes::validate_codes()
+        .iter()
+        .map(|c| c.0)
+        .filter(|c| !covered.contains(*c) && !elsewhere.contains(c))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("codes without a fixture case: {missing:?}").into())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test("every_code_has_a_case", every_code_has_a_case)];
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let c = case.clone();
+        trials.push(Trial::test(format!("{name}::bad"), move || bad(&c)));
+        trials.push(Trial::test(format!("{name}::good"), move || good(&case)));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
