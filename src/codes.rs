@@ -1,225 +1,169 @@
-//! The catalogue of diagnostic codes. Every code handoff can emit is listed here (the cron and
-//! rule modules keep their own lists, merged in [`all`]); docs/diagnostics.md has a section for
-//! each, and a test keeps the two in step.
+//! The catalogue of diagnostic codes: one [`Code`] per kind of problem, carrying its name (the
+//! stable string users see, filter on and suppress), its severity, a one-line summary and its
+//! section in docs/diagnostics.md. A misspelt code does not compile; docs/diagnostics.md, the
+//! SARIF rule metadata and the fixture-case checks all iterate [`Code::ALL`].
 
 use crate::diagnostic::Severity;
 
-/// Codes of the registry, definition, reference and freshness checks.
-pub const CODES: &[(&str, Severity, &str)] = &[
-    (
-        "toml-syntax",
-        Severity::Error,
-        "The registry is not valid TOML.",
-    ),
-    (
-        "yaml-syntax",
-        Severity::Error,
-        "A definition is not valid YAML (or holds several documents or aliases).",
-    ),
-    (
-        "duplicate-key",
-        Severity::Error,
-        "A YAML mapping has the same key twice.",
-    ),
-    (
-        "unknown-key",
-        Severity::Error,
-        "A key the format does not have; usually a typo.",
-    ),
-    (
-        "missing-field",
-        Severity::Error,
-        "A required field is absent.",
-    ),
-    (
-        "wrong-type",
-        Severity::Error,
-        "A value has the wrong type (e.g. a number where a string is expected).",
-    ),
-    (
-        "invalid-value",
-        Severity::Error,
-        "A value of the right type that is not allowed (bad duration, unknown retention, ...).",
-    ),
-    (
-        "invalid-name",
-        Severity::Error,
-        "A name that is not of the required form (definition `namespace.name`, attribute identifier).",
-    ),
-    (
-        "unknown-type",
-        Severity::Error,
-        "An attribute type the registry does not know.",
-    ),
-    (
-        "duplicate-subject",
-        Severity::Error,
-        "The same subject is registered twice.",
-    ),
-    (
-        "duplicate-name",
-        Severity::Error,
-        "Two migrations, definitions or side effects share a name.",
-    ),
-    (
-        "subject-form",
-        Severity::Error,
-        "A subject is not of the form `<prefix>.<entity>.<event>`.",
-    ),
-    (
-        "subject-outside-stream",
-        Severity::Error,
-        "A subject is not covered by the stream's subject filter.",
-    ),
-    (
-        "unregistered-subject",
-        Severity::Error,
-        "An event trigger names a subject nobody registered.",
-    ),
-    (
-        "unknown-context",
-        Severity::Error,
-        "A rule requires a context the registry does not declare.",
-    ),
-    (
-        "missing-trigger",
-        Severity::Error,
-        "A definition has neither a cron nor an event trigger.",
-    ),
-    (
-        "instruction-count",
-        Severity::Error,
-        "An instruction has both or neither of `shell` and `workflow`.",
-    ),
-    (
-        "name-mismatch",
-        Severity::Error,
-        "A definition's name does not match its file name.",
-    ),
-    (
-        "unknown-attribute",
-        Severity::Error,
-        "A rule reads an event attribute that a triggering subject does not declare.",
-    ),
-    (
-        "unknown-envelope-field",
-        Severity::Error,
-        "A rule reads `event.X` where X is not an envelope field.",
-    ),
-    (
-        "attribute-type",
-        Severity::Error,
-        "A rule compares an attribute with a value of an incompatible type.",
-    ),
-    (
-        "enum-value",
-        Severity::Warning,
-        "A rule compares an enum attribute with a value outside its list.",
-    ),
-    (
-        "cron-reads-event",
-        Severity::Error,
-        "A cron-only definition reads `event`, which is absent when it fires.",
-    ),
-    (
-        "unrequired-context",
-        Severity::Warning,
-        "A rule reads a context it does not list in `requires`.",
-    ),
-    (
-        "migration-without-definition",
-        Severity::Error,
-        "A migration's definition file is missing.",
-    ),
-    (
-        "definition-without-migration",
-        Severity::Error,
-        "A definition names a migration the registry does not have.",
-    ),
-    (
-        "definition-drift",
-        Severity::Warning,
-        "A definition differs from its migration's plan in the registry (trigger, rule or instruction).",
-    ),
-    (
-        "parallel-run-unsafe",
-        Severity::Error,
-        "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.",
-    ),
-    (
-        "stale-generated",
-        Severity::Error,
-        "A generated file is missing or out of date.",
-    ),
-    ("io", Severity::Error, "A file could not be read."),
-];
-
-/// Codes of the commands that check input other than files: `publish` (its arguments) and
-/// `import` (crontab lines and timers). They are not `validate` codes.
-pub const COMMAND_CODES: &[(&str, Severity, &str)] = &[
-    (
-        "publish-unknown-subject",
-        Severity::Error,
-        "`handoff publish` was given a subject the registry does not have.",
-    ),
-    (
-        "publish-attribute",
-        Severity::Error,
-        "`handoff publish` was given a missing, unknown or mistyped attribute.",
-    ),
-    (
-        "publish-argument",
-        Severity::Error,
-        "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).",
-    ),
-    (
-        "import-line",
-        Severity::Error,
-        "A crontab line that is not a job line (too few fields, no command, no user with --system).",
-    ),
-    (
-        "import-untranslatable",
-        Severity::Error,
-        "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).",
-    ),
-];
-
-/// Every code `validate` (and `cron`) can emit, with its severity and summary, sorted.
-pub fn validate_codes() -> Vec<(&'static str, Severity, &'static str)> {
-    let mut v: Vec<_> = CODES
-        .iter()
-        .chain(crate::cron::CODES)
-        .chain(crate::rule::CODES)
-        .copied()
-        .collect();
-    v.sort_by_key(|c| c.0);
-    v
+/// Which part of handoff emits a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Area {
+    /// `validate`'s checks of the registry, definitions and their references.
+    Lint,
+    /// Cron schedules (`validate`, `cron`).
+    Cron,
+    /// CEL rules (`validate`).
+    Rule,
+    /// Generated files (`validate`, `generate --check`).
+    Freshness,
+    /// Reading files at all.
+    Files,
+    /// Commands that check input other than files (`publish`, `import`).
+    Command,
 }
 
-/// Every code handoff can emit, sorted.
-pub fn all() -> Vec<(&'static str, Severity, &'static str)> {
-    let mut v = validate_codes();
-    v.extend(COMMAND_CODES.iter().copied());
-    v.sort_by_key(|c| c.0);
-    v
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $severity:ident, $area:ident, $summary:literal;)*) => {
+        /// A diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, sorted by name.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see it, e.g. `cron-or-rule`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+
+            pub fn area(self) -> Area {
+                match self {
+                    $(Code::$variant => Area::$area,)*
+                }
+            }
+        }
+    };
 }
 
-pub fn summary(code: &str) -> Option<&'static str> {
-    all().into_iter().find(|c| c.0 == code).map(|c| c.2)
+codes! {
+    AttributeType = "attribute-type", Error, Lint, "A rule compares an attribute with a value of an incompatible type.";
+    CronBadStep = "cron-bad-step", Error, Cron, "A step is zero or not a number.";
+    CronDstGap = "cron-dst-gap", Warning, Cron, "A fixed time that does not exist on a spring-forward day of the time zone.";
+    CronDstOverlap = "cron-dst-overlap", Warning, Cron, "A fixed time that occurs twice on a fall-back day of the time zone.";
+    CronFieldCount = "cron-field-count", Error, Cron, "A schedule is empty or does not have exactly 5 fields (seconds or year fields are not standard cron).";
+    CronNeverFires = "cron-never-fires", Error, Cron, "A schedule that parses but never fires (`0 0 30 2 *`).";
+    CronNonstandard = "cron-nonstandard", Error, Cron, "Non-standard syntax: `L`, `W`, `#`, `?`, `H`, `~`.";
+    CronOrRule = "cron-or-rule", Warning, Cron, "Day-of-month and day-of-week both restricted: a day matches if EITHER matches.";
+    CronOutOfRange = "cron-out-of-range", Error, Cron, "A value is outside its field's range.";
+    CronReadsEvent = "cron-reads-event", Error, Lint, "A cron-only definition reads `event`, which is absent when it fires.";
+    CronReboot = "cron-reboot", Error, Cron, "`@reboot` names no time: meaningless as a definition's schedule.";
+    CronReversedRange = "cron-reversed-range", Error, Cron, "A range whose start is after its end (`5-1`): cron does not wrap around.";
+    CronStepOnValue = "cron-step-on-value", Error, Cron, "A step on a single value (`5/10`), which cronie rejects.";
+    CronStepOrRule = "cron-step-or-rule", Warning, Cron, "A `*/n` day field with the other day field restricted: cron implementations disagree.";
+    CronStepTooLarge = "cron-step-too-large", Warning, Cron, "A step larger than its range selects only the first value.";
+    CronSyntax = "cron-syntax", Error, Cron, "A field is malformed: an empty list item, a dangling `-` or `/`, a character cron does not know.";
+    CronUnknownMacro = "cron-unknown-macro", Error, Cron, "An `@` macro that cron does not have.";
+    CronUnknownName = "cron-unknown-name", Error, Cron, "A name is not a month or day-of-week name, or is in the wrong field.";
+    CronUnknownTimezone = "cron-unknown-timezone", Error, Cron, "A time zone that is not in the IANA database.";
+    DefinitionDrift = "definition-drift", Warning, Lint, "A definition differs from its migration's plan in the registry (trigger, rule or instruction).";
+    DefinitionWithoutMigration = "definition-without-migration", Error, Lint, "A definition names a migration the registry does not have.";
+    DuplicateKey = "duplicate-key", Error, Lint, "A YAML mapping has the same key twice.";
+    DuplicateName = "duplicate-name", Error, Lint, "Two migrations, definitions or side effects share a name.";
+    DuplicateSubject = "duplicate-subject", Error, Lint, "The same subject is registered twice.";
+    EnumValue = "enum-value", Warning, Lint, "A rule compares an enum attribute with a value outside its list.";
+    ImportLine = "import-line", Error, Command, "A crontab line that is not a job line (too few fields, no command, no user with --system).";
+    ImportUntranslatable = "import-untranslatable", Error, Command, "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).";
+    InstructionCount = "instruction-count", Error, Lint, "An instruction has both or neither of `shell` and `workflow`.";
+    InvalidName = "invalid-name", Error, Lint, "A name that is not of the required form (definition `namespace.name`, attribute identifier).";
+    InvalidValue = "invalid-value", Error, Lint, "A value of the right type that is not allowed (bad duration, unknown retention, ...).";
+    Io = "io", Error, Files, "A file could not be read.";
+    MigrationWithoutDefinition = "migration-without-definition", Error, Lint, "A migration's definition file is missing.";
+    MissingField = "missing-field", Error, Lint, "A required field is absent.";
+    MissingTrigger = "missing-trigger", Error, Lint, "A definition has neither a cron nor an event trigger.";
+    NameMismatch = "name-mismatch", Error, Lint, "A definition's name does not match its file name.";
+    ParallelRunUnsafe = "parallel-run-unsafe", Error, Lint, "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.";
+    PublishArgument = "publish-argument", Error, Command, "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).";
+    PublishAttribute = "publish-attribute", Error, Command, "`handoff publish` was given a missing, unknown or mistyped attribute.";
+    PublishUnknownSubject = "publish-unknown-subject", Error, Command, "`handoff publish` was given a subject the registry does not have.";
+    RuleSyntax = "rule-syntax", Error, Rule, "`rule.when` does not parse as a CEL expression";
+    StaleGenerated = "stale-generated", Error, Freshness, "A generated file is missing or out of date.";
+    SubjectForm = "subject-form", Error, Lint, "A subject is not of the form `<prefix>.<entity>.<event>`.";
+    SubjectOutsideStream = "subject-outside-stream", Error, Lint, "A subject is not covered by the stream's subject filter.";
+    TomlSyntax = "toml-syntax", Error, Lint, "The registry is not valid TOML.";
+    UnknownAttribute = "unknown-attribute", Error, Lint, "A rule reads an event attribute that a triggering subject does not declare.";
+    UnknownContext = "unknown-context", Error, Lint, "A rule requires a context the registry does not declare.";
+    UnknownEnvelopeField = "unknown-envelope-field", Error, Lint, "A rule reads `event.X` where X is not an envelope field.";
+    UnknownKey = "unknown-key", Error, Lint, "A key the format does not have; usually a typo.";
+    UnknownType = "unknown-type", Error, Lint, "An attribute type the registry does not know.";
+    UnregisteredSubject = "unregistered-subject", Error, Lint, "An event trigger names a subject nobody registered.";
+    UnrequiredContext = "unrequired-context", Warning, Lint, "A rule reads a context it does not list in `requires`.";
+    WrongType = "wrong-type", Error, Lint, "A value has the wrong type (e.g. a number where a string is expected).";
+    YamlSyntax = "yaml-syntax", Error, Lint, "A definition is not valid YAML (or holds several documents or aliases).";
 }
 
-pub fn severity(code: &str) -> Option<Severity> {
-    all().into_iter().find(|c| c.0 == code).map(|c| c.1)
+impl Code {
+    /// The code named `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// Whether `validate` (or `cron`) can emit it; the others belong to other commands.
+    pub fn is_validate(self) -> bool {
+        self.area() != Area::Command
+    }
+
+    /// The anchor of its section in docs/diagnostics.md (a heading `## <name>`).
+    pub fn docs_anchor(self) -> &'static str {
+        self.name()
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn codes_are_unique() {
-        let all = super::all();
-        let mut names: Vec<_> = all.iter().map(|c| c.0).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), all.len());
+    fn names_are_unique_sorted_and_round_trip() {
+        let names: Vec<_> = Code::ALL.iter().map(|c| c.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(
+            names, sorted,
+            "Code::ALL must be sorted by name, without repeats"
+        );
+        for c in Code::ALL {
+            assert_eq!(Code::from_name(c.name()), Some(*c));
+        }
+        assert_eq!(Code::from_name("no-such-code"), None);
     }
 }

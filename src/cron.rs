@@ -34,102 +34,14 @@
 //! This is what cronie's main loop does when it finds the local clock jumped by less than three
 //! hours (`cron.c`, "wakeupKind" 2 and 0).
 
+use crate::codes::Code;
 use std::ops::Range;
 
 use jiff::civil::{self, DateTime};
 use jiff::tz::{AmbiguousOffset, Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::diagnostic::{Finding, Severity};
-
-/// Every code this module emits, with its severity and a one-line summary.
-pub const CODES: &[(&str, Severity, &str)] = &[
-    (
-        "cron-field-count",
-        Severity::Error,
-        "A schedule is empty or does not have exactly 5 fields (seconds or year fields are not standard cron).",
-    ),
-    (
-        "cron-syntax",
-        Severity::Error,
-        "A field is malformed: an empty list item, a dangling `-` or `/`, a character cron does not know.",
-    ),
-    (
-        "cron-out-of-range",
-        Severity::Error,
-        "A value is outside its field's range.",
-    ),
-    (
-        "cron-unknown-name",
-        Severity::Error,
-        "A name is not a month or day-of-week name, or is in the wrong field.",
-    ),
-    (
-        "cron-bad-step",
-        Severity::Error,
-        "A step is zero or not a number.",
-    ),
-    (
-        "cron-step-on-value",
-        Severity::Error,
-        "A step on a single value (`5/10`), which cronie rejects.",
-    ),
-    (
-        "cron-reversed-range",
-        Severity::Error,
-        "A range whose start is after its end (`5-1`): cron does not wrap around.",
-    ),
-    (
-        "cron-nonstandard",
-        Severity::Error,
-        "Non-standard syntax: `L`, `W`, `#`, `?`, `H`, `~`.",
-    ),
-    (
-        "cron-reboot",
-        Severity::Error,
-        "`@reboot` names no time: meaningless as a definition's schedule.",
-    ),
-    (
-        "cron-unknown-macro",
-        Severity::Error,
-        "An `@` macro that cron does not have.",
-    ),
-    (
-        "cron-never-fires",
-        Severity::Error,
-        "A schedule that parses but never fires (`0 0 30 2 *`).",
-    ),
-    (
-        "cron-unknown-timezone",
-        Severity::Error,
-        "A time zone that is not in the IANA database.",
-    ),
-    (
-        "cron-or-rule",
-        Severity::Warning,
-        "Day-of-month and day-of-week both restricted: a day matches if EITHER matches.",
-    ),
-    (
-        "cron-step-or-rule",
-        Severity::Warning,
-        "A `*/n` day field with the other day field restricted: cron implementations disagree.",
-    ),
-    (
-        "cron-step-too-large",
-        Severity::Warning,
-        "A step larger than its range selects only the first value.",
-    ),
-    (
-        "cron-dst-gap",
-        Severity::Warning,
-        "A fixed time that does not exist on a spring-forward day of the time zone.",
-    ),
-    (
-        "cron-dst-overlap",
-        Severity::Warning,
-        "A fixed time that occurs twice on a fall-back day of the time zone.",
-    ),
-];
+use crate::diagnostic::Finding;
 
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -315,7 +227,7 @@ pub fn parse(expr: &str) -> Result<Parsed, Vec<Finding>> {
     let fields = split_fields(expr);
     let Some((first, first_span)) = fields.first().cloned() else {
         return Err(vec![
-            Finding::error("cron-field-count", 0..expr.len(), "the schedule is empty").with_help(
+            Finding::new(Code::CronFieldCount, 0..expr.len(), "the schedule is empty").with_help(
                 "write 5 fields: minute hour day-of-month month day-of-week, e.g. `0 3 * * *`",
             ),
         ]);
@@ -386,8 +298,8 @@ fn parse_macro(
     if let Some((_, first_extra)) = rest.first() {
         let extra = first_extra.start..rest[rest.len() - 1].1.end;
         return Err(vec![
-            Finding::error(
-                "cron-syntax",
+            Finding::new(
+                Code::CronSyntax,
                 extra,
                 format!("`{name}` stands alone: nothing may follow a macro"),
             )
@@ -396,8 +308,8 @@ fn parse_macro(
     }
     if name == "@reboot" {
         return Err(vec![
-            Finding::error(
-                "cron-reboot",
+            Finding::new(
+                Code::CronReboot,
                 span,
                 "`@reboot` runs when the cron daemon starts, not at a time: it is not a schedule for a definition",
             )
@@ -415,8 +327,8 @@ fn parse_macro(
             }
         };
         return Err(vec![
-            Finding::error(
-                "cron-unknown-macro",
+            Finding::new(
+                Code::CronUnknownMacro,
                 span,
                 format!("`{name}` is not a cron macro"),
             )
@@ -454,8 +366,8 @@ fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
             } else {
                 (fields[0].1.clone(), "seconds (first)", join(&fields[1..]))
             };
-            Finding::error(
-                "cron-field-count",
+            Finding::new(
+                Code::CronFieldCount,
                 span,
                 "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
             )
@@ -463,8 +375,8 @@ fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
                 "this looks like a {which} field: remove it, e.g. `{rest}`"
             ))
         }
-        7 => Finding::error(
-            "cron-field-count",
+        7 => Finding::new(
+            Code::CronFieldCount,
             whole,
             "the schedule has 7 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
         )
@@ -472,8 +384,8 @@ fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
             "remove the seconds (first) and year (last) fields, e.g. `{}`",
             join(&fields[1..6])
         )),
-        _ => Finding::error(
-            "cron-field-count",
+        _ => Finding::new(
+            Code::CronFieldCount,
             if expr.trim().is_empty() { 0..expr.len() } else { whole },
             format!(
                 "the schedule has {n} field{}; standard cron has 5: minute hour day-of-month month day-of-week",
@@ -508,8 +420,8 @@ fn parse_field(
                 item_span.start - 1
             };
             errors.push(
-                Finding::error(
-                    "cron-syntax",
+                Finding::new(
+                    Code::CronSyntax,
                     comma..comma + 1,
                     format!("empty list item in the {} field", kind.name()),
                 )
@@ -552,8 +464,8 @@ fn parse_item(
     if let Some(i) = item.find(|c: char| !(c.is_ascii_alphanumeric() || "*-/".contains(c))) {
         let len = item[i..].chars().next().map_or(1, char::len_utf8);
         errors.push(
-            Finding::error(
-                "cron-syntax",
+            Finding::new(
+                Code::CronSyntax,
                 at(i, len),
                 format!("`{}` is not allowed in a cron field", &item[i..i + len]),
             )
@@ -573,8 +485,8 @@ fn parse_item(
             let s_at = at(base.len() + 1, s.len());
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
                 errors.push(
-                    Finding::error(
-                        "cron-bad-step",
+                    Finding::new(
+                        Code::CronBadStep,
                         if s.is_empty() {
                             at(base.len(), 1)
                         } else {
@@ -589,7 +501,7 @@ fn parse_item(
             let n = s.parse::<u32>().unwrap_or(u32::MAX);
             if n == 0 {
                 errors.push(
-                    Finding::error("cron-bad-step", s_at, "a step of 0 selects nothing")
+                    Finding::new(Code::CronBadStep, s_at, "a step of 0 selects nothing")
                         .with_help("use a step of 1 or more"),
                 );
                 return None;
@@ -608,8 +520,8 @@ fn parse_item(
         if first.is_empty() || second.is_some_and(str::is_empty) {
             let dash = first.len();
             errors.push(
-                Finding::error(
-                    "cron-syntax",
+                Finding::new(
+                    Code::CronSyntax,
                     at(dash, 1),
                     format!("a value is missing in the {} field: `{base}`", kind.name()),
                 )
@@ -619,8 +531,8 @@ fn parse_item(
         }
         if first == "*" || second.is_some_and(|y| y.contains(['-', '*'])) {
             errors.push(
-                Finding::error(
-                    "cron-syntax",
+                Finding::new(
+                    Code::CronSyntax,
                     at(0, base.len()),
                     format!("`{base}` is not a value or a range"),
                 )
@@ -635,8 +547,8 @@ fn parse_item(
                 if let Some((n, _)) = &step {
                     let range = format!("{first}-{}/{n}", kind.show(kind.max(), uses_names));
                     errors.push(
-                        Finding::error(
-                            "cron-step-on-value",
+                        Finding::new(
+                            Code::CronStepOnValue,
                             at(0, item.len()),
                             format!("`{item}` puts a step on a single value, which standard cron rejects"),
                         )
@@ -669,8 +581,8 @@ fn parse_item(
         let width = hi - lo;
         if *n > width.max(1) {
             warnings.push(
-                Finding::warning(
-                    "cron-step-too-large",
+                Finding::new(
+                    Code::CronStepTooLarge,
                     s_at.clone(),
                     format!(
                         "the step {n} is larger than the {} range {}: `{item}` selects only {}",
@@ -720,8 +632,8 @@ fn reversed(
     } else {
         format!("{},{}", part(a, kind.max()), part(kind.bounds().0, b))
     };
-    Finding::error(
-        "cron-reversed-range",
+    Finding::new(
+        Code::CronReversedRange,
         span,
         format!(
             "the range `{base}` runs backwards ({} is after {}): cron does not wrap around, so it would select nothing",
@@ -758,8 +670,8 @@ fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
             };
             if let Some((what, help)) = what {
                 return Some(
-                    Finding::error(
-                        "cron-nonstandard",
+                    Finding::new(
+                        Code::CronNonstandard,
                         offset + i..offset + end,
                         format!("{what} in the {} field is not standard cron", kind.name()),
                     )
@@ -784,8 +696,8 @@ fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
         };
         if let Some((what, help)) = what {
             return Some(
-                Finding::error(
-                    "cron-nonstandard",
+                Finding::new(
+                    Code::CronNonstandard,
                     offset + i..offset + i + 1,
                     format!("{what} in the {} field is not standard cron", kind.name()),
                 )
@@ -802,8 +714,8 @@ fn value(kind: Kind, text: &str, span: Range<usize>, errors: &mut Vec<Finding>) 
     let (lo, hi) = kind.bounds();
     if text.is_empty() {
         errors.push(
-            Finding::error(
-                "cron-syntax",
+            Finding::new(
+                Code::CronSyntax,
                 span.start.saturating_sub(1)..span.start + 1,
                 format!("a value is missing in the {} field", kind.name()),
             )
@@ -826,8 +738,8 @@ fn value(kind: Kind, text: &str, span: Range<usize>, errors: &mut Vec<Finding>) 
             _ => format!("use a value in {}", kind.range_text()),
         };
         errors.push(
-            Finding::error(
-                "cron-out-of-range",
+            Finding::new(
+                Code::CronOutOfRange,
                 span,
                 format!(
                     "{} {text} is out of range: the {} field takes {}",
@@ -864,12 +776,12 @@ fn value(kind: Kind, text: &str, span: Range<usize>, errors: &mut Vec<Finding>) 
             Some(s) if other.is_none() => format!("did you mean `{s}`?"),
             _ => format!("the {} field takes {}", kind.name(), kind.range_text()),
         };
-        errors.push(Finding::error("cron-unknown-name", span, message).with_help(help));
+        errors.push(Finding::new(Code::CronUnknownName, span, message).with_help(help));
         return None;
     }
     errors.push(
-        Finding::error(
-            "cron-syntax",
+        Finding::new(
+            Code::CronSyntax,
             span,
             format!("`{text}` is not a value of the {} field", kind.name()),
         )
@@ -957,8 +869,8 @@ impl Schedule {
                 )
             };
             return Some(
-                Finding::warning(
-                    "cron-or-rule",
+                Finding::new(
+                    Code::CronOrRule,
                     self.dom.span.start..self.dow.span.end,
                     message,
                 )
@@ -983,8 +895,8 @@ impl Schedule {
         let (lo, hi) = (stepped_kind.bounds().0, stepped_kind.max());
         let rewritten = text(stepped).replacen('*', &format!("{lo}-{hi}"), 1);
         Some(
-            Finding::warning(
-                "cron-step-or-rule",
+            Finding::new(
+                Code::CronStepOrRule,
                 stepped.span.clone(),
                 format!(
                     "`{}` in the {} field starts with `*`, so cronie treats the field as unrestricted and requires the {} field `{}` to match too (AND); croniter and others treat it as restricted and fire when EITHER matches (OR)",
@@ -1042,8 +954,8 @@ impl Schedule {
             .map(|m| MONTH_WORDS[*m as usize - 1].to_string())
             .collect();
         Some(
-            Finding::error(
-                "cron-never-fires",
+            Finding::new(
+                Code::CronNeverFires,
                 self.dom.span.start..self.month.span.end,
                 format!(
                     "`{}` never fires: {} {} no day {days}",
@@ -1336,8 +1248,8 @@ impl Schedule {
         let mut out = Vec::new();
         if !gaps.is_empty() {
             out.push(
-                Finding::warning(
-                    "cron-dst-gap",
+                Finding::new(
+                    Code::CronDstGap,
                     span.clone(),
                     format!(
                         "in {zone}, {}: cronie runs the job once, right after the jump",
@@ -1349,8 +1261,8 @@ impl Schedule {
         }
         if !overlaps.is_empty() {
             out.push(
-                Finding::warning(
-                    "cron-dst-overlap",
+                Finding::new(
+                    Code::CronDstOverlap,
                     span,
                     format!(
                         "in {zone}, {}: cronie runs the job only the first time, at the earlier offset",
@@ -1621,8 +1533,8 @@ pub fn parse_timezone(name: &str) -> Result<TimeZone, Finding> {
         _ => "use an IANA time zone name such as `UTC`, `Europe/Berlin` or `America/New_York`"
             .to_string(),
     };
-    Err(Finding::error(
-        "cron-unknown-timezone",
+    Err(Finding::new(
+        Code::CronUnknownTimezone,
         0..name.len(),
         format!("`{name}` is not an IANA time zone"),
     )
@@ -1661,7 +1573,7 @@ mod tests {
     }
 
     /// The only error of `expr`: its code and the text its span covers.
-    fn error(expr: &str) -> (&'static str, &str, Finding) {
+    fn error(expr: &str) -> (Code, &str, Finding) {
         let mut all = errors(expr);
         assert_eq!(all.len(), 1, "{expr}: {all:?}");
         let f = all.remove(0);
@@ -1678,40 +1590,34 @@ mod tests {
         assert!(warnings(expr).is_empty(), "{expr}: {:?}", warnings(expr));
     }
 
-    /// Every code the examples below produce, to check CODES against.
-    const EXAMPLES: &[(&str, &str)] = &[
-        ("cron-field-count", "0 0 * *"),
-        ("cron-syntax", "0,,30 * * * *"),
-        ("cron-out-of-range", "0 24 * * *"),
-        ("cron-unknown-name", "0 0 * * thr"),
-        ("cron-bad-step", "*/0 * * * *"),
-        ("cron-step-on-value", "5/10 * * * *"),
-        ("cron-reversed-range", "0 0 * * 5-1"),
-        ("cron-nonstandard", "0 0 L * *"),
-        ("cron-reboot", "@reboot"),
-        ("cron-unknown-macro", "@Daily"),
-        ("cron-never-fires", "0 0 30 2 *"),
-        ("cron-or-rule", "0 0 13 * 5"),
-        ("cron-step-or-rule", "0 0 */2 * 1"),
-        ("cron-step-too-large", "*/60 * * * *"),
+    /// An example of every cron code.
+    const EXAMPLES: &[(Code, &str)] = &[
+        (Code::CronFieldCount, "0 0 * *"),
+        (Code::CronSyntax, "0,,30 * * * *"),
+        (Code::CronOutOfRange, "0 24 * * *"),
+        (Code::CronUnknownName, "0 0 * * thr"),
+        (Code::CronBadStep, "*/0 * * * *"),
+        (Code::CronStepOnValue, "5/10 * * * *"),
+        (Code::CronReversedRange, "0 0 * * 5-1"),
+        (Code::CronNonstandard, "0 0 L * *"),
+        (Code::CronReboot, "@reboot"),
+        (Code::CronUnknownMacro, "@Daily"),
+        (Code::CronNeverFires, "0 0 30 2 *"),
+        (Code::CronOrRule, "0 0 13 * 5"),
+        (Code::CronStepOrRule, "0 0 */2 * 1"),
+        (Code::CronStepTooLarge, "*/60 * * * *"),
     ];
 
     #[test]
-    fn codes_are_unique_kebab_and_all_listed() {
-        let mut names: Vec<&str> = CODES.iter().map(|c| c.0).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), CODES.len());
-        for (code, severity, summary) in CODES {
-            assert!(code.starts_with("cron-"), "{code}");
-            assert!(
-                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
-                "{code}"
-            );
-            assert!(!summary.is_empty());
-            let _ = severity;
+    fn every_cron_code_has_an_example_of_its_severity() {
+        let cron: Vec<Code> = Code::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.area() == crate::codes::Area::Cron)
+            .collect();
+        for code in &cron {
+            assert!(code.name().starts_with("cron-"), "{code}");
         }
-        let severity = |code: &str| CODES.iter().find(|c| c.0 == code).map(|c| c.1);
         for (code, expr) in EXAMPLES {
             let found: Vec<Finding> = match parse(expr) {
                 Ok(p) => p.warnings,
@@ -1719,15 +1625,19 @@ mod tests {
             };
             assert!(found.iter().any(|f| f.code == *code), "{expr}: {found:?}");
             for f in found {
-                assert_eq!(severity(f.code), Some(f.severity), "{f:?}");
+                assert_eq!(f.code.severity(), f.severity, "{f:?}");
             }
         }
-        let listed: Vec<&str> = EXAMPLES.iter().map(|e| e.0).collect();
-        for code in names {
+        let listed: Vec<Code> = EXAMPLES.iter().map(|e| e.0).collect();
+        for code in cron {
             assert!(
                 listed.contains(&code)
-                    || ["cron-unknown-timezone", "cron-dst-gap", "cron-dst-overlap"]
-                        .contains(&code),
+                    || [
+                        Code::CronUnknownTimezone,
+                        Code::CronDstGap,
+                        Code::CronDstOverlap
+                    ]
+                    .contains(&code),
                 "no example for {code}"
             );
         }
@@ -1736,10 +1646,10 @@ mod tests {
     #[test]
     fn field_count() {
         let (code, text, f) = error("0 0 * *");
-        assert_eq!((code, text), ("cron-field-count", "0 0 * *"));
+        assert_eq!((code, text), (Code::CronFieldCount, "0 0 * *"));
         assert!(f.message.contains("4 fields"), "{}", f.message);
         let (code, text, f) = error("0 */15 * * * *");
-        assert_eq!((code, text), ("cron-field-count", "0"));
+        assert_eq!((code, text), (Code::CronFieldCount, "0"));
         assert!(
             f.message
                 .contains("seconds or year fields are not standard cron")
@@ -1749,12 +1659,12 @@ mod tests {
             Some("this looks like a seconds (first) field: remove it, e.g. `*/15 * * * *`")
         );
         let (code, text, _) = error("0 0 * * * 2027");
-        assert_eq!((code, text), ("cron-field-count", "2027"));
+        assert_eq!((code, text), (Code::CronFieldCount, "2027"));
         let (code, text, f) = error(" 0 0 12 * * * 2027");
-        assert_eq!((code, text), ("cron-field-count", "0 0 12 * * * 2027"));
+        assert_eq!((code, text), (Code::CronFieldCount, "0 0 12 * * * 2027"));
         assert!(f.help.unwrap().contains("`0 12 * * *`"));
         let f = errors("").remove(0);
-        assert_eq!((f.code, f.span), ("cron-field-count", 0..0));
+        assert_eq!((f.code, f.span), (Code::CronFieldCount, 0..0));
         assert!(f.message.contains("empty"));
         assert_eq!(errors("  ")[0].span, 0..2);
         // Clean twins: surrounding and repeated blanks are fine.
@@ -1768,7 +1678,7 @@ mod tests {
     #[test]
     fn out_of_range() {
         let (code, text, f) = error("0 24 * * *");
-        assert_eq!((code, text), ("cron-out-of-range", "24"));
+        assert_eq!((code, text), (Code::CronOutOfRange, "24"));
         assert_eq!(
             f.message,
             "hour 24 is out of range: the hour field takes 0-23"
@@ -1786,31 +1696,31 @@ mod tests {
     #[test]
     fn every_error_at_once() {
         let all = errors("60 24 32 13 8");
-        let spans: Vec<(&str, Range<usize>)> =
+        let spans: Vec<(Code, Range<usize>)> =
             all.iter().map(|f| (f.code, f.span.clone())).collect();
         assert_eq!(
             spans,
             [
-                ("cron-out-of-range", 0..2),
-                ("cron-out-of-range", 3..5),
-                ("cron-out-of-range", 6..8),
-                ("cron-out-of-range", 9..11),
-                ("cron-out-of-range", 12..13)
+                (Code::CronOutOfRange, 0..2),
+                (Code::CronOutOfRange, 3..5),
+                (Code::CronOutOfRange, 6..8),
+                (Code::CronOutOfRange, 9..11),
+                (Code::CronOutOfRange, 12..13)
             ]
         );
-        let codes: Vec<&str> = errors("*/0 1-x L,5/2 foo 5-1")
+        let codes: Vec<Code> = errors("*/0 1-x L,5/2 foo 5-1")
             .iter()
             .map(|f| f.code)
             .collect();
         assert_eq!(
             codes,
             [
-                "cron-bad-step",
-                "cron-unknown-name",
-                "cron-nonstandard",
-                "cron-step-on-value",
-                "cron-unknown-name",
-                "cron-reversed-range"
+                Code::CronBadStep,
+                Code::CronUnknownName,
+                Code::CronNonstandard,
+                Code::CronStepOnValue,
+                Code::CronUnknownName,
+                Code::CronReversedRange
             ]
         );
     }
@@ -1818,7 +1728,7 @@ mod tests {
     #[test]
     fn names() {
         let (code, text, f) = error("0 0 * * thr");
-        assert_eq!((code, text), ("cron-unknown-name", "thr"));
+        assert_eq!((code, text), (Code::CronUnknownName, "thr"));
         assert_eq!(f.help.as_deref(), Some("did you mean `thu`?"));
         assert_eq!(
             error("0 9 * * mon-fir").2.help.as_deref(),
@@ -1833,7 +1743,7 @@ mod tests {
             Some("did you mean `sep`?")
         );
         let (code, text, f) = error("0 0 * mon *");
-        assert_eq!((code, text), ("cron-unknown-name", "mon"));
+        assert_eq!((code, text), (Code::CronUnknownName, "mon"));
         assert_eq!(
             f.message,
             "`mon` is a day-of-week name, not valid in the month field"
@@ -1854,13 +1764,13 @@ mod tests {
     #[test]
     fn steps() {
         let (code, text, f) = error("*/0 * * * *");
-        assert_eq!((code, text), ("cron-bad-step", "0"));
+        assert_eq!((code, text), (Code::CronBadStep, "0"));
         assert_eq!(f.message, "a step of 0 selects nothing");
         assert_eq!(error("0-30/0 * * * *").1, "0");
         assert_eq!(error("*/x * * * *").1, "x");
         assert_eq!(error("*/ * * * *").1, "/");
         let (code, text, f) = error("5/10 * * * *");
-        assert_eq!((code, text), ("cron-step-on-value", "5/10"));
+        assert_eq!((code, text), (Code::CronStepOnValue, "5/10"));
         assert_eq!(
             f.help.as_deref(),
             Some("write a range: `5-59/10` (every 10 from 5)")
@@ -1885,18 +1795,18 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(
             (w[0].code, w[0].span.clone()),
-            ("cron-step-too-large", 2..4)
+            (Code::CronStepTooLarge, 2..4)
         );
         assert!(w[0].message.contains("selects only 0"), "{}", w[0].message);
         let w = warnings("0-10/20 * * * *");
         assert_eq!(
             (w[0].code, w[0].span.clone()),
-            ("cron-step-too-large", 5..7)
+            (Code::CronStepTooLarge, 5..7)
         );
         let w = warnings("0 0 * * */7");
         assert_eq!(
             (w[0].code, w[0].span.clone()),
-            ("cron-step-too-large", 10..11)
+            (Code::CronStepTooLarge, 10..11)
         );
         // It still means the first value.
         assert_eq!(
@@ -1910,7 +1820,7 @@ mod tests {
     #[test]
     fn reversed_ranges_get_the_wrapped_form() {
         let (code, text, f) = error("0 0 * * 5-1");
-        assert_eq!((code, text), ("cron-reversed-range", "5-1"));
+        assert_eq!((code, text), (Code::CronReversedRange, "5-1"));
         assert_eq!(f.help.as_deref(), Some("write `5-6,0-1`"));
         let (_, text, f) = error("0 22-2 * * *");
         assert_eq!(text, "22-2");
@@ -1949,7 +1859,7 @@ mod tests {
             ("H/15 * * * *", "H"),
         ] {
             let (code, text, f) = error(expr);
-            assert_eq!((code, text), ("cron-nonstandard", token), "{expr}");
+            assert_eq!((code, text), (Code::CronNonstandard, token), "{expr}");
             assert!(f.message.contains("not standard cron"), "{}", f.message);
         }
         assert_eq!(
@@ -1959,7 +1869,7 @@ mod tests {
         // Names that contain those letters are fine.
         clean("0 0 * jul,apr wed,thu");
         let (code, text, _) = error("1.5 * * * *");
-        assert_eq!((code, text), ("cron-syntax", "."));
+        assert_eq!((code, text), (Code::CronSyntax, "."));
     }
 
     #[test]
@@ -1967,7 +1877,7 @@ mod tests {
         let (code, text, f) = error("0,,30 * * * *");
         assert_eq!(
             (code, &*f.span.start.to_string(), text),
-            ("cron-syntax", "2", ",")
+            (Code::CronSyntax, "2", ",")
         );
         assert_eq!(error("0, * * * *").2.span, 1..2);
         assert_eq!(error(",0 * * * *").2.span, 0..1);
@@ -1975,17 +1885,17 @@ mod tests {
         assert_eq!(error("-1 * * * *").1, "-");
         assert_eq!(error("1-2-3 * * * *").1, "1-2-3");
         assert_eq!(error("*-5 * * * *").1, "*-5");
-        assert_eq!(error("0 0 1-5/2/3 * *").0, "cron-bad-step");
+        assert_eq!(error("0 0 1-5/2/3 * *").0, Code::CronBadStep);
         clean("0,30 * * * *");
     }
 
     #[test]
     fn macros() {
         let (code, text, f) = error("@reboot");
-        assert_eq!((code, text), ("cron-reboot", "@reboot"));
+        assert_eq!((code, text), (Code::CronReboot, "@reboot"));
         assert!(f.help.unwrap().contains("@daily"));
         let (code, text, f) = error("@Daily");
-        assert_eq!((code, text), ("cron-unknown-macro", "@Daily"));
+        assert_eq!((code, text), (Code::CronUnknownMacro, "@Daily"));
         assert_eq!(
             f.help.as_deref(),
             Some("did you mean `@daily`? (macros are lowercase)")
@@ -1997,7 +1907,7 @@ mod tests {
         assert_eq!(error(" @dayly").2.span, 1..7);
         assert!(error("@every").2.help.unwrap().contains("@hourly"));
         let (code, text, _) = error("@daily 5 *");
-        assert_eq!((code, text), ("cron-syntax", "5 *"));
+        assert_eq!((code, text), (Code::CronSyntax, "5 *"));
         for (m, same) in [
             ("@yearly", "0 0 1 1 *"),
             ("@annually", "0 0 1 1 *"),
@@ -2020,18 +1930,18 @@ mod tests {
     #[test]
     fn never_fires() {
         let (code, text, f) = error("0 0 30 2 *");
-        assert_eq!((code, text), ("cron-never-fires", "30 2"));
+        assert_eq!((code, text), (Code::CronNeverFires, "30 2"));
         assert_eq!(
             f.message,
             "`0 0 30 2 *` never fires: February has no day 30"
         );
         let (code, text, f) = error("0 0 31 4,6,9,11 *");
-        assert_eq!((code, text), ("cron-never-fires", "31 4,6,9,11"));
+        assert_eq!((code, text), (Code::CronNeverFires, "31 4,6,9,11"));
         assert!(
             f.message
                 .contains("April, June, September and November have no day 31")
         );
-        assert_eq!(error("0 0 30,31 feb */2").0, "cron-never-fires");
+        assert_eq!(error("0 0 30,31 feb */2").0, Code::CronNeverFires);
         // Clean twins: leap days exist, and with the OR rule the weekday still fires.
         clean("0 0 29 2 *");
         clean("0 0 31 3,4 *");
@@ -2042,7 +1952,7 @@ mod tests {
     fn or_rule_is_explained() {
         let w = warnings("0 0 13 * 5");
         assert_eq!(w.len(), 1);
-        assert_eq!((w[0].code, w[0].span.clone()), ("cron-or-rule", 4..10));
+        assert_eq!((w[0].code, w[0].span.clone()), (Code::CronOrRule, 4..10));
         assert_eq!(
             w[0].message,
             "`0 0 13 * 5` fires on every 13th of the month AND on every Friday (POSIX OR rule), not on Friday the 13th"
@@ -2064,10 +1974,13 @@ mod tests {
     fn step_or_rule_warns_and_follows_cronie() {
         let w = warnings("0 0 */2 * 1");
         assert_eq!(w.len(), 1);
-        assert_eq!((w[0].code, w[0].span.clone()), ("cron-step-or-rule", 4..7));
+        assert_eq!((w[0].code, w[0].span.clone()), (Code::CronStepOrRule, 4..7));
         assert!(w[0].help.as_deref().unwrap().contains("`1-31/2`"));
         let w = warnings("0 0 1 * */2");
-        assert_eq!((w[0].code, w[0].span.clone()), ("cron-step-or-rule", 8..11));
+        assert_eq!(
+            (w[0].code, w[0].span.clone()),
+            (Code::CronStepOrRule, 8..11)
+        );
         assert!(w[0].help.as_deref().unwrap().contains("`0-6/2`"));
         // cronie ANDs: odd days of the month that are Mondays (2026-11: the 9th, 23rd).
         assert_eq!(
@@ -2079,7 +1992,7 @@ mod tests {
             ]
         );
         // The range spelling is restricted: the OR rule (and the OR-rule warning).
-        assert_eq!(warnings("0 0 1-31/2 * 1")[0].code, "cron-or-rule");
+        assert_eq!(warnings("0 0 1-31/2 * 1")[0].code, Code::CronOrRule);
         clean("0 0 */2 * *");
     }
 
@@ -2194,9 +2107,9 @@ mod tests {
             f.iter()
                 .map(|f| (f.code, f.span.clone()))
                 .collect::<Vec<_>>(),
-            [("cron-dst-gap", 0..4), ("cron-dst-overlap", 0..4)]
+            [(Code::CronDstGap, 0..4), (Code::CronDstOverlap, 0..4)]
         );
-        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].severity, crate::diagnostic::Severity::Warning);
         assert_eq!(
             f[0].message,
             "in Europe/Berlin, 02:30 does not exist on 2027-03-28 (clocks jump from 02:00 to 03:00): cronie runs the job once, right after the jump"
@@ -2382,7 +2295,7 @@ mod tests {
         );
         assert!(parse_timezone("UTC").is_ok());
         let f = parse_timezone("Europe/Berlinn").unwrap_err();
-        assert_eq!((f.code, f.span.clone()), ("cron-unknown-timezone", 0..14));
+        assert_eq!((f.code, f.span.clone()), (Code::CronUnknownTimezone, 0..14));
         assert_eq!(f.help.as_deref(), Some("did you mean `Europe/Berlin`?"));
         assert_eq!(
             parse_timezone("Kolkata").unwrap_err().help.as_deref(),

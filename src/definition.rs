@@ -2,6 +2,7 @@
 //! See docs/activity-definition.md. [`parse`] checks one file's shape; checks that need the
 //! registry or other files live in `validate`.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::registry::{Instruction, check_definition_name, instruction};
 use crate::source::{Fields, Node, SourceFile, Spanned, parse_yaml};
@@ -90,8 +91,8 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
             && v.value != want
         {
             diags.push(
-                file.error(
-                    "invalid-value",
+                file.diagnostic(
+                    Code::InvalidValue,
                     v.span.clone(),
                     format!("`{key}` is `{}`, expected `{want}`", v.value),
                 )
@@ -148,8 +149,8 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         tf.finish(&["cron", "events"], diags);
         if !had_cron_key && events.is_empty() {
             diags.push(
-                file.error(
-                    "missing-trigger",
+                file.diagnostic(
+                    Code::MissingTrigger,
                     trigger_span.clone(),
                     "the definition has no trigger",
                 )
@@ -249,9 +250,9 @@ instruction:
         let f = SourceFile::new("d.yaml", text);
         let (def, diags) = parse(&f);
         assert!(def.is_none());
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        assert!(codes.contains(&"unknown-key"), "{codes:?}");
-        assert!(codes.contains(&"missing-field"), "{codes:?}");
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&Code::UnknownKey), "{codes:?}");
+        assert!(codes.contains(&Code::MissingField), "{codes:?}");
         let rulez = diags.iter().find(|d| d.message.contains("rulez")).unwrap();
         assert_eq!((rulez.line, rulez.column), (8, 1));
         assert_eq!(rulez.help.as_deref(), Some("did you mean `rule`?"));

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use crate::codes::Code;
+
 use serde::Serialize;
 
 /// How bad a finding is. Errors fail a run; warnings fail it only with `--deny-warnings`.
@@ -17,7 +19,7 @@ pub enum Severity {
 /// placed in a file. `span` is a byte range inside that string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -25,20 +27,14 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn error(code: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
+    /// A finding with the code's severity.
+    pub fn new(code: Code, span: Range<usize>, message: impl Into<String>) -> Self {
         Finding {
             code,
-            severity: Severity::Error,
+            severity: code.severity(),
             message: message.into(),
             help: None,
             span,
-        }
-    }
-
-    pub fn warning(code: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::error(code, span, message)
         }
     }
 
@@ -52,7 +48,7 @@ impl Finding {
 /// renders it as human text, JSON, GitHub annotations or SARIF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub file: String,
     /// 1-based line; 0 when the problem concerns a whole file.
@@ -70,15 +66,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem with a file as a whole (missing, unreadable, stale).
-    pub fn file_level(
-        code: &'static str,
-        severity: Severity,
-        file: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn file_level(code: Code, file: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity,
+            severity: code.severity(),
             file: file.into(),
             line: 0,
             column: 0,

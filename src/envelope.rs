@@ -80,7 +80,7 @@ impl Problem {
         match self {
             Problem::NotJson(_) => "not-json",
             Problem::NotObject => "not-object",
-            Problem::MissingField(_) => "missing-field",
+            Problem::MissingField(_) => "missing-envelope-field",
             Problem::FieldType { .. } => "field-type",
             Problem::UnknownField(_) => "unknown-field",
             Problem::BadId(_) => "bad-id",
@@ -90,9 +90,9 @@ impl Problem {
             Problem::BadTimestamp(_) => "bad-timestamp",
             Problem::UnregisteredSubject(_) => "unregistered-subject",
             Problem::MissingAttribute(_) => "missing-attribute",
-            Problem::UnknownAttribute(_) => "unknown-attribute",
-            Problem::AttributeType { .. } => "attribute-type",
-            Problem::EnumValue { .. } => "enum-value",
+            Problem::UnknownAttribute(_) => "undeclared-attribute",
+            Problem::AttributeType { .. } => "wrong-attribute-type",
+            Problem::EnumValue { .. } => "value-not-in-enum",
             Problem::DuplicateId(_) => "duplicate-id",
         }
     }
@@ -731,12 +731,12 @@ mod tests {
         assert_eq!(
             codes(&c),
             [
-                "missing-field",
-                "missing-field",
-                "missing-field",
-                "missing-field",
-                "missing-field",
-                "missing-field"
+                "missing-envelope-field",
+                "missing-envelope-field",
+                "missing-envelope-field",
+                "missing-envelope-field",
+                "missing-envelope-field",
+                "missing-envelope-field"
             ]
         );
     }
@@ -750,7 +750,11 @@ mod tests {
         let c = check(&reg, SUBJECT, text.as_bytes());
         assert_eq!(
             codes(&c),
-            ["attribute-type", "missing-attribute", "unknown-attribute"]
+            [
+                "wrong-attribute-type",
+                "missing-attribute",
+                "undeclared-attribute"
+            ]
         );
         assert_eq!(
             c.problems[0].to_string(),
@@ -763,13 +767,13 @@ mod tests {
             "org.statehub.decision.resolved",
             enum_event.as_bytes(),
         );
-        assert_eq!(codes(&c), ["enum-value"]);
+        assert_eq!(codes(&c), ["value-not-in-enum"]);
         let c = check(
             &reg,
             "org.statehub.decision.resolved",
             enum_event.replace("\"maybe\"", "3").as_bytes(),
         );
-        assert_eq!(codes(&c), ["attribute-type"]);
+        assert_eq!(codes(&c), ["wrong-attribute-type"]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic};
 use crate::registry::Registry;
 use crate::source::SourceFile;
@@ -37,14 +38,14 @@ pub struct Project {
     /// Everything the registry checks found, sorted, tolerated errors included.
     pub diagnostics: Vec<Diagnostic>,
     /// The codes whose errors do not make the registry unusable for this command.
-    tolerate: Vec<&'static str>,
+    tolerate: Vec<Code>,
 }
 
 impl Project {
     /// Reads and checks the registry at `path`. Errors with a code in `tolerate` do not stop
     /// the registry from being returned: `plan` tolerates `unregistered-subject`, since a
     /// definition waiting for its subject is a migration before checklist step 3.
-    pub fn open(path: &Path, tolerate: &[&'static str]) -> Result<Project, Unreadable> {
+    pub fn open(path: &Path, tolerate: &[Code]) -> Result<Project, Unreadable> {
         let registry_name = display_path(path);
         let text = std::fs::read_to_string(path).map_err(|error| Unreadable {
             path: registry_name.clone(),

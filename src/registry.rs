@@ -3,6 +3,7 @@
 //!
 //! [`load`] turns the file into a validated [`Registry`], reporting every problem at once.
 
+use crate::codes::Code;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
@@ -485,8 +486,8 @@ pub fn check_definition_name(
 ) {
     if !is_definition_name(name) {
         diags.push(
-            file.error(
-                "invalid-name",
+            file.diagnostic(
+                Code::InvalidName,
                 name.span.clone(),
                 format!("definition name `{}` is not of the form `namespace.name`", name.value),
             )
@@ -641,8 +642,8 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
         && (n.is_empty() || n.contains(|c: char| c.is_whitespace() || ".*>/\\".contains(c)))
     {
         diags.push(
-            file.error(
-                "invalid-value",
+            file.diagnostic(
+                Code::InvalidValue,
                 n.span.clone(),
                 format!("`{}` is not a valid JetStream stream name", n.value),
             )
@@ -652,8 +653,8 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
     let subjects = f.string_list("subjects", diags).unwrap_or_default();
     if subjects.is_empty() && f.get("subjects").is_none() {
         diags.push(
-            file.error(
-                "missing-field",
+            file.diagnostic(
+                Code::MissingField,
                 node.span.start..node.span.start + 1,
                 "`[stream]` is missing the required field `subjects`",
             )
@@ -675,8 +676,8 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
             .get("duplicate_window")
             .map_or(node.span.clone(), |n| n.span.clone());
         diags.push(
-            file.error(
-                "invalid-value",
+            file.diagnostic(
+                Code::InvalidValue,
                 span,
                 "the duplicate window cannot be longer than `max_age`",
             )
@@ -721,8 +722,8 @@ fn choice(
             };
             diags.push(
                 f.file
-                    .error(
-                        "invalid-value",
+                    .diagnostic(
+                        Code::InvalidValue,
                         v.span.clone(),
                         format!("`{}` is not a valid `{name}`", v.value),
                     )
@@ -749,8 +750,8 @@ fn duration(f: &mut Fields, name: &str, default: &str, diags: &mut Vec<Diagnosti
         None => {
             diags.push(
                 f.file
-                    .error(
-                        "invalid-value",
+                    .diagnostic(
+                        Code::InvalidValue,
                         v.span.clone(),
                         format!("`{}` is not a duration", v.value),
                     )
@@ -787,8 +788,8 @@ fn output(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Output
         if let Some(v) = f.string(key, diags) {
             if v.is_empty() || v.starts_with('/') || v.split('/').any(|p| p == "..") {
                 diags.push(
-                    file.error(
-                        "invalid-value",
+                    file.diagnostic(
+                        Code::InvalidValue,
                         v.span.clone(),
                         format!(
                             "output path `{}` must be relative and stay inside the repository",
@@ -858,8 +859,8 @@ fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Optio
         && !matches!(site.split_once(':'), Some((file_part, func)) if !file_part.is_empty() && !func.trim().is_empty())
     {
         diags.push(
-            file.error(
-                "invalid-value",
+            file.diagnostic(
+                Code::InvalidValue,
                 site.span.clone(),
                 format!(
                     "trigger site `{}` is not of the form `file:function`",
@@ -907,8 +908,8 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
             && !PYTHON_KEYWORDS.contains(&key.name.as_str());
         if !valid_ident {
             diags.push(
-                file.error(
-                    "invalid-name",
+                file.diagnostic(
+                    Code::InvalidName,
                     key.span.clone(),
                     format!("attribute name `{}` is not a lowercase identifier", key.name),
                 )
@@ -933,8 +934,8 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
                 }
                 _ => {
                     diags.push(
-                        file.error(
-                            "missing-field",
+                        file.diagnostic(
+                            Code::MissingField,
                             t.span.clone(),
                             format!(
                                 "enum attribute `{}` needs a non-empty `values` list",
@@ -952,8 +953,8 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
                     None => format!("expected one of: {}", AttrType::NAMES.join(", ")),
                 };
                 diags.push(
-                    file.error(
-                        "unknown-type",
+                    file.diagnostic(
+                        Code::UnknownType,
                         t.span.clone(),
                         format!("unknown attribute type `{other}`"),
                     )
@@ -967,8 +968,8 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
             && let Some(first) = v.first()
         {
             diags.push(
-                file.error(
-                    "unknown-key",
+                file.diagnostic(
+                    Code::UnknownKey,
                     first.span.clone(),
                     format!(
                         "`values` only applies to enum attributes, and `{}` is a {}",
@@ -982,8 +983,8 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
         let required = a.bool("required", diags).map(|b| b.value);
         if required.is_none() && a.get("required").is_none() {
             diags.push(
-                file.error(
-                    "missing-field",
+                file.diagnostic(
+                    Code::MissingField,
                     n.span.start..n.span.start + 1,
                     format!(
                         "attribute `{}` is missing the required field `required`",
@@ -999,8 +1000,8 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
             && let Err(expected) = t.check(ex)
         {
             diags.push(
-                file.error(
-                    "invalid-value",
+                file.diagnostic(
+                    Code::InvalidValue,
                     n.span.clone(),
                     format!("example for `{}` must be {expected}", key.name),
                 )
@@ -1101,8 +1102,8 @@ fn legacy(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
         .collect();
     if schedule.is_none() && systemd_timer.is_none() {
         diags.push(
-            file.error(
-                "missing-field",
+            file.diagnostic(
+                Code::MissingField,
                 node.span.start..node.span.start + 1,
                 "`legacy` needs a `schedule` (cron expression) or a `systemd_timer` unit",
             )
@@ -1134,8 +1135,8 @@ fn side_effect(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> O
             "both" => Some(SideEffectBy::Both),
             other => {
                 diags.push(
-                    file.error(
-                        "invalid-value",
+                    file.diagnostic(
+                        Code::InvalidValue,
                         v.span.clone(),
                         format!("`by = \"{other}\"` is not a side-effect owner"),
                     )
@@ -1148,8 +1149,8 @@ fn side_effect(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> O
     let creates_work = f.bool("creates_work", diags).map(|b| b.value);
     if creates_work.is_none() && f.get("creates_work").is_none() {
         diags.push(
-            file.error(
-                "missing-field",
+            file.diagnostic(
+                Code::MissingField,
                 node.span.start..node.span.start + 1,
                 "a side effect must say whether it creates work (`creates_work`)",
             )
@@ -1216,8 +1217,8 @@ fn definition_plan(
         events = tf.string_list("events", diags).unwrap_or_default();
         if cron.is_none() && events.is_empty() {
             diags.push(
-                file.error(
-                    "missing-trigger",
+                file.diagnostic(
+                    Code::MissingTrigger,
                     t.span.start..t.span.start + 1,
                     "the definition has no trigger",
                 )
@@ -1284,8 +1285,8 @@ pub fn instruction(
         (Some(_), Some(w)) => {
             let span = f_key_or(file, node, w);
             diags.push(
-                file.error(
-                    "instruction-count",
+                file.diagnostic(
+                    Code::InstructionCount,
                     span,
                     "an instruction has exactly one of `shell` or `workflow`, found both",
                 )
@@ -1297,8 +1298,8 @@ pub fn instruction(
         }
         (None, None) => {
             diags.push(
-                file.error(
-                    "instruction-count",
+                file.diagnostic(
+                    Code::InstructionCount,
                     node.span.start..node.span.start + 1,
                     "the instruction has neither `shell` nor `workflow`",
                 )
@@ -1317,8 +1318,8 @@ pub fn instruction(
                 && parse_duration(t).is_none_or(|s| s == 0)
             {
                 diags.push(
-                    file.error(
-                        "invalid-value",
+                    file.diagnostic(
+                        Code::InvalidValue,
                         t.span.clone(),
                         format!("`{}` is not a timeout", t.value),
                     )
@@ -1344,8 +1345,8 @@ pub fn instruction(
                 && wf.key_span("task_queue").is_none()
             {
                 diags.push(
-                    file.error(
-                        "missing-field",
+                    file.diagnostic(
+                        Code::MissingField,
                         w.span.start..w.span.start + 1,
                         "`workflow` is missing the required field `taskQueue`",
                     )
@@ -1400,8 +1401,8 @@ fn cutover(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Cutov
                         Ok(date) => StepState::Done(date),
                         Err(_) => {
                             diags.push(
-                                file.error(
-                                    "invalid-value",
+                                file.diagnostic(
+                                    Code::InvalidValue,
                                     n.span.clone(),
                                     format!("`{d}` is not a plain date"),
                                 )
@@ -1440,8 +1441,8 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.iter().find(|x| x.value == subj.value) {
             let (line, _) = file.line_col(first.span.start);
             diags.push(
-                file.error(
-                    "duplicate-subject",
+                file.diagnostic(
+                    Code::DuplicateSubject,
                     subj.span.clone(),
                     format!(
                         "subject `{}` is registered twice (first on line {line})",
@@ -1459,8 +1460,8 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
         if rest.is_none() || tokens.len() < 2 || !tokens.iter().all(|t| is_token(t)) {
             let suggestion = subj.to_ascii_lowercase().replace(['-', ' '], "_");
             diags.push(
-                file.error(
-                    "subject-form",
+                file.diagnostic(
+                    Code::SubjectForm,
                     subj.span.clone(),
                     format!(
                         "subject `{}` is not of the form `{}.<entity>.<event>`",
@@ -1475,8 +1476,8 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             );
         } else if !r.in_stream(subj) {
             diags.push(
-                file.error(
-                    "subject-outside-stream",
+                file.diagnostic(
+                    Code::SubjectOutsideStream,
                     subj.span.clone(),
                     format!(
                         "subject `{}` is not covered by the stream's filter {:?}",
@@ -1494,8 +1495,8 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
     let duplicate = |seen: &[&Spanned<String>], item: &Spanned<String>, message: &str| {
         seen.iter().find(|x| x.value == item.value).map(|first| {
             let (line, _) = file.line_col(first.span.start);
-            file.error(
-                "duplicate-name",
+            file.diagnostic(
+                Code::DuplicateName,
                 item.span.clone(),
                 format!("{message} (first on line {line})"),
             )
@@ -1521,8 +1522,8 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
         let mut se_names: BTreeSet<&str> = BTreeSet::new();
         for se in &m.side_effects {
             if !se_names.insert(se.name.as_str()) {
-                diags.push(file.error(
-                    "duplicate-name",
+                diags.push(file.diagnostic(
+                    Code::DuplicateName,
                     se.name.span.clone(),
                     format!(
                         "side effect `{}` is declared twice in migration `{}`",
@@ -1571,7 +1572,7 @@ mod tests {
         assert!(reg.is_none());
         let dups: Vec<_> = diags
             .iter()
-            .filter(|d| d.code == "duplicate-name")
+            .filter(|d| d.code == Code::DuplicateName)
             .collect();
         assert_eq!(dups.len(), 2, "{diags:?}");
         assert!(

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,12 +72,15 @@ pub fn human_one(d: &Diagnostic) -> String {
     // An empty span (a problem at the end of a line) still gets one caret.
     let end = char_to_byte(line, d.end_column.saturating_sub(1)).max(start);
     let mut groups: Vec<Group> = vec![
-        level.primary_title(d.message.as_str()).id(d.code).element(
-            Snippet::source(line.as_str())
-                .line_start(d.line)
-                .path(d.file.as_str())
-                .annotation(AnnotationKind::Primary.span(start..end)),
-        ),
+        level
+            .primary_title(d.message.as_str())
+            .id(d.code.name())
+            .element(
+                Snippet::source(line.as_str())
+                    .line_start(d.line)
+                    .path(d.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            ),
     ];
     if let Some(help) = &d.help {
         groups.push(Group::with_title(
@@ -166,17 +170,16 @@ fn gh_property(s: &str) -> String {
 
 /// SARIF 2.1.0, as GitHub code scanning accepts it.
 fn sarif(diags: &[Diagnostic]) -> String {
-    let mut rule_ids: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    let mut rule_ids: Vec<Code> = diags.iter().map(|d| d.code).collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
     let rules: Vec<_> = rule_ids
         .iter()
         .map(|id| {
-            let summary = crate::codes::summary(id).unwrap_or(id);
             json!({
-                "id": id,
-                "name": id,
-                "shortDescription": { "text": summary },
+                "id": id.name(),
+                "name": id.name(),
+                "shortDescription": { "text": id.summary() },
                 "help": { "text": format!("See docs/diagnostics.md, section `{id}`.") },
             })
         })
@@ -233,7 +236,7 @@ mod tests {
 
     fn sample() -> Diagnostic {
         let f = SourceFile::new("subjects.toml", "[stream]\nnmae = \"X\"\n");
-        f.error("unknown-key", 9..13, "unknown key `nmae` in `[stream]`")
+        f.diagnostic(Code::UnknownKey, 9..13, "unknown key `nmae` in `[stream]`")
             .with_help("did you mean `name`?")
     }
 
@@ -251,7 +254,7 @@ mod tests {
 
     #[test]
     fn file_level_findings_have_no_snippet() {
-        let d = Diagnostic::file_level("stale-generated", Severity::Error, "docs/x.md", "stale")
+        let d = Diagnostic::file_level(Code::StaleGenerated, "docs/x.md", "stale")
             .with_help("run `handoff generate`");
         assert_eq!(
             human_one(&d),

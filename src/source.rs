@@ -6,10 +6,11 @@
 //! [`Fields`] reader walks a mapping the way a schema would and collects every problem (unknown
 //! key with a suggestion, missing field, wrong type) instead of stopping at the first.
 
+use crate::codes::Code;
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 /// One input file: its path as shown to the user and its text, with a line index.
 #[derive(Debug, Clone)]
@@ -63,11 +64,10 @@ impl SourceFile {
             .map_or(self.text.len(), |(i, _)| start + i)
     }
 
-    /// A diagnostic located at a byte span of this file.
+    /// A diagnostic located at a byte span of this file, with the code's severity.
     pub fn diagnostic(
         &self,
-        code: &'static str,
-        severity: Severity,
+        code: Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
@@ -87,7 +87,7 @@ impl SourceFile {
         let end_column = column + self.text[span.start..end].chars().count();
         Diagnostic {
             code,
-            severity,
+            severity: code.severity(),
             file: self.path.clone(),
             line,
             column,
@@ -96,15 +96,6 @@ impl SourceFile {
             help: None,
             source_line: Some(line_text.to_string()),
         }
-    }
-
-    pub fn error(
-        &self,
-        code: &'static str,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        self.diagnostic(code, Severity::Error, span, message)
     }
 }
 
@@ -190,7 +181,7 @@ pub fn parse_toml(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim().to_string();
         Box::new(
-            file.error("toml-syntax", span, format!("invalid TOML: {message}"))
+            file.diagnostic(Code::TomlSyntax, span, format!("invalid TOML: {message}"))
                 .with_help("fix the TOML syntax; see https://toml.io for the format"),
         )
     })?;
@@ -307,15 +298,19 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                     Some((s, c)) => {
                         let close = if c == '[' { ']' } else { '}' };
                         let (line, _) = file.line_col(at);
-                        file.error(
-                            "yaml-syntax",
+                        file.diagnostic(
+                            Code::YamlSyntax,
                             s..s + 1,
                             format!("invalid YAML: this `{c}` is never closed (the parser stopped on line {line}: {info})"),
                         )
                         .with_help(format!("close it with `{close}`, or quote the value if the `{c}` is text"))
                     }
                     None => file
-                        .error("yaml-syntax", at..at + 1, format!("invalid YAML: {info}"))
+                        .diagnostic(
+                            Code::YamlSyntax,
+                            at..at + 1,
+                            format!("invalid YAML: {info}"),
+                        )
                         .with_help("fix the YAML syntax (indentation, a missing `:` or quote)"),
                 };
                 diags.push(d);
@@ -329,8 +324,8 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                 documents += 1;
                 if documents == 2 {
                     diags.push(
-                        file.error(
-                            "yaml-syntax",
+                        file.diagnostic(
+                            Code::YamlSyntax,
                             start..start + 3,
                             "a definition file holds exactly one YAML document",
                         )
@@ -341,8 +336,8 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
             }
             Event::Alias(_) => {
                 diags.push(
-                    file.error(
-                        "yaml-syntax",
+                    file.diagnostic(
+                        Code::YamlSyntax,
                         start..end.max(start + 1),
                         "YAML aliases are not supported in definitions",
                     )
@@ -401,8 +396,8 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                         Value::Float(f) => f.to_string(),
                         Value::Null => "null".to_string(),
                         _ => {
-                            diags.push(file.error(
-                                "yaml-syntax",
+                            diags.push(file.diagnostic(
+                                Code::YamlSyntax,
                                 node.span.clone(),
                                 "mapping keys must be plain scalars",
                             ));
@@ -412,8 +407,8 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
                         let (line, _) = file.line_col(first.span.start);
                         diags.push(
-                            file.error(
-                                "duplicate-key",
+                            file.diagnostic(
+                                Code::DuplicateKey,
                                 node.span.clone(),
                                 format!("duplicate key `{name}` (first defined on line {line})"),
                             )
@@ -526,8 +521,8 @@ impl<'a> Fields<'a> {
                 what,
             }),
             other => {
-                diags.push(file.error(
-                    "wrong-type",
+                diags.push(file.diagnostic(
+                    Code::WrongType,
                     node.span.clone(),
                     format!("{what} must be a table, found {}", other.kind()),
                 ));
@@ -563,8 +558,8 @@ impl<'a> Fields<'a> {
     fn missing(&self, name: &str) -> Diagnostic {
         let span = self.node.span.start..self.node.span.start + 1;
         self.file
-            .error(
-                "missing-field",
+            .diagnostic(
+                Code::MissingField,
                 span,
                 format!("{} is missing the required field `{name}`", self.what),
             )
@@ -626,8 +621,8 @@ impl<'a> Fields<'a> {
             if self.used[i] {
                 continue;
             }
-            let mut d = self.file.error(
-                "unknown-key",
+            let mut d = self.file.diagnostic(
+                Code::UnknownKey,
                 key.span.clone(),
                 format!("unknown key `{}` in {}", key.name, self.what),
             );
@@ -682,8 +677,8 @@ pub fn wrong_type(
     expected: &str,
     found: &Value,
 ) -> Diagnostic {
-    let mut d = file.error(
-        "wrong-type",
+    let mut d = file.diagnostic(
+        Code::WrongType,
         node.span.clone(),
         format!("`{name}` must be {expected}, found {}", found.kind()),
     );
@@ -737,7 +732,7 @@ mod tests {
     #[test]
     fn spans_inside_a_character_widen_to_it() {
         let f = SourceFile::new("x", "a: \u{2028}é\n");
-        let d = f.error("yaml-syntax", 4..5, "x");
+        let d = f.diagnostic(Code::YamlSyntax, 4..5, "x");
         assert_eq!((d.line, d.column, d.end_column), (1, 4, 5));
     }
 
@@ -761,7 +756,7 @@ mod tests {
     fn yaml_duplicate_keys_are_reported() {
         let f = SourceFile::new("d.yaml", "a: 1\na: 2\n");
         let diags = parse_yaml(&f).unwrap_err();
-        assert_eq!(diags[0].code, "duplicate-key");
+        assert_eq!(diags[0].code, Code::DuplicateKey);
         assert_eq!((diags[0].line, diags[0].column), (2, 1));
     }
 
@@ -769,7 +764,7 @@ mod tests {
     fn yaml_syntax_error_is_positioned() {
         let f = SourceFile::new("d.yaml", "a: [1, 2\nb: 3\n");
         let diags = parse_yaml(&f).unwrap_err();
-        assert_eq!(diags[0].code, "yaml-syntax");
+        assert_eq!(diags[0].code, Code::YamlSyntax);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! between them, parallel-run safety and the freshness of generated files, and returns every
 //! problem as a [`Diagnostic`].
 
+use crate::codes::Code;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::cron;
 use crate::definition::{self, Definition};
-use crate::diagnostic::{self, Diagnostic, Finding, Severity};
+use crate::diagnostic::{self, Diagnostic, Finding};
 use crate::generate;
 use crate::plan::DefinitionState;
 use crate::registry::{self, AttrType, Instruction, Registry, Step, Subject};
@@ -29,7 +30,7 @@ pub fn place(file: &SourceFile, value_span: &Range<usize>, exact: bool, f: Findi
     } else {
         value_span.clone()
     };
-    let mut d = file.diagnostic(f.code, f.severity, span, f.message);
+    let mut d = file.diagnostic(f.code, span, f.message);
     d.help = f.help;
     d
 }
@@ -180,7 +181,7 @@ fn check_rule(
                         .to_string()
                 };
                 out.push(
-                    file.error("cron-reads-event", at(&p.span), message)
+                    file.diagnostic(Code::CronReadsEvent, at(&p.span), message)
                         .with_help("guard it with `has(event.attributes.x)`, move it to an event-only definition, or read `context` instead"),
                 );
                 if triggers.is_empty() {
@@ -191,8 +192,8 @@ fn check_rule(
                 && !crate::envelope::FIELDS.contains(&field.as_str())
             {
                 out.push(
-                    file.error(
-                        "unknown-envelope-field",
+                    file.diagnostic(
+                        Code::UnknownEnvelopeField,
                         at(&p.span),
                         format!("the envelope has no field `{field}`"),
                     )
@@ -217,8 +218,8 @@ fn check_rule(
                         let known: Vec<&str> =
                             s.attributes.iter().map(|a| a.name.as_str()).collect();
                         out.push(
-                            file.error(
-                                "unknown-attribute",
+                            file.diagnostic(
+                                Code::UnknownAttribute,
                                 at(&p.span),
                                 format!("`{}` has no attribute `{attr}`", s.subject.value),
                             )
@@ -234,8 +235,8 @@ fn check_rule(
                         for c in &p.compared_with {
                             if !rule::compatible(a.ty.name(), c.literal_type) {
                                 out.push(
-                                    file.error(
-                                        "attribute-type",
+                                    file.diagnostic(
+                                        Code::AttributeType,
                                         at(&c.span),
                                         format!(
                                             "`{attr}` is {} on `{}`, but is compared with {} {}",
@@ -254,8 +255,7 @@ fn check_rule(
                                 if !values.iter().any(|v| v == lit) {
                                     out.push(
                                         file.diagnostic(
-                                            "enum-value",
-                                            Severity::Warning,
+                                            Code::EnumValue,
                                             at(&c.span),
                                             format!(
                                                 "`{attr}` on `{}` is never {}",
@@ -286,8 +286,7 @@ fn check_rule(
         {
             out.push(
                 file.diagnostic(
-                    "unrequired-context",
-                    Severity::Warning,
+                    Code::UnrequiredContext,
                     at(&p.span),
                     format!("the rule reads context `{name}` but does not list it in `requires`"),
                 )
@@ -431,8 +430,8 @@ pub fn validate(
         if let Some(first) = by_name.get(def.name.as_str()) {
             out.diagnostics.push(
                 c.file
-                    .error(
-                        "duplicate-name",
+                    .diagnostic(
+                        Code::DuplicateName,
                         def.name.span.clone(),
                         format!(
                             "definition `{}` is also defined in {}",
@@ -472,8 +471,8 @@ pub fn validate(
                             .insert(name.to_string(), DefinitionState::Missing);
                         out.diagnostics.push(
                             reg_file
-                                .error(
-                                    "migration-without-definition",
+                                .diagnostic(
+                                    Code::MigrationWithoutDefinition,
                                     m.definition.name.span.clone(),
                                     format!(
                                         "migration `{}` targets `{name}`, but {}/{name}.yaml does not exist",
@@ -505,8 +504,7 @@ pub fn validate(
             if o.outcome.is_problem() {
                 out.diagnostics.push(
                     Diagnostic::file_level(
-                        "stale-generated",
-                        Severity::Error,
+                        Code::StaleGenerated,
                         crate::project::display_path(&opts.root.join(&o.path)),
                         format!("generated file is {}", o.outcome.describe()),
                     )
@@ -533,8 +531,7 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
             return Checked {
                 file: SourceFile::new(shown.clone(), String::new()),
                 diags: vec![Diagnostic::file_level(
-                    "io",
-                    Severity::Error,
+                    Code::Io,
                     shown.clone(),
                     format!("cannot read: {e}"),
                 )],
@@ -568,8 +565,8 @@ pub fn check_definition(
     let mut out = Vec::new();
     if def.name.value != stem {
         out.push(
-            file.error(
-                "name-mismatch",
+            file.diagnostic(
+                Code::NameMismatch,
                 def.name.span.clone(),
                 format!(
                     "definition `{}` is in a file named `{stem}.yaml`",
@@ -611,8 +608,8 @@ pub fn check_definition(
     {
         let known: Vec<&str> = reg.migrations.iter().map(|m| m.name.as_str()).collect();
         out.push(
-            file.error(
-                "definition-without-migration",
+            file.diagnostic(
+                Code::DefinitionWithoutMigration,
                 m.span.clone(),
                 format!("migration `{}` is not in the registry", m.value),
             )
@@ -641,8 +638,8 @@ fn check_references(
         if reg.matching(e).is_empty() {
             let known: Vec<&str> = reg.subjects.iter().map(|s| s.subject.as_str()).collect();
             out.push(
-                file.error(
-                    "unregistered-subject",
+                file.diagnostic(
+                    Code::UnregisteredSubject,
                     e.span.clone(),
                     format!("event subject `{}` is not registered", e.value),
                 )
@@ -656,8 +653,8 @@ fn check_references(
             );
         } else if !reg.in_stream(e) {
             out.push(
-                file.error(
-                    "subject-outside-stream",
+                file.diagnostic(
+                    Code::SubjectOutsideStream,
                     e.span.clone(),
                     format!(
                         "`{}` reaches outside the stream's filter {:?}",
@@ -672,8 +669,8 @@ fn check_references(
         if reg.context(r).is_none() {
             let known: Vec<&str> = reg.contexts.iter().map(|c| c.name.as_str()).collect();
             out.push(
-                file.error(
-                    "unknown-context",
+                file.diagnostic(
+                    Code::UnknownContext,
                     r.span.clone(),
                     format!("context `{}` is not declared in the registry", r.value),
                 )
@@ -694,8 +691,7 @@ fn drift(file: &SourceFile, def: &Definition, m: &registry::Migration) -> Vec<Di
     let mut differ = |what: &str, span: Range<usize>| {
         out.push(
             file.diagnostic(
-                "definition-drift",
-                Severity::Warning,
+                Code::DefinitionDrift,
                 span,
                 format!(
                     "{what} differs from migration `{}` in the registry",
@@ -764,8 +760,8 @@ fn parallel_run(
         };
         out.push(
             reg_file
-                .error(
-                    "parallel-run-unsafe",
+                .diagnostic(
+                    Code::ParallelRunUnsafe,
                     se.name.span.clone(),
                     format!(
                         "migration `{}` is at its parallel run, but side effect `{}` (by {}) {problem}",
@@ -780,8 +776,8 @@ fn parallel_run(
     if def.idempotency.is_none() {
         out.push(
             def_file
-                .error(
-                    "parallel-run-unsafe",
+                .diagnostic(
+                    Code::ParallelRunUnsafe,
                     def.name.span.clone(),
                     format!("migration `{}` is at its parallel run, but this definition declares no `idempotency`", m.name.value),
                 )
@@ -802,7 +798,7 @@ mod tests {
             &f,
             &(11..21),
             true,
-            Finding::error("cron-out-of-range", 4..6, "x"),
+            Finding::new(Code::CronOutOfRange, 4..6, "x"),
         );
         assert_eq!((d.line, d.column, d.end_column), (1, 16, 18));
     }

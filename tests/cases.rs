@@ -88,7 +88,8 @@ fn bad(case: &Path) -> Result<(), Failed> {
     }
     let has_error = expected.iter().any(|e| {
         let code = e.split(' ').next().unwrap_or("");
-        handoff::codes::severity(code) == Some(handoff::diagnostic::Severity::Error)
+        handoff::codes::Code::from_name(code).map(|c| c.severity())
+            == Some(handoff::diagnostic::Severity::Error)
     });
     if has_error && code != 1 {
         return Err(format!("exit {code}, expected 1").into());
@@ -124,9 +125,10 @@ fn every_code_has_a_case() -> Result<(), Failed> {
     // Covered by their own tests: `stale-generated` (tests/validate.rs), `io` (an unreadable
     // file cannot be made as root).
     let elsewhere = ["stale-generated", "io"];
-    let missing: Vec<&str> = handoff::codes::validate_codes()
+    let missing: Vec<&str> = handoff::codes::Code::ALL
         .iter()
-        .map(|c| c.0)
+        .filter(|c| c.is_validate())
+        .map(|c| c.name())
         .filter(|c| !covered.contains(*c) && !elsewhere.contains(c))
         .collect();
     if missing.is_empty() {

@@ -123,7 +123,8 @@ fn diagnostics_doc_matches_the_fixture_cases() {
     let current = read(&path);
     let head = current.split(MARKER).next().unwrap().trim_end().to_string();
     let mut body = String::new();
-    for (code, severity, summary) in handoff::codes::all() {
+    for code in handoff::codes::Code::ALL {
+        let (code, severity, summary) = (code.name(), code.severity(), code.summary());
         body.push_str(&format!("\n## `{code}`\n\n"));
         let sev = match severity {
             handoff::diagnostic::Severity::Error => "error",

@@ -205,7 +205,7 @@ fn malformed_events_from_another_client_are_each_reported() {
         .collect();
     assert_eq!(codes[0], Vec::<String>::new());
     assert_eq!(events[0]["ok"], true);
-    assert_eq!(codes[1], ["attribute-type"]);
+    assert_eq!(codes[1], ["wrong-attribute-type"]);
     assert_eq!(codes[2], ["type-mismatch"]);
     assert_eq!(codes[3], ["bad-timestamp"]);
     assert_eq!(codes[4], ["not-json"]);

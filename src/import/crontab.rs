@@ -2,7 +2,7 @@
 //! (`/etc/crontab`, `/etc/cron.d/*`) that has a user field before the command.
 
 use super::{Found, Job, name_from_command};
-use crate::diagnostic::Severity;
+use crate::codes::Code;
 use crate::source::SourceFile;
 
 /// Reads a crontab. Lines that cannot be imported are reported with their line number; the
@@ -38,9 +38,7 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
                     Err(f) => {
                         let start = at + trimmed.find('=').map_or(0, |p| p + 1);
                         let mut d = file.diagnostic(
-                            f.code,
-                            Severity::Error,
-                            start..start + value.len().max(1),
+                            f.code, start..start + value.len().max(1),
                             f.message,
                         );
                         d.help = f.help;
@@ -59,7 +57,7 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
             Some(x) => x,
             None => {
                 found.problems.push(
-                    file.error("import-line", at..at + trimmed.len(), "not a crontab job line: expected 5 schedule fields (or a macro) and a command")
+                    file.diagnostic(Code::ImportLine, at..at + trimmed.len(), "not a crontab job line: expected 5 schedule fields (or a macro) and a command")
                         .with_help("fix or comment out the line; the others are imported"),
                 );
                 continue;
@@ -71,8 +69,8 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
                 Some((user, command)) => (Some(user.to_string()), command.trim().to_string()),
                 None => {
                     found.problems.push(
-                        file.error(
-                            "import-line",
+                        file.diagnostic(
+                            Code::ImportLine,
                             at..at + trimmed.len(),
                             "a system crontab line needs a user and a command after the schedule",
                         )
@@ -85,8 +83,8 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
             (None, rest.trim().to_string())
         };
         if command.is_empty() {
-            found.problems.push(file.error(
-                "import-line",
+            found.problems.push(file.diagnostic(
+                Code::ImportLine,
                 at..at + trimmed.len(),
                 "the line has a schedule but no command",
             ));
@@ -97,7 +95,6 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
             for f in findings {
                 let mut d = file.diagnostic(
                     f.code,
-                    Severity::Error,
                     base + f.span.start..base + f.span.end,
                     format!("line {} not imported: {}", i + 1, f.message),
                 );

@@ -2,6 +2,7 @@
 //! exactly expressible, and an error saying why when it is not. See docs/import.md.
 
 use super::{Found, Job, name_from_command};
+use crate::codes::Code;
 use crate::source::SourceFile;
 
 /// A unit file's `Key=value` lines by section, in order.
@@ -365,7 +366,7 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
         };
         found.problems.push(
             timer
-                .error("import-untranslatable", span, message)
+                .diagnostic(Code::ImportUntranslatable, span, message)
                 .with_help("give the job a calendar schedule, or keep it as a systemd timer and trigger the definition by an event"),
         );
         return found;
@@ -377,7 +378,7 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
             Err(why) => {
                 found.problems.push(
                     timer
-                        .error("import-untranslatable", line_span(*line), format!("`OnCalendar={spec}` has no exact cron equivalent: {why}"))
+                        .diagnostic(Code::ImportUntranslatable, line_span(*line), format!("`OnCalendar={spec}` has no exact cron equivalent: {why}"))
                         .with_help("rewrite the schedule by hand in the registry, or simplify the timer first"),
                 );
                 return found;
@@ -389,8 +390,8 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
         Err(why) => {
             found.problems.push(
                 timer
-                    .error(
-                        "import-untranslatable",
+                    .diagnostic(
+                        Code::ImportUntranslatable,
                         line_span(calendars[0].1),
                         format!("the timer has no exact cron equivalent: {why}"),
                     )
@@ -435,8 +436,8 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
     let Some(service) = service else {
         found.problems.push(
             timer
-                .error(
-                    "import-untranslatable",
+                .diagnostic(
+                    Code::ImportUntranslatable,
                     0..1,
                     "the timer's service was not found, so there is no command to import",
                 )
@@ -447,8 +448,8 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
     let svc = Unit::parse(&service.text);
     let exec = svc.values("Service", "ExecStart");
     let Some((command, _)) = exec.last() else {
-        found.problems.push(service.error(
-            "import-untranslatable",
+        found.problems.push(service.diagnostic(
+            Code::ImportUntranslatable,
             0..1,
             "the service has no ExecStart= line",
         ));
@@ -479,8 +480,8 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
     }
     let expr = merged.expr();
     if let Err(findings) = crate::cron::parse(&expr) {
-        found.problems.push(timer.error(
-            "import-untranslatable",
+        found.problems.push(timer.diagnostic(
+            Code::ImportUntranslatable,
             line_span(calendars[0].1),
             format!(
                 "the translation `{expr}` is not valid cron: {}",

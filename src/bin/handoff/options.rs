@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use handoff::codes::Code;
 use handoff::nats;
 use handoff::project::Project;
 use handoff::registry::Registry;
@@ -49,7 +50,7 @@ pub fn read(path: &Path) -> Result<String, Failure> {
 }
 
 /// Opens the project (exit 3 when the registry cannot be read).
-pub fn open(path: &Path, tolerate: &[&'static str]) -> Result<Project, Failure> {
+pub fn open(path: &Path, tolerate: &[Code]) -> Result<Project, Failure> {
     Project::open(path, tolerate).map_err(|e| Failure::tool(e.to_string()))
 }
 
@@ -57,7 +58,7 @@ pub fn open(path: &Path, tolerate: &[&'static str]) -> Result<Project, Failure> 
 /// registry's diagnostics go to `err` too and end the command with exit 1.
 pub fn require(
     path: &Path,
-    tolerate: &[&'static str],
+    tolerate: &[Code],
     err: &mut dyn Write,
 ) -> Result<(Project, Registry), Failure> {
     let mut project = open(path, tolerate)?;

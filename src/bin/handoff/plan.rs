@@ -1,5 +1,6 @@
 //! `handoff plan [--at DATE] [--format human|json] [--fail-on-blocked]`
 
+use handoff::codes::Code;
 use std::io::Write;
 use std::path::Path;
 
@@ -28,7 +29,7 @@ pub struct Args {
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
     // An event trigger whose subject is not registered yet does not stop the report: that is a
     // migration waiting for checklist step 3, which plan reports as its blocker.
-    let (project, reg) = crate::options::require(registry, &["unregistered-subject"], err)?;
+    let (project, reg) = crate::options::require(registry, &[Code::UnregisteredSubject], err)?;
     let at: Date = match &args.at {
         Some(s) => s
             .parse()

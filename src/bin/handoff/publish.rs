@@ -1,6 +1,7 @@
 //! `handoff publish SUBJECT --attr KEY=VALUE …`: one event, built and checked exactly as the
 //! Python stubs build it, published with a JetStream ack and `Nats-Msg-Id` = the envelope id.
 
+use handoff::codes::Code;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::{NatsArgs, connection};
-use handoff::diagnostic::{Diagnostic, Severity};
+use handoff::diagnostic::Diagnostic;
 use handoff::envelope::{self, BuildError, Problem};
 use handoff::nats;
 use handoff::report::{self, Format};
@@ -97,8 +98,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
 }
 
 fn diagnostic(reg: &handoff::registry::Registry, subject: &str, e: &BuildError) -> Diagnostic {
-    let d =
-        |code, message: String| Diagnostic::file_level(code, Severity::Error, "<publish>", message);
+    let d = |code, message: String| Diagnostic::file_level(code, "<publish>", message);
     match e {
         BuildError::UnknownSubject { suggestion, .. } => {
             let help = match suggestion {
@@ -112,13 +112,13 @@ fn diagnostic(reg: &handoff::registry::Registry, subject: &str, e: &BuildError) 
                         .join(", ")
                 ),
             };
-            d("publish-unknown-subject", e.to_string()).with_help(help)
+            d(Code::PublishUnknownSubject, e.to_string()).with_help(help)
         }
         BuildError::BadArgument(_) | BuildError::RepeatedAttribute(_) => {
-            d("publish-argument", e.to_string())
+            d(Code::PublishArgument, e.to_string())
                 .with_help("write each attribute as --attr KEY=VALUE, once")
         }
-        BuildError::BadId(_) => d("publish-argument", e.to_string())
+        BuildError::BadId(_) => d(Code::PublishArgument, e.to_string())
             .with_help("--id takes a UUID such as 5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91"),
         BuildError::Attribute(p) => {
             let s = reg.subject(subject);
@@ -154,11 +154,11 @@ fn diagnostic(reg: &handoff::registry::Registry, subject: &str, e: &BuildError) 
                     } else {
                         arg
                     };
-                    d("publish-attribute", p.to_string()).with_help(format!("add --attr {arg}"))
+                    d(Code::PublishAttribute, p.to_string()).with_help(format!("add --attr {arg}"))
                 }
-                Problem::UnknownAttribute(_) => d("publish-attribute", p.to_string())
+                Problem::UnknownAttribute(_) => d(Code::PublishAttribute, p.to_string())
                     .with_help(format!("{subject} declares: {}", declared())),
-                _ => d("publish-attribute", p.to_string()),
+                _ => d(Code::PublishAttribute, p.to_string()),
             }
         }
     }
