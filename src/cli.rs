@@ -61,6 +61,10 @@ pub struct GenerateArgs {
     /// Overwrite files edited by hand.
     #[arg(long, conflicts_with = "check")]
     pub force: bool,
+    /// Remove orphans: files generate wrote earlier that the registry no longer produces
+    /// (unless edited by hand).
+    #[arg(long, conflicts_with = "check")]
+    pub prune: bool,
     /// Templates folder overriding the embedded templates (default: templates/ beside the registry).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,

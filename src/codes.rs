@@ -151,7 +151,16 @@ pub const CODES: &[(&str, Severity, &str)] = &[
         Severity::Error,
         "A generated file is missing or out of date.",
     ),
-    ("io", Severity::Error, "A file could not be read."),
+    (
+        "orphan-generated",
+        Severity::Error,
+        "A file generate wrote earlier that the registry no longer produces (a renamed subject or migration, a changed `[output]` path).",
+    ),
+    (
+        "io",
+        Severity::Error,
+        "A file could not be read, or a file at a generated path is not UTF-8 text.",
+    ),
 ];
 
 /// Codes of the commands that check input other than files: `publish` (its arguments) and

@@ -501,18 +501,29 @@ pub fn validate(
         }
         let templates = crate::render::override_dir(opts.templates.as_deref(), &opts.root);
         let artifacts = generate::artifacts(reg, templates.as_deref())?;
-        for o in generate::check(&opts.root, &artifacts)? {
-            if o.outcome.is_problem() {
-                out.diagnostics.push(
-                    Diagnostic::file_level(
-                        "stale-generated",
-                        Severity::Error,
-                        crate::commands::display_path(&opts.root.join(&o.path)),
-                        format!("generated file is {}", o.outcome.describe()),
-                    )
-                    .with_help("run `handoff generate` and commit the result"),
-                );
+        for o in generate::check(&opts.root, &artifacts) {
+            if !o.outcome.is_problem() {
+                continue;
             }
+            let shown = crate::commands::display_path(&opts.root.join(&o.path));
+            let code = match o.outcome {
+                generate::Outcome::Orphan | generate::Outcome::OrphanEdited => "orphan-generated",
+                generate::Outcome::NotUtf8 | generate::Outcome::Unreadable => "io",
+                _ => "stale-generated",
+            };
+            // A definition file that cannot be read is already reported by the walk above.
+            if code == "io"
+                && out
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == "io" && d.file == shown)
+            {
+                continue;
+            }
+            out.diagnostics.push(
+                Diagnostic::file_level(code, Severity::Error, shown, o.message())
+                    .with_help(o.outcome.help()),
+            );
         }
     }
     let _ = registry_path;
