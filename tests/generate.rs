@@ -108,6 +108,27 @@ fn check_names_an_edited_generated_file_and_generate_refuses_to_clobber_it() {
         generate.stdout
     );
     assert_eq!(read(&doc), edited, "the hand edit was lost");
+    // validate says the same, with the same advice (not "run `handoff generate`").
+    let validate = handoff(tmp.path(), &["validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&validate.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        d["file"], "docs/nats-event-subjects.md",
+        "{}",
+        validate.stdout
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not overwritten: edited by hand")
+            && d["help"]
+                .as_str()
+                .unwrap()
+                .contains("then run `handoff generate --force`"),
+        "{}",
+        validate.stdout
+    );
 
     let forced = handoff(tmp.path(), &["generate", "--force"]);
     assert_eq!(forced.code, 0);

@@ -352,3 +352,32 @@ fn a_non_utf8_generated_file_is_a_diagnostic_not_a_tool_failure() {
     assert_eq!(handoff(tmp.path(), &["generate", "--force"]).code, 0);
     assert_eq!(handoff(tmp.path(), &["validate"]).code, 0);
 }
+
+/// `definition-drift` points at the field that differs and shows what is there and what the
+/// registry expects (not at `metadata.name`), and its advice agrees with generate's.
+#[test]
+fn drift_shows_found_and_expected_values_at_the_differing_field() {
+    let tmp = repo_copy();
+    let path = tmp.path().join(CLEANUP);
+    std::fs::write(
+        &path,
+        read(&path).replace("timeout: \"30m\"", "timeout: \"45m\""),
+    )
+    .unwrap();
+    let run = handoff(tmp.path(), &["validate", "--format", "json"]);
+    assert_eq!(run.code, 0, "a warning only: {}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = v["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{}", run.stdout);
+    assert_eq!(d[0]["code"], "definition-drift");
+    assert_eq!(d[0]["line"], 25, "{}", run.stdout);
+    assert_eq!(d[0]["column"], 15, "{}", run.stdout);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`instruction.shell.timeout` is `45m` here but `30m` in migration"),
+        "{message}"
+    );
+    // generate keeps the edited draft without calling it a problem, as validate does.
+    let generate = handoff(tmp.path(), &["generate"]);
+    assert_eq!(generate.code, 0, "{}", generate.stdout);
+}
