@@ -953,3 +953,28 @@ fn interrupted_runs_leave_whole_files_and_their_leftovers_are_cleaned() {
     );
     assert_eq!(handoff(tmp.path(), &["generate", "--check"]).code, 0);
 }
+
+/// A tree generated before the manifest existed: sealed files in the owned folders stand in
+/// for it, so a renamed subject's schema is still found as an orphan.
+#[test]
+fn without_a_manifest_sealed_files_in_owned_folders_are_found_as_orphans() {
+    let tmp = repo_copy();
+    std::fs::remove_file(tmp.path().join(".handoff-manifest")).unwrap();
+    let reg = read(&tmp.path().join("subjects.toml"))
+        .replace("org.statehub.task.stale", "org.statehub.task.overdue");
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert!(
+        check
+            .stdout
+            .contains("docs/schemas/org.statehub.task.stale.schema.json: orphan"),
+        "{}",
+        check.stdout
+    );
+    assert_eq!(handoff(tmp.path(), &["generate", "--prune"]).code, 0);
+    assert!(
+        !tmp.path()
+            .join("docs/schemas/org.statehub.task.stale.schema.json")
+            .exists()
+    );
+}
