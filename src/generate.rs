@@ -572,7 +572,10 @@ pub fn write(root: &Path, artifacts: &[Artifact], opts: WriteOptions) -> Vec<Fil
     for (path, outcome) in orphans(root, artifacts) {
         let o = match outcome {
             Outcome::Orphan if opts.prune => match std::fs::remove_file(root.join(&path)) {
-                Ok(()) => FileOutcome::new(&path, Outcome::Pruned),
+                Ok(()) => {
+                    remove_empty_parents(root, &path);
+                    FileOutcome::new(&path, Outcome::Pruned)
+                }
                 Err(e) => {
                     remaining.push(path.clone());
                     FileOutcome::new(&path, Outcome::Failed)
@@ -602,6 +605,18 @@ pub fn write(root: &Path, artifacts: &[Artifact], opts: WriteOptions) -> Vec<Fil
     }
     outcomes.extend(orphan_outcomes);
     outcomes
+}
+
+/// Removes the folders a pruned orphan leaves empty (an old `[output]` folder), up to `root`.
+fn remove_empty_parents(root: &Path, rel: &str) {
+    let mut dir = rel;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        // `remove_dir` fails on a folder that is not empty, which ends the walk.
+        if std::fs::remove_dir(root.join(parent)).is_err() {
+            break;
+        }
+        dir = parent;
+    }
 }
 
 /// Compares artifacts (and the manifest) with the files under `root`, writing nothing; lists
