@@ -5,7 +5,15 @@
 //! Every generated file carries a seal, `handoff:sha256=<hex>`, the hash of its own content. A
 //! file whose content no longer matches its seal was edited by hand: generate never overwrites
 //! it without `--force`. Drafts in definitions/ are scaffolds: once edited they belong to their
-//! author, and deleting the seal line adopts them for good.
+//! author, and deleting the seal line adopts them for good. Seals are checked on text with
+//! line endings and a byte-order mark normalised, so a CRLF checkout is not an edit.
+//!
+//! `.handoff-manifest`, beside the registry, records every file generate owns, so files it
+//! generated for a since renamed subject or migration, or an old `[output]` path, are found as
+//! orphans (and removed by `--prune` while unedited). Output paths are resolved through
+//! symbolic links and refused outside the registry's folder; temporary files are named
+//! `.handoff-tmp-*` and cleaned by the next run; every file is tried, and the outcomes say
+//! exactly which were and were not written.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
