@@ -93,11 +93,12 @@ codes! {
     InstructionCount = "instruction-count", Error, Lint, "An instruction has both or neither of `shell` and `workflow`.";
     InvalidName = "invalid-name", Error, Lint, "A name that is not of the required form (definition `namespace.name`, attribute identifier).";
     InvalidValue = "invalid-value", Error, Lint, "A value of the right type that is not allowed (bad duration, unknown retention, ...).";
-    Io = "io", Error, Files, "A file could not be read.";
+    Io = "io", Error, Files, "A file could not be read, or a file at a generated path is not UTF-8 text.";
     MigrationWithoutDefinition = "migration-without-definition", Error, Lint, "A migration's definition file is missing.";
     MissingField = "missing-field", Error, Lint, "A required field is absent.";
     MissingTrigger = "missing-trigger", Error, Lint, "A definition has neither a cron nor an event trigger.";
     NameMismatch = "name-mismatch", Error, Lint, "A definition's name does not match its file name.";
+    OrphanGenerated = "orphan-generated", Error, Freshness, "A file generate wrote earlier that the registry no longer produces (a renamed subject or migration, a changed `[output]` path).";
     ParallelRunUnsafe = "parallel-run-unsafe", Error, Lint, "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.";
     PublishArgument = "publish-argument", Error, Command, "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).";
     PublishAttribute = "publish-attribute", Error, Command, "`handoff publish` was given a missing, unknown or mistyped attribute.";

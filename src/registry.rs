@@ -496,6 +496,93 @@ pub fn check_definition_name(
     }
 }
 
+/// A migration name: lowercase letters, digits and dashes, starting with a letter or digit.
+/// Templates put it into YAML comments, Markdown anchors and HTML ids, so nothing else is allowed.
+pub fn is_migration_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && !name.ends_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A valid migration name close to `name`: lowercase, every run of other characters a dash.
+pub fn migration_name_suggestion(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "job".to_string()
+    } else {
+        out.to_string()
+    }
+}
+
+/// Reports a migration name that is not lowercase letters, digits and dashes.
+pub fn check_migration_name(
+    file: &SourceFile,
+    name: &Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !is_migration_name(name) {
+        diags.push(
+            file.diagnostic(
+                Code::InvalidName,
+                name.span.clone(),
+                format!(
+                    "migration name `{}` must be lowercase letters, digits and dashes",
+                    name.value.escape_debug()
+                ),
+            )
+            .with_help(format!(
+                "write `name = \"{}\"`",
+                migration_name_suggestion(name)
+            )),
+        );
+    }
+}
+
+/// An output path: relative, no `..`, only `[A-Za-z0-9._-]` in each `/`-separated part (the
+/// paths appear in generated Markdown links and YAML comments).
+pub fn is_output_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path.split('/').all(|p| p != "..")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+}
+
+/// A valid output path close to `path`.
+pub fn output_path_suggestion(path: &str) -> String {
+    let parts: Vec<String> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if parts.is_empty() {
+        "generated".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
 const PYTHON_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
     "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
@@ -786,17 +873,20 @@ fn output(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Output
         ("python", &mut out.python),
     ] {
         if let Some(v) = f.string(key, diags) {
-            if v.is_empty() || v.starts_with('/') || v.split('/').any(|p| p == "..") {
+            if !is_output_path(&v) {
                 diags.push(
                     file.diagnostic(
                         Code::InvalidValue,
                         v.span.clone(),
                         format!(
-                            "output path `{}` must be relative and stay inside the repository",
-                            v.value
+                            "output path `{}` must be relative, stay inside the registry's folder and use only letters, digits, `.`, `_`, `-` and `/`",
+                            v.value.escape_debug()
                         ),
                     )
-                    .with_help("use a path relative to the registry's folder, without `..`"),
+                    .with_help(format!(
+                        "use a path relative to the registry's folder, without `..`, e.g. `{}`",
+                        output_path_suggestion(&v.value)
+                    )),
                 );
             } else {
                 *slot = v.value.trim_end_matches('/').to_string();
@@ -1055,6 +1145,9 @@ const MIGRATION_KEYS: &[&str] = &[
 fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Migration> {
     let mut f = Fields::new(file, node, "a `[[migrations]]` entry", diags)?;
     let name = f.require_string("name", diags);
+    if let Some(n) = &name {
+        check_migration_name(file, n, diags);
+    }
     let summary = f.require_string("summary", diags);
     let legacy = f
         .require("legacy", diags)

@@ -55,6 +55,9 @@ pub fn environment(override_dir: Option<&Path>) -> Result<Environment<'static>, 
     env.add_filter("yaml_str", yaml_str);
     env.add_filter("py_str", py_str);
     env.add_filter("py_doc", py_doc);
+    env.add_filter("md_anchor", md_anchor);
+    env.add_filter("one_line", one_line);
+    env.add_filter("yaml_plain", yaml_plain);
     env.add_filter("json", json_compact);
     env.add_filter("json_pretty", json_pretty);
     Ok(env)
@@ -155,6 +158,48 @@ pub fn md_code(s: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
 }
 
+/// An HTML id / Markdown anchor: lowercase letters, digits and dashes only (registry names are
+/// checked to be of that form already; this keeps a template safe if one slips through).
+pub fn md_anchor(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Text for a one-line comment (YAML `#`, Python `#`): control characters, line breaks
+/// included, become spaces, so the text cannot end the comment and start code.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A YAML scalar written plain when that is unambiguous (names like `the-custodian.sweep`),
+/// double-quoted otherwise.
+pub fn yaml_plain(s: &str) -> String {
+    let plain = s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        )
+        && s.parse::<f64>().is_err();
+    if plain { s.to_string() } else { yaml_str(s) }
+}
+
 /// A YAML double-quoted scalar (JSON string syntax is valid YAML).
 pub fn yaml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
@@ -220,6 +265,16 @@ mod tests {
     fn md_code_outfences_backticks() {
         assert_eq!(md_code("a`b"), "``a`b``");
         assert_eq!(md_code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn names_cannot_leave_their_place() {
+        assert_eq!(md_anchor("x\"><img src=y>"), "x---img-src-y-");
+        assert_eq!(one_line("x\ninstruction: {}\r#"), "x instruction: {} #");
+        assert_eq!(yaml_plain("the-custodian.sweep"), "the-custodian.sweep");
+        assert_eq!(yaml_plain("x\ny: 1"), "\"x\\ny: 1\"");
+        assert_eq!(yaml_plain("true"), "\"true\"");
+        assert_eq!(yaml_plain("1.5"), "\"1.5\"");
     }
 
     #[test]

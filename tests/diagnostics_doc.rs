@@ -163,6 +163,6 @@ fn diagnostics_doc_matches_the_fixture_cases() {
     }
     assert!(
         current == expected,
-        "docs/diagnostics.md is out of date: run UPDATE_DIAGNOSTICS_DOC=1 cargo test --test diagnostics_doc"
+        "docs/diagnostics.md is out of date: run UPDATE_DIAGNOSTICS_DOC=1 cargo test --test suite diagnostics_doc"
     );
 }

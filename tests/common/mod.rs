@@ -64,6 +64,11 @@ pub fn repo_copy() -> tempfile::TempDir {
     for dir in ["docs", "definitions", "stubs"] {
         copy_tree(&repo().join(dir), &tmp.path().join(dir));
     }
+    std::fs::copy(
+        repo().join(".handoff-manifest"),
+        tmp.path().join(".handoff-manifest"),
+    )
+    .unwrap();
     tmp
 }
 

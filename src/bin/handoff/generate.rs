@@ -1,4 +1,4 @@
-//! `handoff generate [--check] [--force] [--templates DIR]`
+//! `handoff generate [--check] [--force] [--prune] [--templates DIR]`
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::require;
-use handoff::generate::{self, Outcome};
+use handoff::generate::{self, Outcome, WriteOptions};
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -17,6 +17,10 @@ pub struct Args {
     /// Overwrite files edited by hand.
     #[arg(long, conflicts_with = "check")]
     pub force: bool,
+    /// Remove orphans: files generate wrote earlier that the registry no longer produces
+    /// (unless edited by hand).
+    #[arg(long, conflicts_with = "check")]
+    pub prune: bool,
     /// Templates folder overriding the embedded templates (default: templates/ beside the registry).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -30,56 +34,82 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     let outcomes = if args.check {
         generate::check(&root, &artifacts)
     } else {
-        generate::write(&root, &artifacts, args.force)
-    }
-    .map_err(Failure::tool)?;
+        generate::write(
+            &root,
+            &artifacts,
+            WriteOptions {
+                force: args.force,
+                prune: args.prune,
+            },
+        )
+    };
 
-    let mut problems = 0;
+    let count = |f: &dyn Fn(Outcome) -> bool| outcomes.iter().filter(|o| f(o.outcome)).count();
     for o in &outcomes {
-        let shown = root.join(&o.path);
-        let shown = handoff::project::display_path(&shown);
+        let shown = handoff::project::display_path(&root.join(&o.path));
         match o.outcome {
             Outcome::Unchanged => {}
             Outcome::Written => {
                 let _ = writeln!(out, "wrote {shown}");
             }
+            Outcome::Pruned => {
+                let _ = writeln!(out, "removed {shown} (orphan)");
+            }
             other => {
-                if other.is_problem() {
-                    problems += 1;
+                let help = other.help();
+                if help.is_empty() {
+                    let _ = writeln!(out, "{shown}: {}", o.message());
+                } else {
+                    let _ = writeln!(out, "{shown}: {} ({help})", o.message());
                 }
-                let _ = writeln!(out, "{shown}: {}", other.describe());
             }
         }
     }
-    let written = outcomes
-        .iter()
-        .filter(|o| o.outcome == Outcome::Written)
-        .count();
+    let failed = count(&|o| o == Outcome::Failed);
+    let problems = count(&|o| o.is_problem());
+    let kept = count(&|o| matches!(o, Outcome::KeptEdited | Outcome::Adopted));
+    let orphans = count(&Outcome::is_orphan);
+    let files = outcomes.len() - count(&|o| o.is_orphan() || o == Outcome::Pruned);
+    let mut parts = Vec::new();
     if args.check {
-        if problems == 0 {
-            let _ = writeln!(
-                err,
-                "handoff: {} generated files are current",
-                outcomes.len()
-            );
-        } else {
-            let _ = writeln!(
-                err,
-                "handoff: {problems} of {} generated files are not current; run `handoff generate`",
-                outcomes.len()
-            );
-        }
+        parts.push(format!(
+            "{} of {files} generated files current",
+            count(&|o| o == Outcome::Unchanged)
+        ));
     } else {
-        let _ = writeln!(
-            err,
-            "handoff: {written} written, {} unchanged, {problems} not overwritten",
-            outcomes
-                .iter()
-                .filter(|o| o.outcome == Outcome::Unchanged)
-                .count()
-        );
+        parts.push(format!("{} written", count(&|o| o == Outcome::Written)));
+        parts.push(format!("{} unchanged", count(&|o| o == Outcome::Unchanged)));
     }
-    Ok(if problems > 0 {
+    if kept > 0 {
+        parts.push(format!(
+            "{kept} kept as their authors' (edited or adopted drafts)"
+        ));
+    }
+    let not_current = problems - orphans - failed;
+    if not_current > 0 {
+        parts.push(format!(
+            "{not_current} {}",
+            if args.check {
+                "not current"
+            } else {
+                "not overwritten"
+            }
+        ));
+    }
+    if orphans > 0 {
+        parts.push(format!("{orphans} orphans"));
+    }
+    let pruned = count(&|o| o == Outcome::Pruned);
+    if pruned > 0 {
+        parts.push(format!("{pruned} orphans removed"));
+    }
+    if failed > 0 {
+        parts.push(format!("{failed} not written"));
+    }
+    let _ = writeln!(err, "handoff: {}", parts.join(", "));
+    Ok(if failed > 0 {
+        Exit::Failed
+    } else if problems > 0 {
         Exit::Problems
     } else {
         Exit::Clean
