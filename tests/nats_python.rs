@@ -290,6 +290,57 @@ fn publishing_never_delays_the_caller_when_nats_goes_down() {
     let url = server.url();
     let l = latency(&url, "0", Some(&mut || server.stop()));
     assert_fast("NATS down after 100 calls, zero cooldown", &l);
+    assert!(l.stderr.contains("unavailable"), "{}", l.stderr);
+    // An ack pending when the connection dropped does not hold close() for the ack timeout.
+    assert!(l.close < 2.0, "close() took {} s\n{}", l.close, l.stderr);
+}
+
+/// The queue is bounded: past MAX_QUEUE (1000) events waiting for a connection, each new event
+/// is dropped with a warning; when the connect fails the queued ones are dropped with one line.
+#[test]
+fn the_queue_is_bounded_and_drops_the_newest_with_a_log_line() {
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("nats://127.0.0.1:{}", hole.local_addr().unwrap().port());
+    let code = r#"
+import asyncio, logging, sys, time, uuid
+from datetime import datetime, timezone
+sys.path.insert(0, sys.argv[1])
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+import statehub_events as ev
+
+async def main():
+    now = datetime.now(timezone.utc)
+    t = time.perf_counter()
+    for i in range(1100):
+        assert await ev.publish_task_stale(task_id=uuid.uuid4(), last_activity_at=now, stale_days=i)
+    print("calls %.3f s" % (time.perf_counter() - t))
+    await ev.close()
+
+asyncio.run(main())
+"#;
+    let out = Command::new(python())
+        .args(["-c", code])
+        .arg(repo().join("stubs"))
+        .env("NATS_URL", &url)
+        .env_remove("HANDOFF_STRICT_EVENTS")
+        .output()
+        .expect("run python");
+    let r = support::finish(out);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr
+            .matches("publish queue full (1000): dropped org.statehub.task.stale")
+            .count(),
+        100,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("dropped 1000 queued event(s)"),
+        "{}",
+        r.stderr
+    );
+    drop(hole);
 }
 
 /// A payload that cannot be sent is refused before the call returns (None, logged), not handed
