@@ -469,3 +469,107 @@ fn no_credential_reaches_a_log_line() {
         }
     }
 }
+
+/// A nats-server with `max_payload: 4096`, for the size check against the connection's limit.
+struct SmallPayloadServer {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl SmallPayloadServer {
+    fn start() -> SmallPayloadServer {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("nats.conf");
+        std::fs::write(&conf, "max_payload: 4096\n").unwrap();
+        let log = dir.path().join("nats.log");
+        let child = Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-c"])
+            .arg(&conf)
+            .arg("-sd")
+            .arg(dir.path().join("store"))
+            .arg("-l")
+            .arg(&log)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run nats-server (apt-get install -y nats-server; scripts/test installs it)");
+        let mut server = SmallPayloadServer {
+            child,
+            port: 0,
+            _dir: dir,
+        };
+        let needle = "Listening for client connections on 127.0.0.1:";
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(i) = text.find(needle)
+                && text.contains("Server is ready")
+            {
+                let digits: String = text[i + needle.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                server.port = digits.parse().unwrap();
+                return server;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nats-server did not start:\n{text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for SmallPayloadServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Once connected, the limit is the server's own max_payload (here 4096 bytes), not 1 MiB.
+#[test]
+fn the_size_check_uses_the_connections_max_payload() {
+    let server = SmallPayloadServer::start();
+    let url = format!("nats://127.0.0.1:{}", server.port);
+    let code = r#"
+import asyncio, json, logging, sys, uuid
+from datetime import datetime, timezone
+sys.path.insert(0, sys.argv[1])
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+import statehub_events as ev
+
+async def main():
+    now = datetime.now(timezone.utc)
+    pub = lambda slug: ev.publish_repo_registered(repo_id=uuid.uuid4(), slug=slug, registered_at=now)
+    first = await pub("a/b")
+    await asyncio.sleep(0.5)  # connected by now
+    big = await pub("x" * 5000)
+    last = await pub("c/d")
+    await ev.close()
+    print(json.dumps([first and first["id"], big, last and last["id"]]))
+
+asyncio.run(main())
+"#;
+    let out = Command::new(python())
+        .args(["-c", code])
+        .arg(repo().join("stubs"))
+        .env("NATS_URL", &url)
+        .env_remove("HANDOFF_STRICT_EVENTS")
+        .output()
+        .expect("run python");
+    let r = support::finish(out);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: Vec<Option<String>> = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert!(v[0].is_some() && v[1].is_none() && v[2].is_some(), "{v:?}");
+    assert!(
+        r.stderr.contains("over the 4096-byte max_payload"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("failed"), "{}", r.stderr);
+    let t = handoff(Some(&url), &["tap", "--timeout", "1s", "--strict"]);
+    assert!(t.stdout.contains("tap: 2 events, 2 ok"), "{}", t.stdout);
+}
