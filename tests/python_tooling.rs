@@ -142,3 +142,25 @@ fn the_snapshot_registrys_package_passes_mypy_strict_and_ruff() {
     let (_tmp, parent, name) = generated(&fixture("snapshot"), "py/hub_events");
     check_package(&parent, &name);
 }
+
+/// Registry text with blank lines, trailing spaces and indentation lands in docstrings in the
+/// form ruff format gives them (no whitespace-only lines, no trailing blanks).
+#[test]
+fn multi_line_registry_text_in_docstrings_stays_ruff_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let registry = std::fs::read_to_string(repo().join("subjects.toml")).unwrap();
+    let line = registry
+        .lines()
+        .find(|l| l.starts_with("fires = "))
+        .expect("a fires line");
+    let edited = registry.replacen(
+        line,
+        r#"fires = "Once per new repository.\n\nAfter the commit.  \n  Indented, with a tab\there.\t\n""#,
+        1,
+    );
+    assert_ne!(edited, registry);
+    std::fs::write(tmp.path().join("subjects.toml"), edited).unwrap();
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    check_package(&tmp.path().join("stubs"), "statehub_events");
+}
