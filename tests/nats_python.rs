@@ -403,7 +403,8 @@ asyncio.run(main())
 fn no_credential_reaches_a_log_line() {
     let mut server = NatsServer::start();
     server.stop();
-    let port = server.port;
+    // A closed port, and a server that refuses the credentials (Authorization Violation).
+    let auth = ConfServer::start("authorization { user: alice, password: \"right-one\" }\n");
     let secrets = [
         "sEcr3t/sl4sh",
         "bEf0re@aft3r",
@@ -428,7 +429,10 @@ fn no_credential_reaches_a_log_line() {
             .collect()
     };
     let mut urls = Vec::new();
-    for s in secrets {
+    for (s, port) in secrets
+        .iter()
+        .flat_map(|s| [(*s, server.port), (*s, auth.port)])
+    {
         let e = encode(s);
         urls.push(format!("nats://alice:{s}@127.0.0.1:{port}"));
         urls.push(format!("nats://alice:{e}@127.0.0.1:{port}"));
@@ -472,18 +476,19 @@ fn no_credential_reaches_a_log_line() {
     }
 }
 
-/// A nats-server with `max_payload: 4096`, for the size check against the connection's limit.
-struct SmallPayloadServer {
+/// A nats-server with a configuration file (`max_payload`, `authorization`): the shared
+/// `NatsServer` takes none.
+struct ConfServer {
     child: std::process::Child,
     port: u16,
     _dir: tempfile::TempDir,
 }
 
-impl SmallPayloadServer {
-    fn start() -> SmallPayloadServer {
+impl ConfServer {
+    fn start(config: &str) -> ConfServer {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("nats.conf");
-        std::fs::write(&conf, "max_payload: 4096\n").unwrap();
+        std::fs::write(&conf, config).unwrap();
         let log = dir.path().join("nats.log");
         let child = Command::new("nats-server")
             .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-c"])
@@ -496,7 +501,7 @@ impl SmallPayloadServer {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("run nats-server (apt-get install -y nats-server; scripts/test installs it)");
-        let mut server = SmallPayloadServer {
+        let mut server = ConfServer {
             child,
             port: 0,
             _dir: dir,
@@ -524,7 +529,7 @@ impl SmallPayloadServer {
     }
 }
 
-impl Drop for SmallPayloadServer {
+impl Drop for ConfServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -534,7 +539,7 @@ impl Drop for SmallPayloadServer {
 /// Once connected, the limit is the server's own max_payload (here 4096 bytes), not 1 MiB.
 #[test]
 fn the_size_check_uses_the_connections_max_payload() {
-    let server = SmallPayloadServer::start();
+    let server = ConfServer::start("max_payload: 4096\n");
     let url = format!("nats://127.0.0.1:{}", server.port);
     let code = r#"
 import asyncio, json, logging, sys, uuid
