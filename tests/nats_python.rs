@@ -552,7 +552,11 @@ async def main():
     now = datetime.now(timezone.utc)
     pub = lambda slug: ev.publish_repo_registered(repo_id=uuid.uuid4(), slug=slug, registered_at=now)
     first = await pub("a/b")
-    await asyncio.sleep(0.5)  # connected by now
+    from statehub_events.runtime import _state
+    for _ in range(100):  # until the background task has connected (at most 5 s)
+        if _state.nc is not None and _state.nc.is_connected and not _state.queue:
+            break
+        await asyncio.sleep(0.05)
     big = await pub("x" * 5000)
     last = await pub("c/d")
     await ev.close()
