@@ -257,6 +257,7 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
         (format!("{}/__init__.py", out.python), "__init__.py.j2"),
         (format!("{}/publishers.py", out.python), "publishers.py.j2"),
         (format!("{}/runtime.py", out.python), "runtime.py.j2"),
+        (format!("{}/py.typed", out.python), "py.typed.j2"),
     ];
     let mut rendered: Vec<Artifact> = rendered
         .into_par_iter()

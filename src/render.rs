@@ -31,6 +31,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "__init__.py.j2",
         include_str!("../templates/__init__.py.j2"),
     ),
+    ("py.typed.j2", include_str!("../templates/py.typed.j2")),
 ];
 
 /// Builds the environment. Templates in `override_dir` (if it exists) win over embedded ones.

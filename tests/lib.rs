@@ -15,5 +15,6 @@ mod nats_bench;
 mod nats_cli;
 mod nats_python;
 mod plan;
+mod python_tooling;
 mod robustness;
 mod validate;
