@@ -207,7 +207,7 @@ fn an_edited_draft_is_kept_and_an_adopted_one_is_left_alone() {
     assert!(
         check
             .stderr
-            .contains("14 of 15 generated files current, 1 kept as their authors'"),
+            .contains("15 of 16 generated files current, 1 kept as their authors'"),
         "{}",
         check.stderr
     );
