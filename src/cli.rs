@@ -110,19 +110,27 @@ pub struct ValidateArgs {
     pub no_freshness: bool,
 }
 
+/// The most fire times `handoff cron --next` previews; larger values are a usage error (exit 2).
+pub const MAX_NEXT: u64 = 10_000;
+
 #[derive(Debug, Args)]
 pub struct CronArgs {
-    /// The schedule, e.g. "*/15 * * * *" or @daily.
+    /// The schedule, e.g. "*/15 * * * *" or @daily. Unquoted fields are joined with spaces
+    /// (`handoff cron 0 3 * * *`), and a leading `-` is read as part of the expression.
+    #[arg(allow_hyphen_values = true, value_name = "EXPR")]
     pub expr: String,
+    /// The remaining fields when the expression is not quoted.
+    #[arg(value_name = "FIELDS", hide = true)]
+    pub fields: Vec<String>,
     /// IANA time zone the schedule runs in.
     #[arg(long, default_value = "UTC")]
     pub tz: String,
     /// Preview fire times strictly after this instant (RFC 3339; default: now).
     #[arg(long)]
     pub from: Option<String>,
-    /// How many fire times to preview.
-    #[arg(long, default_value_t = 5)]
-    pub next: usize,
+    /// How many fire times to preview (at most 10000).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=MAX_NEXT))]
+    pub next: u64,
     #[arg(long, value_enum, default_value_t)]
     pub format: SimpleFormat,
 }

@@ -12,8 +12,14 @@ use crate::source::SourceFile;
 use crate::validate::place;
 
 pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
+    // Unquoted fields arrive as several arguments: `handoff cron 0 3 * * *`.
+    let expr = std::iter::once(&args.expr)
+        .chain(&args.fields)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
     // Diagnostics point into the expression as if it were a one-line file named `<expr>`.
-    let file = SourceFile::new("<expr>", args.expr.clone());
+    let file = SourceFile::new("<expr>", expr.clone());
     let tz_file = SourceFile::new("<tz>", args.tz.clone());
     let mut diags: Vec<Diagnostic> = Vec::new();
     let tz = match cron::parse_timezone(&args.tz) {
@@ -23,13 +29,13 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
             None
         }
     };
-    let parsed = match cron::parse(&args.expr) {
+    let parsed = match cron::parse(&expr) {
         Ok(p) => Some(p),
         Err(findings) => {
             diags.extend(
                 findings
                     .into_iter()
-                    .map(|f| place(&file, &(0..args.expr.len()), true, f)),
+                    .map(|f| place(&file, &(0..expr.len()), true, f)),
             );
             None
         }
@@ -52,16 +58,19 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
         .warnings
         .iter()
         .cloned()
-        .map(|f| place(&file, &(0..args.expr.len()), true, f))
+        .map(|f| place(&file, &(0..expr.len()), true, f))
         .collect();
     warnings.extend(
         parsed
             .schedule
             .dst_findings(&tz, from, 1)
             .into_iter()
-            .map(|f| place(&file, &(0..args.expr.len()), true, f)),
+            .map(|f| place(&file, &(0..expr.len()), true, f)),
     );
-    let next = parsed.schedule.upcoming(from, &tz, args.next);
+    let next =
+        parsed
+            .schedule
+            .upcoming(from, &tz, usize::try_from(args.next).unwrap_or(usize::MAX));
     let utc = |t: &jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     let local = |t: &jiff::Timestamp| {
         t.to_zoned_datetime(tz.clone())
@@ -71,7 +80,7 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
     match args.format {
         SimpleFormat::Json => {
             let value = json!({
-                "expr": args.expr,
+                "expr": expr,
                 "tz": args.tz,
                 "description": parsed.schedule.describe(),
                 "from": utc(&from),
@@ -86,7 +95,7 @@ pub fn run(args: CronArgs, out: &mut dyn Write) -> CommandResult {
             );
         }
         SimpleFormat::Human => {
-            let _ = writeln!(out, "{}: {}", args.expr, parsed.schedule.describe());
+            let _ = writeln!(out, "{}: {}", expr, parsed.schedule.describe());
             let _ = writeln!(out, "time zone: {}", args.tz);
             for d in &warnings {
                 let _ = writeln!(out, "{}\n", report::human_one(d));
