@@ -67,7 +67,7 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     (
         "cron-bad-step",
         Severity::Error,
-        "A step is zero or not a number.",
+        "A step is zero, not a number, or larger than its whole field (`*/61`, `*/4294967296`).",
     ),
     (
         "cron-step-on-value",
@@ -77,7 +77,7 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     (
         "cron-reversed-range",
         Severity::Error,
-        "A range whose start is after its end (`5-1`): cron does not wrap around.",
+        "A range whose start is after its end (`5-1`): cron does not wrap around. In day-of-week a range ending in 0 (`fri-sun`, `5-0`) is Friday-Sunday, as in cronie.",
     ),
     (
         "cron-nonstandard",
@@ -383,16 +383,22 @@ fn parse_macro(
     span: Range<usize>,
     rest: &[(&str, Range<usize>)],
 ) -> Result<Parsed, Vec<Finding>> {
+    let known = name == "@reboot" || MACROS.iter().any(|(m, _)| *m == name);
     if let Some((_, first_extra)) = rest.first() {
         let extra = first_extra.start..rest[rest.len() - 1].1.end;
-        return Err(vec![
-            Finding::error(
-                "cron-syntax",
-                extra,
-                format!("`{name}` stands alone: nothing may follow a macro"),
-            )
-            .with_help(format!("write `{name}` alone, or 5 fields")),
-        ]);
+        if name == "@every" {
+            return Err(vec![every(&expr[extra.clone()], span.start..extra.end)]);
+        }
+        if known {
+            return Err(vec![
+                Finding::error(
+                    "cron-syntax",
+                    extra,
+                    format!("`{name}` stands alone: nothing may follow a macro"),
+                )
+                .with_help(format!("write `{name}` alone, or 5 fields")),
+            ]);
+        }
     }
     if name == "@reboot" {
         return Err(vec![
@@ -439,6 +445,63 @@ fn parse_macro(
     Ok(parsed)
 }
 
+/// `@every DURATION` (robfig/cron, Go): intervals counted from when the scheduler started, which
+/// standard cron cannot express. When the interval divides the hour or the day evenly, the
+/// clock-aligned schedule is offered; otherwise no concrete replacement.
+fn every(duration: &str, span: Range<usize>) -> Finding {
+    let minutes = go_duration_minutes(duration.trim());
+    let equivalent = match minutes {
+        Some(1) => Some("* * * * *".to_string()),
+        Some(m) if m < 60 && 60u64.is_multiple_of(m) => Some(format!("*/{m} * * * *")),
+        Some(60) => Some("0 * * * *".to_string()),
+        Some(m) if m.is_multiple_of(60) && m < 1440 && 1440u64.is_multiple_of(m) => {
+            Some(format!("0 */{} * * *", m / 60))
+        }
+        Some(1440) => Some("0 0 * * *".to_string()),
+        _ => None,
+    };
+    let help = match equivalent {
+        Some(e) => format!(
+            "write `{e}`, which runs at the same interval aligned to the clock (not to when the scheduler started)"
+        ),
+        None => "standard cron has no intervals: write the times it should run at as 5 fields, minute hour day-of-month month day-of-week".to_string(),
+    };
+    Finding::error(
+        "cron-unknown-macro",
+        span,
+        format!("`@every {}` is not standard cron: it counts intervals from when the scheduler started (robfig/cron)", duration.trim()),
+    )
+    .with_help(help)
+}
+
+/// A Go duration (`1h`, `30m`, `1h30m`, `90s`) in whole minutes; `None` when it is not one or
+/// is not a whole number of minutes.
+fn go_duration_minutes(text: &str) -> Option<u64> {
+    let mut seconds: u64 = 0;
+    let mut rest = text;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let factor = match &rest[..unit] {
+            "h" => 3600,
+            "m" => 60,
+            "s" => 1,
+            _ => return None,
+        };
+        seconds = seconds.checked_add(n.checked_mul(factor)?)?;
+        rest = &rest[unit..];
+    }
+    (seconds > 0 && seconds.is_multiple_of(60)).then_some(seconds / 60)
+}
+
 fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
     let n = fields.len();
     let join = |fs: &[(&str, Range<usize>)]| fs.iter().map(|f| f.0).collect::<Vec<_>>().join(" ");
@@ -447,31 +510,51 @@ fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
             .any(|v| v.len() == 4 && v.parse::<u32>().is_ok_and(|y| y >= 1970))
     };
     let whole = fields[0].1.start..fields[n - 1].1.end;
+    // A suggestion is offered only when it is itself a clean schedule.
+    let passes = |text: &str| parse(text).is_ok_and(|p| p.warnings.is_empty());
     match n {
         6 => {
-            let (span, which, rest) = if looks_like_year(fields[5].0) {
-                (fields[5].1.clone(), "year (last)", join(&fields[..5]))
+            let without_first = join(&fields[1..]);
+            let without_last = join(&fields[..5]);
+            let first_ok = passes(&without_first);
+            let last_ok = passes(&without_last);
+            // A year (`2027`) is a year field; otherwise the first field is read as seconds
+            // (Quartz, Spring, croner), unless only dropping the last one leaves a valid
+            // schedule (`0 9 * * MON-FRI *`: dropping `0` would shift every field).
+            let choice = match (first_ok, last_ok) {
+                (_, true) if looks_like_year(fields[5].0) => {
+                    Some(("year (last)", 5, without_last))
+                }
+                (true, _) => Some(("seconds (first)", 0, without_first)),
+                (false, true) => Some(("year (last)", 5, without_last)),
+                (false, false) => None,
+            };
+            let message = "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron";
+            match choice {
+                Some((which, i, rest)) => {
+                    Finding::error("cron-field-count", fields[i].1.clone(), message).with_help(
+                        format!("this looks like a {which} field: remove it, e.g. `{rest}`"),
+                    )
+                }
+                None => Finding::error("cron-field-count", whole, message).with_help(
+                    "remove the seconds (first) or year (last) field and check what remains: write 5 fields minute hour day-of-month month day-of-week",
+                ),
+            }
+        }
+        7 => {
+            let rest = join(&fields[1..6]);
+            let help = if passes(&rest) {
+                format!("remove the seconds (first) and year (last) fields, e.g. `{rest}`")
             } else {
-                (fields[0].1.clone(), "seconds (first)", join(&fields[1..]))
+                "remove the seconds (first) and year (last) fields and check what remains: write 5 fields minute hour day-of-month month day-of-week".to_string()
             };
             Finding::error(
                 "cron-field-count",
-                span,
-                "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
+                whole,
+                "the schedule has 7 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
             )
-            .with_help(format!(
-                "this looks like a {which} field: remove it, e.g. `{rest}`"
-            ))
+            .with_help(help)
         }
-        7 => Finding::error(
-            "cron-field-count",
-            whole,
-            "the schedule has 7 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
-        )
-        .with_help(format!(
-            "remove the seconds (first) and year (last) fields, e.g. `{}`",
-            join(&fields[1..6])
-        )),
         _ => Finding::error(
             "cron-field-count",
             if expr.trim().is_empty() { 0..expr.len() } else { whole },
@@ -594,6 +677,33 @@ fn parse_item(
                 );
                 return None;
             }
+            // cronie rejects steps that overflow its `int` (`*/4294967296` wraps to 0) and only
+            // warns about the others; a step wider than the whole field can only select the
+            // first value, so handoff rejects it outright.
+            let (first, last) = kind.bounds();
+            let size = last - first + 1;
+            if n > size {
+                let start = if base == "*" {
+                    first.to_string()
+                } else {
+                    base.split('-').next().unwrap_or(base).to_string()
+                };
+                errors.push(
+                    Finding::error(
+                        "cron-bad-step",
+                        s_at,
+                        format!(
+                            "the step {s} is larger than the {} field, which has {size} values ({})",
+                            kind.name(),
+                            kind.range_text()
+                        ),
+                    )
+                    .with_help(format!(
+                        "use a step of at most {size}, or write `{start}` if only the first value is meant"
+                    )),
+                );
+                return None;
+            }
             Some((n, s_at))
         }
     };
@@ -647,6 +757,12 @@ fn parse_item(
                 (a, a)
             }
             (Some(a), Some(Some(b))) => {
+                // cronie (`entry.c`, `get_range`) reads a range ending in 0 without a step as
+                // ending in 7: `fri-sun`, `5-0` = Friday-Sunday. Only in day-of-week is that
+                // what the writer meant (0 and 7 are both Sunday); elsewhere it is an error.
+                if kind == Kind::Dow && b == 0 && a > b && step.is_none() {
+                    return Some((a, 7, 1));
+                }
                 if a > b {
                     errors.push(reversed(
                         kind,
@@ -720,16 +836,22 @@ fn reversed(
     } else {
         format!("{},{}", part(a, kind.max()), part(kind.bounds().0, b))
     };
-    Finding::error(
-        "cron-reversed-range",
-        span,
+    let message = if b == 0 && step.is_none() {
+        // cronie turns a range ending in 0 into one ending in 7 in every field: `5-0` = 5-7.
+        format!(
+            "the range `{base}` runs backwards ({} is after {}): cronie reads it as `{}-7`, other crons as nothing or a wrap-around",
+            kind.show(a, names),
+            kind.show(b, names),
+            kind.show(a, names),
+        )
+    } else {
         format!(
             "the range `{base}` runs backwards ({} is after {}): cron does not wrap around, so it would select nothing",
             kind.show(a, names),
             kind.show(b, names)
-        ),
-    )
-    .with_help(format!("write `{suggestion}`"))
+        )
+    };
+    Finding::error("cron-reversed-range", span, message).with_help(format!("write `{suggestion}`"))
 }
 
 /// `L`, `W`, `#`, `?`, `H`, `~` and friends, which some crons accept and standard cron does not.
@@ -1919,7 +2041,21 @@ mod tests {
             error("0 0 * * fri-mon").2.help.as_deref(),
             Some("write `fri-sat,sun-mon`")
         );
-        assert_eq!(error("0 0 * * 6-0").2.help.as_deref(), Some("write `6,0`"));
+        // Outside day-of-week a range ending in 0 is still reversed; the message says how
+        // cronie reads it (`5-7`).
+        let (_, text, f) = error("5-0 * * * *");
+        assert_eq!(text, "5-0");
+        assert!(
+            f.message.contains("cronie reads it as `5-7`"),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.help.as_deref(), Some("write `5-59,0`"));
+        // With a step cronie does not turn the 0 into 7 either.
+        assert_eq!(
+            error("0 0 * * fri-sun/2").2.help.as_deref(),
+            Some("write `fri-sat/2,sun`")
+        );
         assert_eq!(error("0 0 * * 7-2").2.help.as_deref(), Some("write `0-2`"));
         assert_eq!(
             error("50-10/5 * * * *").2.help.as_deref(),
@@ -1932,6 +2068,147 @@ mod tests {
         clean("0 0 * * 5-7");
         clean("0 22-23,0-2 * * *");
         assert!(parse("0 0 * * 5-6,0-1").is_ok());
+    }
+
+    #[test]
+    fn day_of_week_ranges_ending_in_sunday_zero_are_friday_to_sunday() {
+        // cronie's `get_range`: a range ending in 0 (no step) ends in 7. Real crontabs use it.
+        for expr in [
+            "0 0 * * fri-sun",
+            "0 0 * * 5-0",
+            "0 0 * * FRI-SUN",
+            "0 0 * * 5-7",
+        ] {
+            clean(expr);
+            assert_eq!(
+                next(expr, "UTC", "2026-11-26T00:00:00Z", 4),
+                [
+                    "2026-11-27T00:00:00Z",
+                    "2026-11-28T00:00:00Z",
+                    "2026-11-29T00:00:00Z",
+                    "2026-12-04T00:00:00Z"
+                ],
+                "{expr}"
+            );
+        }
+        for expr in ["0 0 * * sat-sun", "0 0 * * 6-0"] {
+            clean(expr);
+            assert_eq!(
+                next(expr, "UTC", "2026-11-26T00:00:00Z", 2),
+                ["2026-11-28T00:00:00Z", "2026-11-29T00:00:00Z"],
+                "{expr}"
+            );
+        }
+        assert_eq!(
+            parse("0 0 * * fri-sun").unwrap().schedule.describe(),
+            "at 00:00 on Friday through Sunday"
+        );
+        // 7-0 is Sunday alone.
+        assert_eq!(
+            next("0 0 * * 7-0", "UTC", "2026-11-26T00:00:00Z", 1),
+            ["2026-11-29T00:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn steps_wider_than_the_field_are_rejected() {
+        // Before: clamped, firing at minute 0. cronie rejects these.
+        for (expr, text) in [
+            ("*/99999999999999999999 * * * *", "99999999999999999999"),
+            ("*/4294967296 * * * *", "4294967296"),
+            ("*/61 * * * *", "61"),
+            ("0 */25 * * *", "25"),
+            ("0 0 1-5/32 * *", "32"),
+            ("0 0 * */13 *", "13"),
+            ("0 0 * * */9", "9"),
+        ] {
+            let (code, got, f) = error(expr);
+            assert_eq!((code, got), ("cron-bad-step", text), "{expr}");
+            assert!(f.message.contains("larger than the"), "{}", f.message);
+        }
+        // The suggestion (the first value) passes.
+        let f = error("*/4294967296 * * * *").2;
+        assert_eq!(
+            f.help.as_deref(),
+            Some("use a step of at most 60, or write `0` if only the first value is meant")
+        );
+        clean("0 * * * *");
+        // Up to the field's size it stays cronie's warning.
+        assert_eq!(warnings("*/60 * * * *")[0].code, "cron-step-too-large");
+        assert_eq!(warnings("0 */24 * * *")[0].code, "cron-step-too-large");
+    }
+
+    #[test]
+    fn field_count_suggestions_keep_the_meaning_and_pass() {
+        // The trailing field is the extra one: dropping the first would shift every field.
+        let (_, text, f) = error("0 9 * * MON-FRI *");
+        assert_eq!(text, "*");
+        assert_eq!(
+            f.help.as_deref(),
+            Some("this looks like a year (last) field: remove it, e.g. `0 9 * * MON-FRI`")
+        );
+        clean("0 9 * * MON-FRI");
+        // Seconds first when both readings are valid.
+        assert_eq!(
+            error("0 0 9 * * *").2.help.as_deref(),
+            Some("this looks like a seconds (first) field: remove it, e.g. `0 9 * * *`")
+        );
+        // No concrete replacement when neither reading is valid.
+        let f = error("0 99 * * * *").2;
+        assert!(!f.help.as_deref().unwrap().contains('`'), "{:?}", f.help);
+        let f = error("* * * * * --next 5").2;
+        assert!(!f.help.as_deref().unwrap().contains('`'), "{:?}", f.help);
+        // Every concrete suggestion parses cleanly.
+        for expr in [
+            "0 9 * * MON-FRI *",
+            "0 0 9 * * *",
+            "0 */15 * * * *",
+            "0 0 * * * 2027",
+            "0 0 12 * * * 2027",
+            "@every 1h",
+            "@every 15m",
+            "@every 2h",
+            "@every 24h",
+            "@every 1m",
+        ] {
+            let help = error(expr).2.help.unwrap();
+            let suggested = help
+                .split('`')
+                .nth(1)
+                .unwrap_or_else(|| panic!("{expr}: {help}"));
+            clean(suggested);
+        }
+    }
+
+    #[test]
+    fn every_intervals_get_a_clock_aligned_equivalent_or_none() {
+        for (expr, want) in [
+            ("@every 1h", Some("0 * * * *")),
+            ("@every 60m", Some("0 * * * *")),
+            ("@every 15m", Some("*/15 * * * *")),
+            ("@every 6h", Some("0 */6 * * *")),
+            ("@every 24h", Some("0 0 * * *")),
+            ("@every 1m", Some("* * * * *")),
+            ("@every 90m", None),
+            ("@every 7m", None),
+            ("@every 1d", None),
+            ("@every 30s", None),
+        ] {
+            let (code, text, f) = error(expr);
+            assert_eq!((code, text), ("cron-unknown-macro", expr), "{expr}");
+            let help = f.help.unwrap();
+            // Never the old nonsense "write `@every` alone".
+            assert!(!help.contains("@every"), "{expr}: {help}");
+            match want {
+                Some(w) => assert!(help.starts_with(&format!("write `{w}`")), "{expr}: {help}"),
+                None => assert!(!help.contains('`'), "{expr}: {help}"),
+            }
+        }
+        // A known macro followed by more text still says it stands alone.
+        assert_eq!(
+            error("@daily 5 *").2.help.as_deref(),
+            Some("write `@daily` alone, or 5 fields")
+        );
     }
 
     #[test]
