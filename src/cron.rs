@@ -26,13 +26,16 @@
 //! minute nor its hour field starts with `*` (cronie's `MIN_STAR`/`HR_STAR` flags: `30 2`,
 //! `0 1-3`, `0,30 9`), and *wildcard* otherwise (`*/15 *`, `0 *`).
 //!
-//! - Spring forward (a gap): a fixed-time job whose time does not exist that day runs once, right
-//!   after the jump (at the transition instant); a wildcard job skips the missing times.
+//! - Spring forward (a gap): a fixed-time job runs right after the jump (at the transition
+//!   instant), once for each of its times the jump skipped, because cronie's catch-up runs its
+//!   job search once per missed minute (`0,30 2` runs twice); a wildcard job skips the missing
+//!   times. After a jump of more than 180 minutes cronie does no catch-up, so nothing runs.
 //! - Fall back (an overlap): a fixed-time job whose time occurs twice runs once, in the first
 //!   pass; a wildcard job runs in both passes.
 //!
 //! This is what cronie's main loop does when it finds the local clock jumped by less than three
-//! hours (`cron.c`, "wakeupKind" 2 and 0).
+//! hours (`cron.c`, "wakeupKind" 2 and 0). It applies in the daemon's own zone; handoff assumes
+//! the daemon runs in the schedule's zone (a `CRON_TZ` job in another zone is not modelled).
 
 use std::ops::Range;
 
@@ -1255,8 +1258,11 @@ impl Schedule {
             AmbiguousOffset::Unambiguous { offset } => {
                 Instants(offset.to_timestamp(civil).ok(), None)
             }
-            AmbiguousOffset::Gap { after, .. } => {
-                if !self.is_fixed_time() {
+            AmbiguousOffset::Gap { before, after } => {
+                // cronie's catch-up covers jumps of 6 to 180 minutes ("medium"); after a larger
+                // jump it runs only the current minute's jobs.
+                let jump = i64::from(after.seconds()) - i64::from(before.seconds());
+                if !self.is_fixed_time() || jump > 180 * 60 {
                     return Instants(None, None);
                 }
                 // Runs once, right after the jump. Read with the later offset, the civil time is
@@ -1343,7 +1349,9 @@ impl Schedule {
         best
     }
 
-    /// The next `n` fires strictly after `after`.
+    /// The next `n` fires strictly after `after`. An instant appears once per run: after a
+    /// spring-forward jump a fixed-time job starts once per selected missed minute, all at the
+    /// transition (`0,30 2 * * *` runs twice at 03:00 in America/New_York), as in `fires_between`.
     pub fn upcoming(&self, after: Timestamp, tz: &TimeZone, n: usize) -> Vec<Timestamp> {
         let mut out = Vec::with_capacity(n.min(1024));
         let mut t = after;
@@ -1351,21 +1359,31 @@ impl Schedule {
             let Some(next) = self.next_after(t, tz) else {
                 break;
             };
-            out.push(next);
+            let runs = match next.checked_add(SignedDuration::from_nanos(1)) {
+                Ok(end) => self.fires_between(next, end, tz).len().max(1),
+                Err(_) => 1,
+            };
+            out.extend(std::iter::repeat_n(next, runs.min(n - out.len())));
             t = next;
         }
         out
     }
 
-    /// Every fire in the half-open window `[start, end)`, in order. One pass over the civil
-    /// minutes of the window: a week of `* * * * *` is about 10,000 cheap steps.
+    /// Every fire in the half-open window `[start, end)`, in order, once per run: the same
+    /// instant appears several times when cronie's catch-up after a spring-forward jump starts a
+    /// fixed-time job for several missed minutes. One pass over the civil minutes of the window:
+    /// a week of `* * * * *` is about 10,000 cheap steps.
     pub fn fires_between(&self, start: Timestamp, end: Timestamp, tz: &TimeZone) -> Vec<Timestamp> {
         if end <= start {
             return Vec::new();
         }
         // The civil range the window covers under every offset in force during it.
         let (mut lo, mut hi) = (tz.to_datetime(start), tz.to_datetime(end));
-        for transition in tz.following(start) {
+        // A transition exactly at `start` counts: its gap's fixed times fire at `start`.
+        let just_before = start
+            .checked_sub(SignedDuration::from_nanos(1))
+            .unwrap_or(start);
+        for transition in tz.following(just_before) {
             let t = transition.timestamp();
             if t >= end {
                 break;
@@ -1395,7 +1413,6 @@ impl Schedule {
             cursor = next;
         }
         out.sort();
-        out.dedup();
         out
     }
 
@@ -1414,6 +1431,7 @@ impl Schedule {
         let zone = tz.iana_name().unwrap_or("the time zone");
         let span = self.minute.span.start..self.hour.span.end;
         let (mut gaps, mut overlaps) = (Vec::new(), Vec::new());
+        let mut gap_runs = 0;
         for transition in tz.following(from) {
             let t = transition.timestamp();
             if t > until {
@@ -1437,14 +1455,17 @@ impl Schedule {
             if times.is_empty() {
                 continue;
             }
+            let count = times.len();
             let times = words_list(&times, "and");
             let date = lo.strftime("%Y-%m-%d");
             if new > old {
                 gaps.push(format!(
-                    "{times} does not exist on {date} (clocks jump from {} to {})",
+                    "{times} {} not exist on {date} (clocks jump from {} to {})",
+                    if count == 1 { "does" } else { "do" },
                     old_civil.strftime("%H:%M"),
                     new_civil.strftime("%H:%M")
                 ));
+                gap_runs = gap_runs.max(count);
             } else {
                 overlaps.push(format!(
                     "{times} happens twice on {date} (clocks go back from {} {} to {} {})",
@@ -1462,8 +1483,13 @@ impl Schedule {
                     "cron-dst-gap",
                     span.clone(),
                     format!(
-                        "in {zone}, {}: cronie runs the job once, right after the jump",
-                        gaps.join("; ")
+                        "in {zone}, {}: cronie runs the job {}right after the jump",
+                        gaps.join("; "),
+                        if gap_runs > 1 {
+                            "once for each missing time, all "
+                        } else {
+                            "once, "
+                        }
                     ),
                 )
                 .with_help("if that run matters, schedule it outside the DST change hours, or use a time zone without DST such as UTC"),
@@ -2464,6 +2490,63 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_with_several_fixed_minutes_runs_once_per_missed_minute() {
+        // cronie's catch-up (`cron.c`, wakeupKind `medium`) runs its job search once per missed
+        // minute, so `0,30 2` starts twice right after the 2027-03-14 jump (07:00Z).
+        let from = "2027-03-13T12:00:00Z";
+        assert_eq!(
+            next("0,30 2 * * *", "America/New_York", from, 3),
+            [
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:00:00Z",
+                "2027-03-15T06:00:00Z"
+            ]
+        );
+        // 03:00 itself is a third run at the same instant.
+        assert_eq!(
+            next("0,30 2,3 * * *", "America/New_York", from, 4),
+            [
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:30:00Z"
+            ]
+        );
+        // fires_between counts the same runs, including for a window starting at the jump.
+        let s = parse("0,30 2 * * *").unwrap().schedule;
+        let ny = tz("America/New_York");
+        let day = s.fires_between(
+            utc("2027-03-14T00:00:00Z"),
+            utc("2027-03-15T00:00:00Z"),
+            &ny,
+        );
+        assert_eq!(show(&day), ["2027-03-14T07:00:00Z", "2027-03-14T07:00:00Z"]);
+        let at = s.fires_between(
+            utc("2027-03-14T07:00:00Z"),
+            utc("2027-03-14T07:01:00Z"),
+            &ny,
+        );
+        assert_eq!(at.len(), 2);
+        // `upcoming` never exceeds n, even mid-catch-up.
+        assert_eq!(next("0,30 2 * * *", "America/New_York", from, 1).len(), 1);
+        // The warning says so.
+        let f = s.dst_findings(&ny, utc("2026-11-26T00:00:00Z"), 1);
+        assert!(
+            f[0].message
+                .contains("02:00 and 02:30 do not exist on 2027-03-14")
+                && f[0].message.contains("once for each missing time"),
+            "{}",
+            f[0].message
+        );
+        // A jump of more than 3 hours is cronie's "clock jumped": the missed times do not run.
+        // Samoa skipped 2011-12-30 entirely (a 24-hour jump).
+        assert_eq!(
+            next("0 12 30 12 *", "Pacific/Apia", "2011-12-29T00:00:00Z", 1),
+            ["2012-12-29T22:00:00Z"]
+        );
+    }
+
+    #[test]
     fn dst_findings_name_the_dates() {
         let s = parse("30 2 * * *").unwrap().schedule;
         let f = s.dst_findings(&tz("Europe/Berlin"), utc("2026-11-26T00:00:00Z"), 1);
@@ -2589,12 +2672,12 @@ mod tests {
             let end = t.timestamp() + SignedDuration::from_hours(30);
             let window = s.fires_between(start, end, &zone);
             let one = SignedDuration::from_nanos(1);
-            let mut walked = Vec::new();
-            let mut cursor = start - one;
-            while let Some(n) = s.next_after(cursor, &zone).filter(|n| *n < end) {
-                walked.push(n);
-                cursor = n;
-            }
+            // Same runs, including repeated instants after a spring-forward jump.
+            let walked: Vec<Timestamp> = s
+                .upcoming(start - one, &zone, window.len() + 1)
+                .into_iter()
+                .filter(|n| *n < end)
+                .collect();
             assert_eq!(
                 show(&walked),
                 show(&window),
