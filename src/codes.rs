@@ -178,6 +178,11 @@ pub const COMMAND_CODES: &[(&str, Severity, &str)] = &[
         "A crontab line that is not a job line (too few fields, no command, no user with --system).",
     ),
     (
+        "import-dst",
+        Severity::Warning,
+        "A translated systemd timer whose cron schedule runs differently at the time zone's DST changes (systemd skips a missing local time and fires a repeated one once).",
+    ),
+    (
         "import-untranslatable",
         Severity::Error,
         "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).",

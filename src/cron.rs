@@ -1193,6 +1193,25 @@ impl Schedule {
     }
 
     /// cronie's fixed-time job: neither the minute nor the hour field starts with `*`.
+    /// Whether every minute `other` selects is also selected by `self` (compared field by field;
+    /// `false` when either uses the day OR rule, which a field comparison cannot decide).
+    pub fn covers(&self, other: &Schedule) -> bool {
+        let or_rule = |s: &Schedule| !s.dom.star && !s.dow.star;
+        if or_rule(self) || or_rule(other) {
+            return false;
+        }
+        // With at most one restricted day field each, a day matches when both fields do.
+        [
+            (&self.minute, &other.minute),
+            (&self.hour, &other.hour),
+            (&self.dom, &other.dom),
+            (&self.month, &other.month),
+            (&self.dow, &other.dow),
+        ]
+        .iter()
+        .all(|(a, b)| b.bits & !a.bits == 0)
+    }
+
     pub fn is_fixed_time(&self) -> bool {
         !self.minute.star && !self.hour.star
     }
@@ -1414,6 +1433,76 @@ impl Schedule {
         }
         out.sort();
         out
+    }
+
+    /// The selected civil minutes (`HH:MM`) inside each DST gap or overlap of `tz` in the `years`
+    /// years after `from`: (is a gap, the local date, the times).
+    fn transition_times(
+        &self,
+        tz: &TimeZone,
+        from: Timestamp,
+        years: i16,
+    ) -> Vec<(bool, String, Vec<String>)> {
+        let until = from
+            .checked_add(SignedDuration::from_hours(
+                24 * 366 * i64::from(years.max(0)),
+            ))
+            .unwrap_or(Timestamp::MAX);
+        let mut out = Vec::new();
+        for transition in tz.following(from) {
+            let t = transition.timestamp();
+            if t > until {
+                break;
+            }
+            let (old, new) = (offset_before(tz, t), transition.offset());
+            let (old_civil, new_civil) = (old.to_datetime(t), new.to_datetime(t));
+            let (lo, hi) = (old_civil.min(new_civil), old_civil.max(new_civil));
+            let mut times = Vec::new();
+            let mut cursor = lo;
+            while let Some(c) = self.next_civil(cursor, hi.year()) {
+                if c >= hi {
+                    break;
+                }
+                times.push(c.strftime("%H:%M").to_string());
+                let Ok(next) = c.checked_add(SignedDuration::from_mins(1)) else {
+                    break;
+                };
+                cursor = next;
+            }
+            if !times.is_empty() {
+                out.push((new > old, lo.strftime("%Y-%m-%d").to_string(), times));
+            }
+        }
+        out
+    }
+
+    /// Where this schedule, run by cronie in `tz`, does not do what systemd's `OnCalendar=` with
+    /// the same times did, for the DST changes in the `years` years after `from`: systemd skips
+    /// a local time that does not exist and fires a repeated local time once, while cronie runs
+    /// a fixed-time job after the jump and a wildcard job in both passes. One sentence per date.
+    pub fn differs_from_systemd(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<String> {
+        let fixed = self.is_fixed_time();
+        self.transition_times(tz, from, years)
+            .into_iter()
+            .filter(|(gap, _, _)| *gap == fixed)
+            .map(|(gap, date, times)| {
+                let n = times.len();
+                let list = words_list(&times, "and");
+                if gap {
+                    format!(
+                        "on {date} {list} {} not exist: systemd skipped {}, cron runs the job right after the jump{}",
+                        if n == 1 { "does" } else { "do" },
+                        if n == 1 { "it" } else { "them" },
+                        if n == 1 { String::new() } else { format!(" ({n} times)") }
+                    )
+                } else {
+                    format!(
+                        "on {date} {list} {} twice: systemd fired once, cron runs the job in both passes",
+                        if n == 1 { "happens" } else { "happen" }
+                    )
+                }
+            })
+            .collect()
     }
 
     /// Warnings for a fixed-time schedule whose times fall into a DST gap (`cron-dst-gap`) or
