@@ -533,3 +533,57 @@ fn a_timer_whose_cron_differs_at_dst_changes_is_imported_with_a_warning_naming_t
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("import-dst"), "{}", run.stderr);
 }
+
+#[test]
+fn a_system_crontab_line_without_system_is_refused_and_names_come_from_the_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("crontab");
+    std::fs::write(
+        &path,
+        "0 3 * * * root /usr/bin/backup\n\
+         0 4 * * * www-data /usr/bin/php /var/www/artisan billing:close-week\n\
+         0 5 * * * php artisan billing:close-week\n\
+         0 6 * * * python3 /opt/x/cleanup_stale_tasks.py\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let run = handoff(&repo(), &["--registry", SMALL, "import", "crontab", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Before: migration `root` with command `root /usr/bin/backup`.
+    assert!(!run.stdout.contains("name = \"root\""), "{}", run.stdout);
+    assert!(!run.stdout.contains("command = \"root "), "{}", run.stdout);
+    for (line, user) in [(1, "root"), (2, "www-data")] {
+        assert!(
+            run.stderr.contains(&format!("crontab:{line}:11"))
+                && run.stderr.contains(&format!(
+                    "this looks like a system crontab line: `{user}` is the user"
+                )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("with --system"), "{}", run.stderr);
+    // Named from the task or script, not from the interpreter.
+    assert!(
+        run.stdout.contains("name = \"billing-close-week\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("name = \"cleanup-stale-tasks\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("name = \"php\""), "{}", run.stdout);
+    // With --system the same user lines import, named from their scripts.
+    let run = handoff(
+        &repo(),
+        &["--registry", SMALL, "import", "crontab", "--system", &path],
+    );
+    assert!(run.stdout.contains("name = \"backup\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("runs as user www-data"),
+        "{}",
+        run.stdout
+    );
+}

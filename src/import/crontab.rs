@@ -82,7 +82,22 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
                 }
             }
         } else {
-            (None, rest.trim().to_string())
+            let command = rest.trim();
+            if let Some(user) = system_user(command) {
+                let start = at + schedule_span.end + (rest.len() - rest.trim_start().len());
+                found.problems.push(
+                    file.error(
+                        "import-line",
+                        start..start + user.len(),
+                        format!(
+                            "this looks like a system crontab line: `{user}` is the user the job runs as, not part of the command"
+                        ),
+                    )
+                    .with_help("import /etc/crontab and /etc/cron.d files with --system"),
+                );
+                continue;
+            }
+            (None, command.to_string())
         };
         if command.is_empty() {
             found.problems.push(file.error(
@@ -127,6 +142,21 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
         });
     }
     found
+}
+
+/// The user field of a system crontab line read as a user crontab: `root` before any command
+/// (`root cd / && run-parts …`), or another common service account before an absolute path
+/// (`www-data /usr/bin/php …`). No program is called `root`; the others are checked only before
+/// an absolute path so that a command named like an account is not mistaken.
+fn system_user(command: &str) -> Option<&str> {
+    const ACCOUNTS: [&str; 15] = [
+        "daemon", "bin", "sys", "nobody", "www-data", "postgres", "mysql", "redis", "nginx",
+        "apache", "deploy", "ubuntu", "admin", "operator", "jenkins",
+    ];
+    let mut words = command.split_whitespace();
+    let user = words.next()?;
+    let next = words.next()?;
+    (user == "root" || (ACCOUNTS.contains(&user) && next.starts_with('/'))).then_some(user)
 }
 
 /// `NAME=value` (optionally quoted), the crontab environment-line form.
