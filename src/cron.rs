@@ -691,19 +691,25 @@ fn parse_item(
                 } else {
                     base.split('-').next().unwrap_or(base).to_string()
                 };
+                // The suggestion replaces the whole item, so offer it only when it is a value.
+                let start_ok = value(kind, &start, 0..0, &mut Vec::new()).is_some();
                 errors.push(
                     Finding::error(
                         "cron-bad-step",
-                        s_at,
+                        at(0, item.len()),
                         format!(
                             "the step {s} is larger than the {} field, which has {size} values ({})",
                             kind.name(),
                             kind.range_text()
                         ),
                     )
-                    .with_help(format!(
-                        "use a step of at most {size}, or write `{start}` if only the first value is meant"
-                    )),
+                    .with_help(if start_ok {
+                        format!(
+                            "write `{start}` if only the first value is meant, or use a step of at most {size}"
+                        )
+                    } else {
+                        format!("use a step of at most {size}")
+                    }),
                 );
                 return None;
             }
@@ -774,7 +780,8 @@ fn parse_item(
                         b,
                         step.as_ref().map(|s| s.0),
                         uses_names,
-                        at(0, base.len()),
+                        // The suggestion carries the step, so it replaces the whole item.
+                        at(0, item.len()),
                     ));
                     return None;
                 }
@@ -829,15 +836,34 @@ fn reversed(
             format!("{}-{}", kind.show(x, names), kind.show(y, names))
         };
         match step {
+            // A step wider than the part selects only its first value (and would warn).
+            Some(n) if n > y - x => kind.show(x, names),
             Some(n) if x != y => format!("{s}/{n}"),
             _ => s,
         }
     };
+    let lo = kind.bounds().0;
+    // Writing the two halves with the same step is exact only when the step lands on the
+    // field's first value after the wrap (`50-10/5`); otherwise list the values.
+    let halves_exact = step.is_none_or(|n| (kind.max() + 1 - a).is_multiple_of(n));
     let suggestion = if kind == Kind::Dow && a == 7 {
         // 7 is Sunday, which is also 0: `7-2` means Sunday through Tuesday.
         part(0, b)
+    } else if halves_exact {
+        format!("{},{}", part(a, kind.max()), part(lo, b))
     } else {
-        format!("{},{}", part(a, kind.max()), part(kind.bounds().0, b))
+        let n = step.unwrap_or(1);
+        let cycle = kind.max() + 1 - lo;
+        let (mut v, mut out) = (a, Vec::new());
+        // Positions along the wrapped range a..=max, lo..=b.
+        let length = (kind.max() - a) + (b - lo) + 1;
+        let mut walked = 0;
+        while walked <= length {
+            out.push(kind.show(v, names));
+            walked += n;
+            v = lo + (v - lo + n) % cycle;
+        }
+        out.join(",")
     };
     let message = if b == 0 && step.is_none() {
         // cronie turns a range ending in 0 into one ending in 7 in every field: `5-0` = 5-7.
@@ -2169,7 +2195,7 @@ mod tests {
         // With a step cronie does not turn the 0 into 7 either.
         assert_eq!(
             error("0 0 * * fri-sun/2").2.help.as_deref(),
-            Some("write `fri-sat/2,sun`")
+            Some("write `fri,sun`")
         );
         assert_eq!(error("0 0 * * 7-2").2.help.as_deref(), Some("write `0-2`"));
         assert_eq!(
@@ -2229,23 +2255,23 @@ mod tests {
     fn steps_wider_than_the_field_are_rejected() {
         // Before: clamped, firing at minute 0. cronie rejects these.
         for (expr, text) in [
-            ("*/99999999999999999999 * * * *", "99999999999999999999"),
-            ("*/4294967296 * * * *", "4294967296"),
-            ("*/61 * * * *", "61"),
-            ("0 */25 * * *", "25"),
-            ("0 0 1-5/32 * *", "32"),
-            ("0 0 * */13 *", "13"),
-            ("0 0 * * */9", "9"),
+            ("*/99999999999999999999 * * * *", "*/99999999999999999999"),
+            ("*/4294967296 * * * *", "*/4294967296"),
+            ("*/61 * * * *", "*/61"),
+            ("0 */25 * * *", "*/25"),
+            ("0 0 1-5/32 * *", "1-5/32"),
+            ("0 0 * */13 *", "*/13"),
+            ("0 0 * * */9", "*/9"),
         ] {
             let (code, got, f) = error(expr);
             assert_eq!((code, got), ("cron-bad-step", text), "{expr}");
             assert!(f.message.contains("larger than the"), "{}", f.message);
         }
-        // The suggestion (the first value) passes.
+        // The suggestion (the first value) replaces the item and passes.
         let f = error("*/4294967296 * * * *").2;
         assert_eq!(
             f.help.as_deref(),
-            Some("use a step of at most 60, or write `0` if only the first value is meant")
+            Some("write `0` if only the first value is meant, or use a step of at most 60")
         );
         clean("0 * * * *");
         // Up to the field's size it stays cronie's warning.
@@ -2293,6 +2319,99 @@ mod tests {
                 .unwrap_or_else(|| panic!("{expr}: {help}"));
             clean(suggested);
         }
+    }
+
+    #[test]
+    fn every_suggested_replacement_passes_the_check() {
+        // A help that offers text to write (`write `X``, `did you mean `X``, `e.g. `X``) offers
+        // a whole expression or a replacement for the finding's span; either must parse cleanly.
+        let bad = [
+            "5/10 * * * *",
+            "0 0 * * mon/2",
+            "0 0 * * 5-1",
+            "0 22-2 * * *",
+            "0 0 * * fri-mon",
+            "0 0 * * 7-2",
+            "50-10/5 * * * *",
+            "0 0 * nov-feb *",
+            "5-0 * * * *",
+            "0 0 * * fri-sun/2",
+            "0 0 * * sat-sun/3",
+            "0 0 * * 6-1/2",
+            "0 0 * * 6-0/2",
+            "0 0 * * 7-0/2",
+            "0 5-0/2 * * *",
+            "50-10/7 * * * *",
+            "*/61 * * * *",
+            "0 */25 * * *",
+            "0 0 */32 * *",
+            "0 0 * */13 *",
+            "0 0 * * */9",
+            "0 0 * * mon-fri/9",
+            "0 24 * * *",
+            "0 0 * * thurs",
+            "0 0 * * fir",
+            "0 0 * jnu *",
+            "@Daily",
+            "@dayly",
+            "@every 1h",
+            "@every 15m",
+            "@daily 5 *",
+            "0 9 * * MON-FRI *",
+            "0 0 9 * * *",
+            "0 0 * * * 2027",
+            "0 0 12 * * * 2027",
+            "0 0 30 2 *",
+        ];
+        let mut checked = 0;
+        for expr in bad {
+            let Err(findings) = parse(expr) else {
+                panic!("{expr} parses")
+            };
+            for f in findings {
+                let help = f.help.clone().unwrap_or_default();
+                let Some(offer) = ["write `", "did you mean `", "e.g. `", "write a range: `"]
+                    .iter()
+                    .find_map(|p| help.split_once(p).map(|(_, rest)| rest))
+                    .and_then(|rest| rest.split('`').next())
+                else {
+                    continue;
+                };
+                let candidate = if split_fields(offer).len() >= 5 || offer.starts_with('@') {
+                    offer.to_string()
+                } else {
+                    format!("{}{offer}{}", &expr[..f.span.start], &expr[f.span.end..])
+                };
+                // `@daily` alone is the offer for `@daily 5 *`.
+                let candidate = if f.code == "cron-syntax" && offer.starts_with('@') {
+                    offer.to_string()
+                } else {
+                    candidate
+                };
+                match parse(&candidate) {
+                    Ok(p) => assert!(
+                        p.warnings.is_empty(),
+                        "{expr}: `{candidate}` warns {:?}",
+                        p.warnings
+                    ),
+                    Err(e) => panic!(
+                        "{expr}: help {help:?} gives `{candidate}`: {}",
+                        e[0].message
+                    ),
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "{checked}");
+        // The wrapped form of a stepped range lists the values when the halves cannot share it.
+        assert_eq!(
+            error("50-10/7 * * * *").2.help.as_deref(),
+            Some("write `50,57,4`")
+        );
+        assert_eq!(
+            error("0 0 * * fri-sun/2").2.help.as_deref(),
+            Some("write `fri,sun`")
+        );
     }
 
     #[test]
