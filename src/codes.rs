@@ -180,7 +180,7 @@ pub const COMMAND_CODES: &[(&str, Severity, &str)] = &[
     (
         "import-dst",
         Severity::Warning,
-        "A translated systemd timer whose cron schedule runs differently at the time zone's DST changes (systemd skips a missing local time and fires a repeated one once).",
+        "An imported schedule that the legacy scheduler ran differently at the time zone's DST changes: a systemd timer (it skips a missing local time and fires a repeated one once) or a crontab job under CRON_TZ (cronie checks it minute by minute in that zone).",
     ),
     (
         "import-untranslatable",

@@ -1531,6 +1531,40 @@ impl Schedule {
             .collect()
     }
 
+    /// Where this schedule, as handoff runs it in `tz` (cronie's catch-up in the daemon's own
+    /// zone), differs from cronie running it as a `CRON_TZ` job: cronie checks such a job minute
+    /// by minute in its zone, so a fixed time in a gap does not run and a fixed time in an
+    /// overlap runs twice. Wildcard schedules behave the same either way. One sentence per date.
+    pub fn differs_as_cron_tz_job(
+        &self,
+        tz: &TimeZone,
+        from: Timestamp,
+        years: i16,
+    ) -> Vec<String> {
+        if !self.is_fixed_time() {
+            return Vec::new();
+        }
+        self.transition_times(tz, from, years)
+            .into_iter()
+            .map(|(gap, date, times)| {
+                let n = times.len();
+                let list = words_list(&times, "and");
+                if gap {
+                    format!(
+                        "on {date} {list} {} not exist: cronie skipped {} for a CRON_TZ job; the definition runs right after the jump",
+                        if n == 1 { "does" } else { "do" },
+                        if n == 1 { "it" } else { "them" },
+                    )
+                } else {
+                    format!(
+                        "on {date} {list} {} twice: cronie ran a CRON_TZ job both times; the definition runs once",
+                        if n == 1 { "happens" } else { "happen" }
+                    )
+                }
+            })
+            .collect()
+    }
+
     /// Warnings for a fixed-time schedule whose times fall into a DST gap (`cron-dst-gap`) or
     /// repeat in a DST overlap (`cron-dst-overlap`) of `tz`, for the transitions in the `years`
     /// years after `from`. Each finding names the dates and what cronie does then. Wildcard

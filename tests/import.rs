@@ -587,3 +587,45 @@ fn a_system_crontab_line_without_system_is_refused_and_names_come_from_the_scrip
         run.stdout
     );
 }
+
+#[test]
+fn a_cron_tz_job_at_dst_changes_is_imported_with_a_warning() {
+    // cronie's DST catch-up works in the daemon's own zone only; a CRON_TZ job is checked minute
+    // by minute in its zone: a fixed time in the gap does not run, one in the overlap runs twice.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("crontab");
+    std::fs::write(
+        &path,
+        "CRON_TZ=America/New_York\n30 2 * * * /usr/local/bin/gap.sh\n30 1 * * * /usr/local/bin/fold.sh\n0 9 * * * /usr/local/bin/fine.sh\n*/30 * * * * /usr/local/bin/wild.sh\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let run = handoff(&repo(), &["--registry", SMALL, "import", "crontab", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.matches("[[migrations]]").count(),
+        4,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr.matches("warning[import-dst]").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("on 2027-03-14 02:30 does not exist: cronie skipped it for a CRON_TZ job"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("on 2027-11-07 01:30 happens twice: cronie ran a CRON_TZ job both times"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(":2:1"), "{}", run.stderr);
+    assert!(run.stderr.contains(":3:1"), "{}", run.stderr);
+}

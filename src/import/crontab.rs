@@ -122,6 +122,36 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
             continue;
         }
         let mut notes = env_notes.clone();
+        // cronie's DST catch-up applies only in the daemon's zone: a CRON_TZ job is checked
+        // minute by minute in its own zone, which handoff's schedule model does not do.
+        if cron_tz
+            && let (Ok(parsed), Ok(tz)) = (
+                crate::cron::parse(&schedule),
+                crate::cron::parse_timezone(&timezone),
+            )
+        {
+            let differences = parsed
+                .schedule
+                .differs_as_cron_tz_job(&tz, crate::clock::now(), 1);
+            if !differences.is_empty() {
+                let mut d = file.diagnostic(
+                    "import-dst",
+                    Severity::Warning,
+                    base..base + schedule.len(),
+                    format!(
+                        "line {}: as a CRON_TZ={timezone} job, cronie ran `{schedule}` differently at DST changes than the definition will: {}",
+                        i + 1,
+                        differences.join("; ")
+                    ),
+                );
+                d.help = Some("check those runs after the cutover, or schedule outside the DST change hours (or in UTC)".to_string());
+                found.problems.push(d);
+                notes.push(format!(
+                    "DST: as a CRON_TZ job cronie differs ({})",
+                    differences.join("; ")
+                ));
+            }
+        }
         if !cron_tz && local_tz.is_none() {
             notes.push("no CRON_TZ: cron ran this in the machine's local time zone, assumed UTC here; check it (or import with --timezone)".to_string());
         }
