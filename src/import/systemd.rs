@@ -422,6 +422,28 @@ pub fn merge(all: &[Translated]) -> Result<Translated, String> {
             merged.fields[*i] = items.join(",");
             Ok(merged)
         }
+        // A weekday line and a day-of-month line, otherwise equal: cron's OR rule is their
+        // union (`Mon` + `*-*-01` → `0 0 1 * 1`), as long as neither day field starts with `*`
+        // (cronie would AND it).
+        [2, 4] if all.len() == 2 => {
+            let (a, b) = (&all[0], &all[1]);
+            let pick = |x: &Translated, y: &Translated| {
+                (x.fields[2] == "*" && y.fields[4] == "*")
+                    .then(|| (y.fields[2].clone(), x.fields[4].clone()))
+            };
+            match pick(a, b).or_else(|| pick(b, a)) {
+                Some((dom, dow)) if !dom.starts_with('*') && !dow.starts_with('*') => {
+                    let mut merged = first.clone();
+                    merged.fields[2] = dom;
+                    merged.fields[4] = dow;
+                    Ok(merged)
+                }
+                _ => Err(
+                    "its 2 OnCalendar= lines differ in more than one field; no single cron expression covers them"
+                        .to_string(),
+                ),
+            }
+        }
         _ => Err(format!(
             "it has {} OnCalendar= lines that differ in more than one field; no single cron expression covers them",
             all.len()
@@ -728,6 +750,19 @@ mod tests {
             merge(&[t("daily"), t("daily")]).unwrap().expr(),
             "0 0 * * *"
         );
+        // A weekday line and a day-of-month line: cron's OR rule is exactly their union.
+        assert_eq!(
+            merge(&[t("Mon 00:00"), t("*-*-01 00:00")]).unwrap().expr(),
+            "0 0 1 * 1"
+        );
+        assert_eq!(
+            merge(&[t("*-*-01,15 06:00"), t("Sat,Sun 06:00")])
+                .unwrap()
+                .expr(),
+            "0 6 1,15 * 6,0"
+        );
+        // Not when a day field starts with `*` (cronie ANDs it).
+        assert!(merge(&[t("Mon 00:00"), t("*-*-1/10 00:00")]).is_err());
         // Still refused when neither covers the other and two fields differ.
         assert!(merge(&[t("Fri 03:00"), t("daily")]).is_err());
     }
