@@ -1461,14 +1461,9 @@ impl Schedule {
         out
     }
 
-    /// The selected civil minutes (`HH:MM`) inside each DST gap or overlap of `tz` in the `years`
-    /// years after `from`: (is a gap, the local date, the times).
-    fn transition_times(
-        &self,
-        tz: &TimeZone,
-        from: Timestamp,
-        years: i16,
-    ) -> Vec<(bool, String, Vec<String>)> {
+    /// The selected civil minutes inside each DST gap or overlap of `tz` in the `years` years
+    /// after `from`.
+    fn transition_times(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<Change> {
         let until = from
             .checked_add(SignedDuration::from_hours(
                 24 * 366 * i64::from(years.max(0)),
@@ -1496,7 +1491,13 @@ impl Schedule {
                 cursor = next;
             }
             if !times.is_empty() {
-                out.push((new > old, lo.strftime("%Y-%m-%d").to_string(), times));
+                out.push(Change {
+                    gap: new > old,
+                    date: lo.strftime("%Y-%m-%d").to_string(),
+                    times,
+                    before: (old_civil.strftime("%H:%M").to_string(), old),
+                    after: (new_civil.strftime("%H:%M").to_string(), new),
+                });
             }
         }
         out
@@ -1510,8 +1511,8 @@ impl Schedule {
         let fixed = self.is_fixed_time();
         self.transition_times(tz, from, years)
             .into_iter()
-            .filter(|(gap, _, _)| *gap == fixed)
-            .map(|(gap, date, times)| {
+            .filter(|c| c.gap == fixed)
+            .map(|Change { gap, date, times, .. }| {
                 let n = times.len();
                 let list = words_list(&times, "and");
                 if gap {
@@ -1546,7 +1547,7 @@ impl Schedule {
         }
         self.transition_times(tz, from, years)
             .into_iter()
-            .map(|(gap, date, times)| {
+            .map(|Change { gap, date, times, .. }| {
                 let n = times.len();
                 let list = words_list(&times, "and");
                 if gap {
@@ -1574,54 +1575,26 @@ impl Schedule {
         if !self.is_fixed_time() || years <= 0 {
             return Vec::new();
         }
-        let until = from
-            .checked_add(SignedDuration::from_hours(24 * 366 * i64::from(years)))
-            .unwrap_or(Timestamp::MAX);
         let zone = tz.iana_name().unwrap_or("the time zone");
         let span = self.minute.span.start..self.hour.span.end;
         let (mut gaps, mut overlaps) = (Vec::new(), Vec::new());
         let mut gap_runs = 0;
-        for transition in tz.following(from) {
-            let t = transition.timestamp();
-            if t > until {
-                break;
-            }
-            let (old, new) = (offset_before(tz, t), transition.offset());
-            let (old_civil, new_civil) = (old.to_datetime(t), new.to_datetime(t));
-            let (lo, hi) = (old_civil.min(new_civil), old_civil.max(new_civil));
-            let mut times = Vec::new();
-            let mut cursor = lo;
-            while let Some(c) = self.next_civil(cursor, hi.year()) {
-                if c >= hi {
-                    break;
-                }
-                times.push(c.strftime("%H:%M").to_string());
-                let Ok(next) = c.checked_add(SignedDuration::from_mins(1)) else {
-                    break;
-                };
-                cursor = next;
-            }
-            if times.is_empty() {
-                continue;
-            }
-            let count = times.len();
-            let times = words_list(&times, "and");
-            let date = lo.strftime("%Y-%m-%d");
-            if new > old {
+        for change in self.transition_times(tz, from, years) {
+            let count = change.times.len();
+            let times = words_list(&change.times, "and");
+            let date = &change.date;
+            let ((old_civil, old), (new_civil, new)) = (&change.before, &change.after);
+            if change.gap {
                 gaps.push(format!(
-                    "{times} {} not exist on {date} (clocks jump from {} to {})",
+                    "{times} {} not exist on {date} (clocks jump from {old_civil} to {new_civil})",
                     if count == 1 { "does" } else { "do" },
-                    old_civil.strftime("%H:%M"),
-                    new_civil.strftime("%H:%M")
                 ));
                 gap_runs = gap_runs.max(count);
             } else {
                 overlaps.push(format!(
-                    "{times} happens twice on {date} (clocks go back from {} {} to {} {})",
-                    old_civil.strftime("%H:%M"),
-                    show_offset(old),
-                    new_civil.strftime("%H:%M"),
-                    show_offset(new)
+                    "{times} happens twice on {date} (clocks go back from {old_civil} {} to {new_civil} {})",
+                    show_offset(*old),
+                    show_offset(*new)
                 ));
             }
         }
@@ -1659,6 +1632,16 @@ impl Schedule {
         }
         out
     }
+}
+
+/// The selected times inside one DST change: a gap (spring forward) or an overlap (fall back),
+/// its local date, and the local clock (with its offset) just before and after it.
+struct Change {
+    gap: bool,
+    date: String,
+    times: Vec<String>,
+    before: (String, Offset),
+    after: (String, Offset),
 }
 
 /// The instants of one civil minute: the first (or only) one, and the second pass of a
