@@ -629,3 +629,29 @@ fn a_cron_tz_job_at_dst_changes_is_imported_with_a_warning() {
     assert!(run.stderr.contains(":2:1"), "{}", run.stderr);
     assert!(run.stderr.contains(":3:1"), "{}", run.stderr);
 }
+
+#[test]
+fn crontab_lines_with_ranges_ending_in_sunday_zero_import() {
+    // cronie reads `fri-sun` and `5-0` as Friday-Sunday; handoff used to reject these lines.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("crontab");
+    std::fs::write(
+        &path,
+        "0 9 * * fri-sun /usr/local/bin/weekend.sh\n30 8 * * 5-0 /usr/local/bin/late-week.sh\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let run = handoff(&repo(), &["--registry", SMALL, "import", "crontab", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("error["), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("schedule = \"0 9 * * fri-sun\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("schedule = \"30 8 * * 5-0\""),
+        "{}",
+        run.stdout
+    );
+}
