@@ -128,8 +128,8 @@ pub struct CronArgs {
     /// Preview fire times strictly after this instant (RFC 3339; default: now).
     #[arg(long)]
     pub from: Option<String>,
-    /// How many fire times to preview (at most 10000).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=MAX_NEXT))]
+    /// How many fire times to preview (1 to 10000).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=MAX_NEXT))]
     pub next: u64,
     #[arg(long, value_enum, default_value_t)]
     pub format: SimpleFormat,
