@@ -64,7 +64,7 @@ macro_rules! codes {
 
 codes! {
     AttributeType = "attribute-type", Error, Lint, "A rule compares an attribute with a value of an incompatible type.";
-    CronBadStep = "cron-bad-step", Error, Cron, "A step is zero or not a number.";
+    CronBadStep = "cron-bad-step", Error, Cron, "A step is zero, not a number, or larger than its whole field (`*/61`, `*/4294967296`).";
     CronDstGap = "cron-dst-gap", Warning, Cron, "A fixed time that does not exist on a spring-forward day of the time zone.";
     CronDstOverlap = "cron-dst-overlap", Warning, Cron, "A fixed time that occurs twice on a fall-back day of the time zone.";
     CronFieldCount = "cron-field-count", Error, Cron, "A schedule is empty or does not have exactly 5 fields (seconds or year fields are not standard cron).";
@@ -74,7 +74,7 @@ codes! {
     CronOutOfRange = "cron-out-of-range", Error, Cron, "A value is outside its field's range.";
     CronReadsEvent = "cron-reads-event", Error, Lint, "A cron-only definition reads `event`, which is absent when it fires.";
     CronReboot = "cron-reboot", Error, Cron, "`@reboot` names no time: meaningless as a definition's schedule.";
-    CronReversedRange = "cron-reversed-range", Error, Cron, "A range whose start is after its end (`5-1`): cron does not wrap around.";
+    CronReversedRange = "cron-reversed-range", Error, Cron, "A range whose start is after its end (`5-1`): cron does not wrap around. In day-of-week a range ending in 0 (`fri-sun`, `5-0`) is Friday-Sunday, as in cronie.";
     CronStepOnValue = "cron-step-on-value", Error, Cron, "A step on a single value (`5/10`), which cronie rejects.";
     CronStepOrRule = "cron-step-or-rule", Warning, Cron, "A `*/n` day field with the other day field restricted: cron implementations disagree.";
     CronStepTooLarge = "cron-step-too-large", Warning, Cron, "A step larger than its range selects only the first value.";
@@ -88,6 +88,7 @@ codes! {
     DuplicateName = "duplicate-name", Error, Lint, "Two migrations, definitions or side effects share a name.";
     DuplicateSubject = "duplicate-subject", Error, Lint, "The same subject is registered twice.";
     EnumValue = "enum-value", Warning, Lint, "A rule compares an enum attribute with a value outside its list.";
+    ImportDst = "import-dst", Warning, Command, "An imported schedule that the legacy scheduler ran differently at the time zone's DST changes: a systemd timer (it skips a missing local time and fires a repeated one once) or a crontab job under CRON_TZ (cronie checks it minute by minute in that zone).";
     ImportLine = "import-line", Error, Command, "A crontab line that is not a job line (too few fields, no command, no user with --system).";
     ImportUntranslatable = "import-untranslatable", Error, Command, "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).";
     InstructionCount = "instruction-count", Error, Lint, "An instruction has both or neither of `shell` and `workflow`.";

@@ -26,13 +26,16 @@
 //! minute nor its hour field starts with `*` (cronie's `MIN_STAR`/`HR_STAR` flags: `30 2`,
 //! `0 1-3`, `0,30 9`), and *wildcard* otherwise (`*/15 *`, `0 *`).
 //!
-//! - Spring forward (a gap): a fixed-time job whose time does not exist that day runs once, right
-//!   after the jump (at the transition instant); a wildcard job skips the missing times.
+//! - Spring forward (a gap): a fixed-time job runs right after the jump (at the transition
+//!   instant), once for each of its times the jump skipped, because cronie's catch-up runs its
+//!   job search once per missed minute (`0,30 2` runs twice); a wildcard job skips the missing
+//!   times. After a jump of more than 180 minutes cronie does no catch-up, so nothing runs.
 //! - Fall back (an overlap): a fixed-time job whose time occurs twice runs once, in the first
 //!   pass; a wildcard job runs in both passes.
 //!
 //! This is what cronie's main loop does when it finds the local clock jumped by less than three
-//! hours (`cron.c`, "wakeupKind" 2 and 0).
+//! hours (`cron.c`, "wakeupKind" 2 and 0). It applies in the daemon's own zone; handoff assumes
+//! the daemon runs in the schedule's zone (a `CRON_TZ` job in another zone is not modelled).
 
 use crate::codes::Code;
 use std::ops::Range;
@@ -295,16 +298,22 @@ fn parse_macro(
     span: Range<usize>,
     rest: &[(&str, Range<usize>)],
 ) -> Result<Parsed, Vec<Finding>> {
+    let known = name == "@reboot" || MACROS.iter().any(|(m, _)| *m == name);
     if let Some((_, first_extra)) = rest.first() {
         let extra = first_extra.start..rest[rest.len() - 1].1.end;
-        return Err(vec![
-            Finding::new(
-                Code::CronSyntax,
-                extra,
-                format!("`{name}` stands alone: nothing may follow a macro"),
-            )
-            .with_help(format!("write `{name}` alone, or 5 fields")),
-        ]);
+        if name == "@every" {
+            return Err(vec![every(&expr[extra.clone()], span.start..extra.end)]);
+        }
+        if known {
+            return Err(vec![
+                Finding::new(
+                    Code::CronSyntax,
+                    extra,
+                    format!("`{name}` stands alone: nothing may follow a macro"),
+                )
+                .with_help(format!("write `{name}` alone, or 5 fields")),
+            ]);
+        }
     }
     if name == "@reboot" {
         return Err(vec![
@@ -351,6 +360,63 @@ fn parse_macro(
     Ok(parsed)
 }
 
+/// `@every DURATION` (robfig/cron, Go): intervals counted from when the scheduler started, which
+/// standard cron cannot express. When the interval divides the hour or the day evenly, the
+/// clock-aligned schedule is offered; otherwise no concrete replacement.
+fn every(duration: &str, span: Range<usize>) -> Finding {
+    let minutes = go_duration_minutes(duration.trim());
+    let equivalent = match minutes {
+        Some(1) => Some("* * * * *".to_string()),
+        Some(m) if m < 60 && 60u64.is_multiple_of(m) => Some(format!("*/{m} * * * *")),
+        Some(60) => Some("0 * * * *".to_string()),
+        Some(m) if m.is_multiple_of(60) && m < 1440 && 1440u64.is_multiple_of(m) => {
+            Some(format!("0 */{} * * *", m / 60))
+        }
+        Some(1440) => Some("0 0 * * *".to_string()),
+        _ => None,
+    };
+    let help = match equivalent {
+        Some(e) => format!(
+            "write `{e}`, which runs at the same interval aligned to the clock (not to when the scheduler started)"
+        ),
+        None => "standard cron has no intervals: write the times it should run at as 5 fields, minute hour day-of-month month day-of-week".to_string(),
+    };
+    Finding::new(
+        Code::CronUnknownMacro,
+        span,
+        format!("`@every {}` is not standard cron: it counts intervals from when the scheduler started (robfig/cron)", duration.trim()),
+    )
+    .with_help(help)
+}
+
+/// A Go duration (`1h`, `30m`, `1h30m`, `90s`) in whole minutes; `None` when it is not one or
+/// is not a whole number of minutes.
+fn go_duration_minutes(text: &str) -> Option<u64> {
+    let mut seconds: u64 = 0;
+    let mut rest = text;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let factor = match &rest[..unit] {
+            "h" => 3600,
+            "m" => 60,
+            "s" => 1,
+            _ => return None,
+        };
+        seconds = seconds.checked_add(n.checked_mul(factor)?)?;
+        rest = &rest[unit..];
+    }
+    (seconds > 0 && seconds.is_multiple_of(60)).then_some(seconds / 60)
+}
+
 fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
     let n = fields.len();
     let join = |fs: &[(&str, Range<usize>)]| fs.iter().map(|f| f.0).collect::<Vec<_>>().join(" ");
@@ -359,31 +425,51 @@ fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
             .any(|v| v.len() == 4 && v.parse::<u32>().is_ok_and(|y| y >= 1970))
     };
     let whole = fields[0].1.start..fields[n - 1].1.end;
+    // A suggestion is offered only when it is itself a clean schedule.
+    let passes = |text: &str| parse(text).is_ok_and(|p| p.warnings.is_empty());
     match n {
         6 => {
-            let (span, which, rest) = if looks_like_year(fields[5].0) {
-                (fields[5].1.clone(), "year (last)", join(&fields[..5]))
+            let without_first = join(&fields[1..]);
+            let without_last = join(&fields[..5]);
+            let first_ok = passes(&without_first);
+            let last_ok = passes(&without_last);
+            // A year (`2027`) is a year field; otherwise the first field is read as seconds
+            // (Quartz, Spring, croner), unless only dropping the last one leaves a valid
+            // schedule (`0 9 * * MON-FRI *`: dropping `0` would shift every field).
+            let choice = match (first_ok, last_ok) {
+                (_, true) if looks_like_year(fields[5].0) => {
+                    Some(("year (last)", 5, without_last))
+                }
+                (true, _) => Some(("seconds (first)", 0, without_first)),
+                (false, true) => Some(("year (last)", 5, without_last)),
+                (false, false) => None,
+            };
+            let message = "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron";
+            match choice {
+                Some((which, i, rest)) => {
+                    Finding::new(Code::CronFieldCount, fields[i].1.clone(), message).with_help(
+                        format!("this looks like a {which} field: remove it, e.g. `{rest}`"),
+                    )
+                }
+                None => Finding::new(Code::CronFieldCount, whole, message).with_help(
+                    "remove the seconds (first) or year (last) field and check what remains: write 5 fields minute hour day-of-month month day-of-week",
+                ),
+            }
+        }
+        7 => {
+            let rest = join(&fields[1..6]);
+            let help = if passes(&rest) {
+                format!("remove the seconds (first) and year (last) fields, e.g. `{rest}`")
             } else {
-                (fields[0].1.clone(), "seconds (first)", join(&fields[1..]))
+                "remove the seconds (first) and year (last) fields and check what remains: write 5 fields minute hour day-of-month month day-of-week".to_string()
             };
             Finding::new(
                 Code::CronFieldCount,
-                span,
-                "the schedule has 6 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
+                whole,
+                "the schedule has 7 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
             )
-            .with_help(format!(
-                "this looks like a {which} field: remove it, e.g. `{rest}`"
-            ))
+            .with_help(help)
         }
-        7 => Finding::new(
-            Code::CronFieldCount,
-            whole,
-            "the schedule has 7 fields; standard cron has 5 (minute hour day-of-month month day-of-week): seconds or year fields are not standard cron",
-        )
-        .with_help(format!(
-            "remove the seconds (first) and year (last) fields, e.g. `{}`",
-            join(&fields[1..6])
-        )),
         _ => Finding::new(
             Code::CronFieldCount,
             if expr.trim().is_empty() { 0..expr.len() } else { whole },
@@ -506,6 +592,39 @@ fn parse_item(
                 );
                 return None;
             }
+            // cronie rejects steps that overflow its `int` (`*/4294967296` wraps to 0) and only
+            // warns about the others; a step wider than the whole field can only select the
+            // first value, so handoff rejects it outright.
+            let (first, last) = kind.bounds();
+            let size = last - first + 1;
+            if n > size {
+                let start = if base == "*" {
+                    first.to_string()
+                } else {
+                    base.split('-').next().unwrap_or(base).to_string()
+                };
+                // The suggestion replaces the whole item, so offer it only when it is a value.
+                let start_ok = value(kind, &start, 0..0, &mut Vec::new()).is_some();
+                errors.push(
+                    Finding::new(
+                        Code::CronBadStep,
+                        at(0, item.len()),
+                        format!(
+                            "the step {s} is larger than the {} field, which has {size} values ({})",
+                            kind.name(),
+                            kind.range_text()
+                        ),
+                    )
+                    .with_help(if start_ok {
+                        format!(
+                            "write `{start}` if only the first value is meant, or use a step of at most {size}"
+                        )
+                    } else {
+                        format!("use a step of at most {size}")
+                    }),
+                );
+                return None;
+            }
             Some((n, s_at))
         }
     };
@@ -559,6 +678,12 @@ fn parse_item(
                 (a, a)
             }
             (Some(a), Some(Some(b))) => {
+                // cronie (`entry.c`, `get_range`) reads a range ending in 0 without a step as
+                // ending in 7: `fri-sun`, `5-0` = Friday-Sunday. Only in day-of-week is that
+                // what the writer meant (0 and 7 are both Sunday); elsewhere it is an error.
+                if kind == Kind::Dow && b == 0 && a > b && step.is_none() {
+                    return Some((a, 7, 1));
+                }
                 if a > b {
                     errors.push(reversed(
                         kind,
@@ -567,7 +692,8 @@ fn parse_item(
                         b,
                         step.as_ref().map(|s| s.0),
                         uses_names,
-                        at(0, base.len()),
+                        // The suggestion carries the step, so it replaces the whole item.
+                        at(0, item.len()),
                     ));
                     return None;
                 }
@@ -622,26 +748,51 @@ fn reversed(
             format!("{}-{}", kind.show(x, names), kind.show(y, names))
         };
         match step {
+            // A step wider than the part selects only its first value (and would warn).
+            Some(n) if n > y - x => kind.show(x, names),
             Some(n) if x != y => format!("{s}/{n}"),
             _ => s,
         }
     };
+    let lo = kind.bounds().0;
+    // Writing the two halves with the same step is exact only when the step lands on the
+    // field's first value after the wrap (`50-10/5`); otherwise list the values.
+    let halves_exact = step.is_none_or(|n| (kind.max() + 1 - a).is_multiple_of(n));
     let suggestion = if kind == Kind::Dow && a == 7 {
         // 7 is Sunday, which is also 0: `7-2` means Sunday through Tuesday.
         part(0, b)
+    } else if halves_exact {
+        format!("{},{}", part(a, kind.max()), part(lo, b))
     } else {
-        format!("{},{}", part(a, kind.max()), part(kind.bounds().0, b))
+        let n = step.unwrap_or(1);
+        let cycle = kind.max() + 1 - lo;
+        let (mut v, mut out) = (a, Vec::new());
+        // Positions along the wrapped range a..=max, lo..=b.
+        let length = (kind.max() - a) + (b - lo) + 1;
+        let mut walked = 0;
+        while walked <= length {
+            out.push(kind.show(v, names));
+            walked += n;
+            v = lo + (v - lo + n) % cycle;
+        }
+        out.join(",")
     };
-    Finding::new(
-        Code::CronReversedRange,
-        span,
+    let message = if b == 0 && step.is_none() {
+        // cronie turns a range ending in 0 into one ending in 7 in every field: `5-0` = 5-7.
+        format!(
+            "the range `{base}` runs backwards ({} is after {}): cronie reads it as `{}-7`, other crons as nothing or a wrap-around",
+            kind.show(a, names),
+            kind.show(b, names),
+            kind.show(a, names),
+        )
+    } else {
         format!(
             "the range `{base}` runs backwards ({} is after {}): cron does not wrap around, so it would select nothing",
             kind.show(a, names),
             kind.show(b, names)
-        ),
-    )
-    .with_help(format!("write `{suggestion}`"))
+        )
+    };
+    Finding::new(Code::CronReversedRange, span, message).with_help(format!("write `{suggestion}`"))
 }
 
 /// `L`, `W`, `#`, `?`, `H`, `~` and friends, which some crons accept and standard cron does not.
@@ -980,6 +1131,25 @@ impl Schedule {
     }
 
     /// cronie's fixed-time job: neither the minute nor the hour field starts with `*`.
+    /// Whether every minute `other` selects is also selected by `self` (compared field by field;
+    /// `false` when either uses the day OR rule, which a field comparison cannot decide).
+    pub fn covers(&self, other: &Schedule) -> bool {
+        let or_rule = |s: &Schedule| !s.dom.star && !s.dow.star;
+        if or_rule(self) || or_rule(other) {
+            return false;
+        }
+        // With at most one restricted day field each, a day matches when both fields do.
+        [
+            (&self.minute, &other.minute),
+            (&self.hour, &other.hour),
+            (&self.dom, &other.dom),
+            (&self.month, &other.month),
+            (&self.dow, &other.dow),
+        ]
+        .iter()
+        .all(|(a, b)| b.bits & !a.bits == 0)
+    }
+
     pub fn is_fixed_time(&self) -> bool {
         !self.minute.star && !self.hour.star
     }
@@ -1045,8 +1215,11 @@ impl Schedule {
             AmbiguousOffset::Unambiguous { offset } => {
                 Instants(offset.to_timestamp(civil).ok(), None)
             }
-            AmbiguousOffset::Gap { after, .. } => {
-                if !self.is_fixed_time() {
+            AmbiguousOffset::Gap { before, after } => {
+                // cronie's catch-up covers jumps of 6 to 180 minutes ("medium"); after a larger
+                // jump it runs only the current minute's jobs.
+                let jump = i64::from(after.seconds()) - i64::from(before.seconds());
+                if !self.is_fixed_time() || jump > 180 * 60 {
                     return Instants(None, None);
                 }
                 // Runs once, right after the jump. Read with the later offset, the civil time is
@@ -1133,7 +1306,9 @@ impl Schedule {
         best
     }
 
-    /// The next `n` fires strictly after `after`.
+    /// The next `n` fires strictly after `after`. An instant appears once per run: after a
+    /// spring-forward jump a fixed-time job starts once per selected missed minute, all at the
+    /// transition (`0,30 2 * * *` runs twice at 03:00 in America/New_York), as in `fires_between`.
     pub fn upcoming(&self, after: Timestamp, tz: &TimeZone, n: usize) -> Vec<Timestamp> {
         let mut out = Vec::with_capacity(n.min(1024));
         let mut t = after;
@@ -1141,21 +1316,31 @@ impl Schedule {
             let Some(next) = self.next_after(t, tz) else {
                 break;
             };
-            out.push(next);
+            let runs = match next.checked_add(SignedDuration::from_nanos(1)) {
+                Ok(end) => self.fires_between(next, end, tz).len().max(1),
+                Err(_) => 1,
+            };
+            out.extend(std::iter::repeat_n(next, runs.min(n - out.len())));
             t = next;
         }
         out
     }
 
-    /// Every fire in the half-open window `[start, end)`, in order. One pass over the civil
-    /// minutes of the window: a week of `* * * * *` is about 10,000 cheap steps.
+    /// Every fire in the half-open window `[start, end)`, in order, once per run: the same
+    /// instant appears several times when cronie's catch-up after a spring-forward jump starts a
+    /// fixed-time job for several missed minutes. One pass over the civil minutes of the window:
+    /// a week of `* * * * *` is about 10,000 cheap steps.
     pub fn fires_between(&self, start: Timestamp, end: Timestamp, tz: &TimeZone) -> Vec<Timestamp> {
         if end <= start {
             return Vec::new();
         }
         // The civil range the window covers under every offset in force during it.
         let (mut lo, mut hi) = (tz.to_datetime(start), tz.to_datetime(end));
-        for transition in tz.following(start) {
+        // A transition exactly at `start` counts: its gap's fixed times fire at `start`.
+        let just_before = start
+            .checked_sub(SignedDuration::from_nanos(1))
+            .unwrap_or(start);
+        for transition in tz.following(just_before) {
             let t = transition.timestamp();
             if t >= end {
                 break;
@@ -1185,25 +1370,18 @@ impl Schedule {
             cursor = next;
         }
         out.sort();
-        out.dedup();
         out
     }
 
-    /// Warnings for a fixed-time schedule whose times fall into a DST gap (`cron-dst-gap`) or
-    /// repeat in a DST overlap (`cron-dst-overlap`) of `tz`, for the transitions in the `years`
-    /// years after `from`. Each finding names the dates and what cronie does then. Wildcard
-    /// schedules (minute or hour starting with `*`) get none: skipping or repeating is their
-    /// expected behaviour.
-    pub fn dst_findings(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<Finding> {
-        if !self.is_fixed_time() || years <= 0 {
-            return Vec::new();
-        }
+    /// The selected civil minutes inside each DST gap or overlap of `tz` in the `years` years
+    /// after `from`.
+    fn transition_times(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<Change> {
         let until = from
-            .checked_add(SignedDuration::from_hours(24 * 366 * i64::from(years)))
+            .checked_add(SignedDuration::from_hours(
+                24 * 366 * i64::from(years.max(0)),
+            ))
             .unwrap_or(Timestamp::MAX);
-        let zone = tz.iana_name().unwrap_or("the time zone");
-        let span = self.minute.span.start..self.hour.span.end;
-        let (mut gaps, mut overlaps) = (Vec::new(), Vec::new());
+        let mut out = Vec::new();
         for transition in tz.following(from) {
             let t = transition.timestamp();
             if t > until {
@@ -1224,24 +1402,111 @@ impl Schedule {
                 };
                 cursor = next;
             }
-            if times.is_empty() {
-                continue;
+            if !times.is_empty() {
+                out.push(Change {
+                    gap: new > old,
+                    date: lo.strftime("%Y-%m-%d").to_string(),
+                    times,
+                    before: (old_civil.strftime("%H:%M").to_string(), old),
+                    after: (new_civil.strftime("%H:%M").to_string(), new),
+                });
             }
-            let times = words_list(&times, "and");
-            let date = lo.strftime("%Y-%m-%d");
-            if new > old {
+        }
+        out
+    }
+
+    /// Where this schedule, run by cronie in `tz`, does not do what systemd's `OnCalendar=` with
+    /// the same times did, for the DST changes in the `years` years after `from`: systemd skips
+    /// a local time that does not exist and fires a repeated local time once, while cronie runs
+    /// a fixed-time job after the jump and a wildcard job in both passes. One sentence per date.
+    pub fn differs_from_systemd(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<String> {
+        let fixed = self.is_fixed_time();
+        self.transition_times(tz, from, years)
+            .into_iter()
+            .filter(|c| c.gap == fixed)
+            .map(|Change { gap, date, times, .. }| {
+                let n = times.len();
+                let list = words_list(&times, "and");
+                if gap {
+                    format!(
+                        "on {date} {list} {} not exist: systemd skipped {}, cron runs the job right after the jump{}",
+                        if n == 1 { "does" } else { "do" },
+                        if n == 1 { "it" } else { "them" },
+                        if n == 1 { String::new() } else { format!(" ({n} times)") }
+                    )
+                } else {
+                    format!(
+                        "on {date} {list} {} twice: systemd fired once, cron runs the job in both passes",
+                        if n == 1 { "happens" } else { "happen" }
+                    )
+                }
+            })
+            .collect()
+    }
+
+    /// Where this schedule, as handoff runs it in `tz` (cronie's catch-up in the daemon's own
+    /// zone), differs from cronie running it as a `CRON_TZ` job: cronie checks such a job minute
+    /// by minute in its zone, so a fixed time in a gap does not run and a fixed time in an
+    /// overlap runs twice. Wildcard schedules behave the same either way. One sentence per date.
+    pub fn differs_as_cron_tz_job(
+        &self,
+        tz: &TimeZone,
+        from: Timestamp,
+        years: i16,
+    ) -> Vec<String> {
+        if !self.is_fixed_time() {
+            return Vec::new();
+        }
+        self.transition_times(tz, from, years)
+            .into_iter()
+            .map(|Change { gap, date, times, .. }| {
+                let n = times.len();
+                let list = words_list(&times, "and");
+                if gap {
+                    format!(
+                        "on {date} {list} {} not exist: cronie skipped {} for a CRON_TZ job; the definition runs right after the jump",
+                        if n == 1 { "does" } else { "do" },
+                        if n == 1 { "it" } else { "them" },
+                    )
+                } else {
+                    format!(
+                        "on {date} {list} {} twice: cronie ran a CRON_TZ job both times; the definition runs once",
+                        if n == 1 { "happens" } else { "happen" }
+                    )
+                }
+            })
+            .collect()
+    }
+
+    /// Warnings for a fixed-time schedule whose times fall into a DST gap (`cron-dst-gap`) or
+    /// repeat in a DST overlap (`cron-dst-overlap`) of `tz`, for the transitions in the `years`
+    /// years after `from`. Each finding names the dates and what cronie does then. Wildcard
+    /// schedules (minute or hour starting with `*`) get none: skipping or repeating is their
+    /// expected behaviour.
+    pub fn dst_findings(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<Finding> {
+        if !self.is_fixed_time() || years <= 0 {
+            return Vec::new();
+        }
+        let zone = tz.iana_name().unwrap_or("the time zone");
+        let span = self.minute.span.start..self.hour.span.end;
+        let (mut gaps, mut overlaps) = (Vec::new(), Vec::new());
+        let mut gap_runs = 0;
+        for change in self.transition_times(tz, from, years) {
+            let count = change.times.len();
+            let times = words_list(&change.times, "and");
+            let date = &change.date;
+            let ((old_civil, old), (new_civil, new)) = (&change.before, &change.after);
+            if change.gap {
                 gaps.push(format!(
-                    "{times} does not exist on {date} (clocks jump from {} to {})",
-                    old_civil.strftime("%H:%M"),
-                    new_civil.strftime("%H:%M")
+                    "{times} {} not exist on {date} (clocks jump from {old_civil} to {new_civil})",
+                    if count == 1 { "does" } else { "do" },
                 ));
+                gap_runs = gap_runs.max(count);
             } else {
                 overlaps.push(format!(
-                    "{times} happens twice on {date} (clocks go back from {} {} to {} {})",
-                    old_civil.strftime("%H:%M"),
-                    show_offset(old),
-                    new_civil.strftime("%H:%M"),
-                    show_offset(new)
+                    "{times} happens twice on {date} (clocks go back from {old_civil} {} to {new_civil} {})",
+                    show_offset(*old),
+                    show_offset(*new)
                 ));
             }
         }
@@ -1252,8 +1517,13 @@ impl Schedule {
                     Code::CronDstGap,
                     span.clone(),
                     format!(
-                        "in {zone}, {}: cronie runs the job once, right after the jump",
-                        gaps.join("; ")
+                        "in {zone}, {}: cronie runs the job {}right after the jump",
+                        gaps.join("; "),
+                        if gap_runs > 1 {
+                            "once for each missing time, all "
+                        } else {
+                            "once, "
+                        }
                     ),
                 )
                 .with_help("if that run matters, schedule it outside the DST change hours, or use a time zone without DST such as UTC"),
@@ -1274,6 +1544,16 @@ impl Schedule {
         }
         out
     }
+}
+
+/// The selected times inside one DST change: a gap (spring forward) or an overlap (fall back),
+/// its local date, and the local clock (with its offset) just before and after it.
+struct Change {
+    gap: bool,
+    date: String,
+    times: Vec<String>,
+    before: (String, Offset),
+    after: (String, Offset),
 }
 
 /// The instants of one civil minute: the first (or only) one, and the second pass of a
@@ -1829,7 +2109,21 @@ mod tests {
             error("0 0 * * fri-mon").2.help.as_deref(),
             Some("write `fri-sat,sun-mon`")
         );
-        assert_eq!(error("0 0 * * 6-0").2.help.as_deref(), Some("write `6,0`"));
+        // Outside day-of-week a range ending in 0 is still reversed; the message says how
+        // cronie reads it (`5-7`).
+        let (_, text, f) = error("5-0 * * * *");
+        assert_eq!(text, "5-0");
+        assert!(
+            f.message.contains("cronie reads it as `5-7`"),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.help.as_deref(), Some("write `5-59,0`"));
+        // With a step cronie does not turn the 0 into 7 either.
+        assert_eq!(
+            error("0 0 * * fri-sun/2").2.help.as_deref(),
+            Some("write `fri,sun`")
+        );
         assert_eq!(error("0 0 * * 7-2").2.help.as_deref(), Some("write `0-2`"));
         assert_eq!(
             error("50-10/5 * * * *").2.help.as_deref(),
@@ -1842,6 +2136,240 @@ mod tests {
         clean("0 0 * * 5-7");
         clean("0 22-23,0-2 * * *");
         assert!(parse("0 0 * * 5-6,0-1").is_ok());
+    }
+
+    #[test]
+    fn day_of_week_ranges_ending_in_sunday_zero_are_friday_to_sunday() {
+        // cronie's `get_range`: a range ending in 0 (no step) ends in 7. Real crontabs use it.
+        for expr in [
+            "0 0 * * fri-sun",
+            "0 0 * * 5-0",
+            "0 0 * * FRI-SUN",
+            "0 0 * * 5-7",
+        ] {
+            clean(expr);
+            assert_eq!(
+                next(expr, "UTC", "2026-11-26T00:00:00Z", 4),
+                [
+                    "2026-11-27T00:00:00Z",
+                    "2026-11-28T00:00:00Z",
+                    "2026-11-29T00:00:00Z",
+                    "2026-12-04T00:00:00Z"
+                ],
+                "{expr}"
+            );
+        }
+        for expr in ["0 0 * * sat-sun", "0 0 * * 6-0"] {
+            clean(expr);
+            assert_eq!(
+                next(expr, "UTC", "2026-11-26T00:00:00Z", 2),
+                ["2026-11-28T00:00:00Z", "2026-11-29T00:00:00Z"],
+                "{expr}"
+            );
+        }
+        assert_eq!(
+            parse("0 0 * * fri-sun").unwrap().schedule.describe(),
+            "at 00:00 on Friday through Sunday"
+        );
+        // 7-0 is Sunday alone.
+        assert_eq!(
+            next("0 0 * * 7-0", "UTC", "2026-11-26T00:00:00Z", 1),
+            ["2026-11-29T00:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn steps_wider_than_the_field_are_rejected() {
+        // Before: clamped, firing at minute 0. cronie rejects these.
+        for (expr, text) in [
+            ("*/99999999999999999999 * * * *", "*/99999999999999999999"),
+            ("*/4294967296 * * * *", "*/4294967296"),
+            ("*/61 * * * *", "*/61"),
+            ("0 */25 * * *", "*/25"),
+            ("0 0 1-5/32 * *", "1-5/32"),
+            ("0 0 * */13 *", "*/13"),
+            ("0 0 * * */9", "*/9"),
+        ] {
+            let (code, got, f) = error(expr);
+            assert_eq!((code, got), (Code::CronBadStep, text), "{expr}");
+            assert!(f.message.contains("larger than the"), "{}", f.message);
+        }
+        // The suggestion (the first value) replaces the item and passes.
+        let f = error("*/4294967296 * * * *").2;
+        assert_eq!(
+            f.help.as_deref(),
+            Some("write `0` if only the first value is meant, or use a step of at most 60")
+        );
+        clean("0 * * * *");
+        // Up to the field's size it stays cronie's warning.
+        assert_eq!(warnings("*/60 * * * *")[0].code, Code::CronStepTooLarge);
+        assert_eq!(warnings("0 */24 * * *")[0].code, Code::CronStepTooLarge);
+    }
+
+    #[test]
+    fn field_count_suggestions_keep_the_meaning_and_pass() {
+        // The trailing field is the extra one: dropping the first would shift every field.
+        let (_, text, f) = error("0 9 * * MON-FRI *");
+        assert_eq!(text, "*");
+        assert_eq!(
+            f.help.as_deref(),
+            Some("this looks like a year (last) field: remove it, e.g. `0 9 * * MON-FRI`")
+        );
+        clean("0 9 * * MON-FRI");
+        // Seconds first when both readings are valid.
+        assert_eq!(
+            error("0 0 9 * * *").2.help.as_deref(),
+            Some("this looks like a seconds (first) field: remove it, e.g. `0 9 * * *`")
+        );
+        // No concrete replacement when neither reading is valid.
+        let f = error("0 99 * * * *").2;
+        assert!(!f.help.as_deref().unwrap().contains('`'), "{:?}", f.help);
+        let f = error("* * * * * --next 5").2;
+        assert!(!f.help.as_deref().unwrap().contains('`'), "{:?}", f.help);
+        // Every concrete suggestion parses cleanly.
+        for expr in [
+            "0 9 * * MON-FRI *",
+            "0 0 9 * * *",
+            "0 */15 * * * *",
+            "0 0 * * * 2027",
+            "0 0 12 * * * 2027",
+            "@every 1h",
+            "@every 15m",
+            "@every 2h",
+            "@every 24h",
+            "@every 1m",
+        ] {
+            let help = error(expr).2.help.unwrap();
+            let suggested = help
+                .split('`')
+                .nth(1)
+                .unwrap_or_else(|| panic!("{expr}: {help}"));
+            clean(suggested);
+        }
+    }
+
+    #[test]
+    fn every_suggested_replacement_passes_the_check() {
+        // A help that offers text to write (`write `X``, `did you mean `X``, `e.g. `X``) offers
+        // a whole expression or a replacement for the finding's span; either must parse cleanly.
+        let bad = [
+            "5/10 * * * *",
+            "0 0 * * mon/2",
+            "0 0 * * 5-1",
+            "0 22-2 * * *",
+            "0 0 * * fri-mon",
+            "0 0 * * 7-2",
+            "50-10/5 * * * *",
+            "0 0 * nov-feb *",
+            "5-0 * * * *",
+            "0 0 * * fri-sun/2",
+            "0 0 * * sat-sun/3",
+            "0 0 * * 6-1/2",
+            "0 0 * * 6-0/2",
+            "0 0 * * 7-0/2",
+            "0 5-0/2 * * *",
+            "50-10/7 * * * *",
+            "*/61 * * * *",
+            "0 */25 * * *",
+            "0 0 */32 * *",
+            "0 0 * */13 *",
+            "0 0 * * */9",
+            "0 0 * * mon-fri/9",
+            "0 24 * * *",
+            "0 0 * * thurs",
+            "0 0 * * fir",
+            "0 0 * jnu *",
+            "@Daily",
+            "@dayly",
+            "@every 1h",
+            "@every 15m",
+            "@daily 5 *",
+            "0 9 * * MON-FRI *",
+            "0 0 9 * * *",
+            "0 0 * * * 2027",
+            "0 0 12 * * * 2027",
+            "0 0 30 2 *",
+        ];
+        let mut checked = 0;
+        for expr in bad {
+            let Err(findings) = parse(expr) else {
+                panic!("{expr} parses")
+            };
+            for f in findings {
+                let help = f.help.clone().unwrap_or_default();
+                let Some(offer) = ["write `", "did you mean `", "e.g. `", "write a range: `"]
+                    .iter()
+                    .find_map(|p| help.split_once(p).map(|(_, rest)| rest))
+                    .and_then(|rest| rest.split('`').next())
+                else {
+                    continue;
+                };
+                let candidate = if split_fields(offer).len() >= 5 || offer.starts_with('@') {
+                    offer.to_string()
+                } else {
+                    format!("{}{offer}{}", &expr[..f.span.start], &expr[f.span.end..])
+                };
+                // `@daily` alone is the offer for `@daily 5 *`.
+                let candidate = if f.code == Code::CronSyntax && offer.starts_with('@') {
+                    offer.to_string()
+                } else {
+                    candidate
+                };
+                match parse(&candidate) {
+                    Ok(p) => assert!(
+                        p.warnings.is_empty(),
+                        "{expr}: `{candidate}` warns {:?}",
+                        p.warnings
+                    ),
+                    Err(e) => panic!(
+                        "{expr}: help {help:?} gives `{candidate}`: {}",
+                        e[0].message
+                    ),
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "{checked}");
+        // The wrapped form of a stepped range lists the values when the halves cannot share it.
+        assert_eq!(
+            error("50-10/7 * * * *").2.help.as_deref(),
+            Some("write `50,57,4`")
+        );
+        assert_eq!(
+            error("0 0 * * fri-sun/2").2.help.as_deref(),
+            Some("write `fri,sun`")
+        );
+    }
+
+    #[test]
+    fn every_intervals_get_a_clock_aligned_equivalent_or_none() {
+        for (expr, want) in [
+            ("@every 1h", Some("0 * * * *")),
+            ("@every 60m", Some("0 * * * *")),
+            ("@every 15m", Some("*/15 * * * *")),
+            ("@every 6h", Some("0 */6 * * *")),
+            ("@every 24h", Some("0 0 * * *")),
+            ("@every 1m", Some("* * * * *")),
+            ("@every 90m", None),
+            ("@every 7m", None),
+            ("@every 1d", None),
+            ("@every 30s", None),
+        ] {
+            let (code, text, f) = error(expr);
+            assert_eq!((code, text), (Code::CronUnknownMacro, expr), "{expr}");
+            let help = f.help.unwrap();
+            // Never the old nonsense "write `@every` alone".
+            assert!(!help.contains("@every"), "{expr}: {help}");
+            match want {
+                Some(w) => assert!(help.starts_with(&format!("write `{w}`")), "{expr}: {help}"),
+                None => assert!(!help.contains('`'), "{expr}: {help}"),
+            }
+        }
+        // A known macro followed by more text still says it stands alone.
+        assert_eq!(
+            error("@daily 5 *").2.help.as_deref(),
+            Some("write `@daily` alone, or 5 fields")
+        );
     }
 
     #[test]
@@ -2100,6 +2628,63 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_with_several_fixed_minutes_runs_once_per_missed_minute() {
+        // cronie's catch-up (`cron.c`, wakeupKind `medium`) runs its job search once per missed
+        // minute, so `0,30 2` starts twice right after the 2027-03-14 jump (07:00Z).
+        let from = "2027-03-13T12:00:00Z";
+        assert_eq!(
+            next("0,30 2 * * *", "America/New_York", from, 3),
+            [
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:00:00Z",
+                "2027-03-15T06:00:00Z"
+            ]
+        );
+        // 03:00 itself is a third run at the same instant.
+        assert_eq!(
+            next("0,30 2,3 * * *", "America/New_York", from, 4),
+            [
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:00:00Z",
+                "2027-03-14T07:30:00Z"
+            ]
+        );
+        // fires_between counts the same runs, including for a window starting at the jump.
+        let s = parse("0,30 2 * * *").unwrap().schedule;
+        let ny = tz("America/New_York");
+        let day = s.fires_between(
+            utc("2027-03-14T00:00:00Z"),
+            utc("2027-03-15T00:00:00Z"),
+            &ny,
+        );
+        assert_eq!(show(&day), ["2027-03-14T07:00:00Z", "2027-03-14T07:00:00Z"]);
+        let at = s.fires_between(
+            utc("2027-03-14T07:00:00Z"),
+            utc("2027-03-14T07:01:00Z"),
+            &ny,
+        );
+        assert_eq!(at.len(), 2);
+        // `upcoming` never exceeds n, even mid-catch-up.
+        assert_eq!(next("0,30 2 * * *", "America/New_York", from, 1).len(), 1);
+        // The warning says so.
+        let f = s.dst_findings(&ny, utc("2026-11-26T00:00:00Z"), 1);
+        assert!(
+            f[0].message
+                .contains("02:00 and 02:30 do not exist on 2027-03-14")
+                && f[0].message.contains("once for each missing time"),
+            "{}",
+            f[0].message
+        );
+        // A jump of more than 3 hours is cronie's "clock jumped": the missed times do not run.
+        // Samoa skipped 2011-12-30 entirely (a 24-hour jump).
+        assert_eq!(
+            next("0 12 30 12 *", "Pacific/Apia", "2011-12-29T00:00:00Z", 1),
+            ["2012-12-29T22:00:00Z"]
+        );
+    }
+
+    #[test]
     fn dst_findings_name_the_dates() {
         let s = parse("30 2 * * *").unwrap().schedule;
         let f = s.dst_findings(&tz("Europe/Berlin"), utc("2026-11-26T00:00:00Z"), 1);
@@ -2225,12 +2810,12 @@ mod tests {
             let end = t.timestamp() + SignedDuration::from_hours(30);
             let window = s.fires_between(start, end, &zone);
             let one = SignedDuration::from_nanos(1);
-            let mut walked = Vec::new();
-            let mut cursor = start - one;
-            while let Some(n) = s.next_after(cursor, &zone).filter(|n| *n < end) {
-                walked.push(n);
-                cursor = n;
-            }
+            // Same runs, including repeated instants after a spring-forward jump.
+            let walked: Vec<Timestamp> = s
+                .upcoming(start - one, &zone, window.len() + 1)
+                .into_iter()
+                .filter(|n| *n < end)
+                .collect();
             assert_eq!(
                 show(&walked),
                 show(&window),

@@ -87,3 +87,67 @@ fn invalid_and_never_firing_expressions_exit_1_with_diagnostics() {
         2
     );
 }
+
+#[test]
+fn an_expression_starting_with_a_hyphen_is_the_expression_not_an_option() {
+    // Before: clap read `-1 * * * *` as an unknown option (exit 2). Now it is the expression,
+    // and the parser reports what is wrong with it (exit 1, cron-syntax at column 1).
+    let run = handoff(&repo(), &["cron", "-1 * * * *", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "cron-syntax", "{}", run.stdout);
+    assert_eq!(v["diagnostics"][0]["column"], 1, "{}", run.stdout);
+}
+
+#[test]
+fn unquoted_fields_are_joined_and_options_still_work_after_them() {
+    let run = handoff(
+        &repo(),
+        &[
+            "cron",
+            "0",
+            "3",
+            "*",
+            "*",
+            "*",
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--next",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["expr"], "0 3 * * *");
+    assert_eq!(v["next"], serde_json::json!(["2026-01-01T03:00:00Z"]));
+}
+
+#[test]
+fn next_is_bounded_and_says_so_in_help() {
+    // Before: `--next 100000000000` had no limit and ran out of memory.
+    for n in ["0", "10001", "100000000000"] {
+        let run = handoff(&repo(), &["cron", "* * * * *", "--next", n]);
+        assert_eq!(run.code, 2, "--next {n}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("1..=10000"), "{}", run.stderr);
+    }
+    let run = handoff(
+        &repo(),
+        &[
+            "cron",
+            "* * * * *",
+            "--next",
+            "10000",
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["next"].as_array().unwrap().len(), 10000);
+    let help = handoff(&repo(), &["cron", "--help"]);
+    assert!(help.stdout.contains("1 to 10000"), "{}", help.stdout);
+}

@@ -138,6 +138,41 @@ fn blockers_of_a_fixture_registry() {
 }
 
 #[test]
+fn a_spring_forward_gap_counts_one_run_per_missed_fixed_minute() {
+    // cronie's catch-up after the 2027-03-28 jump in Europe/Berlin (02:00 -> 03:00) starts
+    // `0,30 2 * * *` twice, right after the jump; the definition's schedule is read the same way.
+    // The week 2027-03-24..31 therefore has 14 fires on each side, all in the same minute.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("snapshot"), tmp.path());
+    let path = tmp.path().join("subjects.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "schedule = \"30 2 * * *\"\ntimezone = \"Europe/Berlin\"",
+            "schedule = \"0,30 2 * * *\"\ntimezone = \"Europe/Berlin\"",
+        )
+        .replace(
+            "cron = \"30 2 * * *\"\ntimezone = \"Europe/Berlin\"",
+            "cron = \"0,30 2 * * *\"\ntimezone = \"Europe/Berlin\"",
+        )
+        .replace("parallel_run = 2026-10-20", "parallel_run = 2027-03-24");
+    assert!(text.contains("0,30 2 * * *") && text.contains("2027-03-24"));
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
+    let (_, v) = json(tmp.path(), &["--at", "2027-03-26"]);
+    let run = &migration(&v, "nightly")["parallel_run"];
+    assert_eq!(
+        (
+            run["legacy_fires"].as_u64(),
+            run["definition_fires"].as_u64(),
+            run["same_minute"].as_u64()
+        ),
+        (Some(14), Some(14), Some(14)),
+        "{run}"
+    );
+}
+
+#[test]
 fn a_missing_or_failing_definition_blocks_landing() {
     let tmp = repo_copy();
     let cleanup = tmp

@@ -80,7 +80,22 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
                 }
             }
         } else {
-            (None, rest.trim().to_string())
+            let command = rest.trim();
+            if let Some(user) = system_user(command) {
+                let start = at + schedule_span.end + (rest.len() - rest.trim_start().len());
+                found.problems.push(
+                    file.diagnostic(
+                        Code::ImportLine,
+                        start..start + user.len(),
+                        format!(
+                            "this looks like a system crontab line: `{user}` is the user the job runs as, not part of the command"
+                        ),
+                    )
+                    .with_help("import /etc/crontab and /etc/cron.d files with --system"),
+                );
+                continue;
+            }
+            (None, command.to_string())
         };
         if command.is_empty() {
             found.problems.push(file.diagnostic(
@@ -104,6 +119,34 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
             continue;
         }
         let mut notes = env_notes.clone();
+        // cronie's DST catch-up applies only in the daemon's zone: a CRON_TZ job is checked
+        // minute by minute in its own zone, which handoff's schedule model does not do.
+        if cron_tz
+            && let (Ok(parsed), Ok(tz)) = (
+                crate::cron::parse(&schedule),
+                crate::cron::parse_timezone(&timezone),
+            )
+        {
+            let differences = parsed
+                .schedule
+                .differs_as_cron_tz_job(&tz, crate::clock::now(), 1);
+            if !differences.is_empty() {
+                let mut d = file.diagnostic(
+                    Code::ImportDst, base..base + schedule.len(),
+                    format!(
+                        "line {}: as a CRON_TZ={timezone} job, cronie ran `{schedule}` differently at DST changes than the definition will: {}",
+                        i + 1,
+                        differences.join("; ")
+                    ),
+                );
+                d.help = Some("check those runs after the cutover, or schedule outside the DST change hours (or in UTC)".to_string());
+                found.problems.push(d);
+                notes.push(format!(
+                    "DST: as a CRON_TZ job cronie differs ({})",
+                    differences.join("; ")
+                ));
+            }
+        }
         if !cron_tz && local_tz.is_none() {
             notes.push("no CRON_TZ: cron ran this in the machine's local time zone, assumed UTC here; check it (or import with --timezone)".to_string());
         }
@@ -124,6 +167,21 @@ pub fn read(file: &SourceFile, system: bool, local_tz: Option<&str>) -> Found {
         });
     }
     found
+}
+
+/// The user field of a system crontab line read as a user crontab: `root` before any command
+/// (`root cd / && run-parts …`), or another common service account before an absolute path
+/// (`www-data /usr/bin/php …`). No program is called `root`; the others are checked only before
+/// an absolute path so that a command named like an account is not mistaken.
+fn system_user(command: &str) -> Option<&str> {
+    const ACCOUNTS: [&str; 15] = [
+        "daemon", "bin", "sys", "nobody", "www-data", "postgres", "mysql", "redis", "nginx",
+        "apache", "deploy", "ubuntu", "admin", "operator", "jenkins",
+    ];
+    let mut words = command.split_whitespace();
+    let user = words.next()?;
+    let next = words.next()?;
+    (user == "root" || (ACCOUNTS.contains(&user) && next.starts_with('/'))).then_some(user)
 }
 
 /// `NAME=value` (optionally quoted), the crontab environment-line form.

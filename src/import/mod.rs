@@ -35,33 +35,56 @@ pub struct Found {
     pub problems: Vec<Diagnostic>,
 }
 
-/// A migration name from a command: the script's base name, lowercase, dashes.
-/// `python3 /srv/scripts/cleanup_stale_tasks.py --days 14` → `cleanup-stale-tasks`.
+/// A migration name from a command: the task or script it runs, lowercase, dashes.
+/// `python3 /srv/scripts/cleanup_stale_tasks.py --days 14` → `cleanup-stale-tasks`;
+/// `php artisan billing:close-week` → `billing-close-week` (a framework runner's task);
+/// `flock -n /tmp/x.lock /opt/bin/sync.sh` → `sync` (a script before any other argument).
 pub fn name_from_command(command: &str) -> String {
     // The last command of a `cd dir && run` chain is the job.
     let last = command.rsplit("&&").next().unwrap_or(command);
     let last = last.rsplit(';').next().unwrap_or(last);
-    let words: Vec<&str> = last.split_whitespace().collect();
+    // Up to the first redirection or pipe: `> /dev/null 2>&1` names nothing.
+    let words: Vec<&str> = last
+        .split_whitespace()
+        .take_while(|w| !w.contains(['>', '<', '|']))
+        .collect();
     let interpreters = [
-        "python", "python3", "sh", "bash", "node", "ruby", "perl", "env", "exec", "nice", "ionice",
-        "flock", "timeout", "cd", "&&",
+        "python", "python3", "sh", "bash", "node", "ruby", "perl", "php", "env", "exec", "nice",
+        "ionice", "flock", "timeout", "cd", "&&", "sudo", "nohup", "chronic",
     ];
-    let program = words
+    let base = |w: &str| -> String { w.rsplit('/').next().unwrap_or(w).to_string() };
+    let args: Vec<&str> = words
         .iter()
+        .copied()
         .filter(|w| !w.starts_with('-') && !w.contains('='))
-        .map(|w| w.rsplit('/').next().unwrap_or(w))
-        .find(|w| {
-            let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-            !interpreters.contains(w)
-                && !interpreters.contains(&base)
+        .collect();
+    // Framework runners name the task in their first argument.
+    let runners = ["artisan", "manage.py", "console", "rake"];
+    let task = args
+        .iter()
+        .position(|w| runners.contains(&base(w).as_str()))
+        .and_then(|i| args.get(i + 1))
+        .map(|w| w.to_string());
+    let script_ext = [".py", ".sh", ".php", ".rb", ".pl", ".js"];
+    let script = args.iter().map(|w| base(w)).find(|w| {
+        script_ext
+            .iter()
+            .any(|e| w.len() > e.len() && w.ends_with(e))
+    });
+    let program = task.or(script).or_else(|| {
+        args.iter().map(|w| base(w)).find(|w| {
+            let trimmed = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+            !interpreters.contains(&w.as_str())
+                && !interpreters.contains(&trimmed)
                 && !w.starts_with('.')
                 && !w.is_empty()
         })
-        .unwrap_or("job");
-    let stem = program
-        .strip_suffix(".py")
-        .or_else(|| program.strip_suffix(".sh"))
-        .unwrap_or(program);
+    });
+    let program = program.unwrap_or_else(|| "job".to_string());
+    let stem = script_ext
+        .iter()
+        .find_map(|e| program.strip_suffix(e))
+        .unwrap_or(&program);
     let mut out = String::new();
     for c in stem.chars() {
         if c.is_ascii_alphanumeric() {
@@ -246,5 +269,30 @@ mod tests {
             "consistency-check"
         );
         assert_eq!(name_from_command("/usr/bin/env FOO=1 python3.11 x.py"), "x");
+        // Not the interpreter, the task or script.
+        assert_eq!(
+            name_from_command("php artisan billing:close-week"),
+            "billing-close-week"
+        );
+        assert_eq!(
+            name_from_command("cd /var/www/app && php8.2 artisan billing:close-week --force"),
+            "billing-close-week"
+        );
+        assert_eq!(
+            name_from_command("python3 /opt/x/cleanup_stale_tasks.py"),
+            "cleanup-stale-tasks"
+        );
+        assert_eq!(
+            name_from_command("/srv/app/.venv/bin/python manage.py clearsessions"),
+            "clearsessions"
+        );
+        assert_eq!(
+            name_from_command("flock -n /tmp/sync.lock /opt/bin/sync.sh >> /var/log/sync.log 2>&1"),
+            "sync"
+        );
+        assert_eq!(
+            name_from_command("/usr/sbin/logrotate /etc/logrotate.conf"),
+            "logrotate"
+        );
     }
 }

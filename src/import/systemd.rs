@@ -123,10 +123,12 @@ pub fn translate(spec: &str) -> Result<Translated, String> {
         && !last.contains(':')
         && !last.contains('-')
         && !last.starts_with(|c: char| c.is_ascii_digit() || c == '*')
-        && (last.contains('/') || *last == "UTC" || jiff::tz::TimeZone::get(last).is_ok())
+        && (last.contains('/')
+            || last.eq_ignore_ascii_case("UTC")
+            || jiff::tz::TimeZone::get(last).is_ok())
         && !looks_like_weekdays(last)
     {
-        timezone = Some(last.to_string());
+        timezone = Some(zone_name(last)?);
         parts.pop();
     }
     let mut weekdays = None;
@@ -203,6 +205,34 @@ pub fn translate(spec: &str) -> Result<Translated, String> {
     })
 }
 
+/// A time zone as systemd reads it: `UTC` in any case (written `UTC`), other names exactly as
+/// the tz database spells them (systemd rejects `Europe/berlin`).
+fn zone_name(name: &str) -> Result<String, String> {
+    if name.eq_ignore_ascii_case("UTC") {
+        return Ok("UTC".to_string());
+    }
+    match jiff::tz::TimeZone::get(name) {
+        Ok(tz) => match tz.iana_name() {
+            Some(canonical) if canonical == name => Ok(name.to_string()),
+            Some(canonical) => Err(format!(
+                "systemd does not accept the time zone `{name}`: names are case-sensitive (`{canonical}`)"
+            )),
+            None => Ok(name.to_string()),
+        },
+        Err(_) => Err(format!("`{name}` is not a time zone systemd knows")),
+    }
+}
+
+const DAY_NAMES: [&str; 7] = [
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
+
 fn looks_like_weekdays(s: &str) -> bool {
     s.split([',', '.', '-']).filter(|p| !p.is_empty()).all(|p| {
         DAYS.iter().any(|d| p.to_ascii_lowercase().starts_with(d))
@@ -210,16 +240,23 @@ fn looks_like_weekdays(s: &str) -> bool {
     })
 }
 
+/// systemd's weekday spellings: the full English name or its first three letters, in any case.
 fn weekday_index(name: &str) -> Result<usize, String> {
     let lower = name.to_ascii_lowercase();
     DAYS.iter()
-        .position(|d| lower.starts_with(d))
-        .ok_or_else(|| format!("`{name}` is not a weekday"))
+        .zip(DAY_NAMES)
+        .position(|(short, full)| lower == *short || lower == full)
+        .ok_or_else(|| {
+            format!(
+                "`{name}` is not a weekday systemd accepts (full names such as `Monday` or three-letter abbreviations such as `Mon`)"
+            )
+        })
 }
 
-/// `Mon..Fri,Sun` (or `Mon-Fri`) → `1-5,0`.
+/// `Mon..Fri,Sun` (or `Mon-Fri`) → `1-5,0`; every day of the week → `*`.
 fn weekday_field(spec: &str) -> Result<String, String> {
-    let mut out = Vec::new();
+    let mut days = [false; 7];
+    let mut out: Vec<String> = Vec::new();
     for item in spec.split(',') {
         match item.split_once("..").or_else(|| item.split_once('-')) {
             Some((a, b)) => {
@@ -232,16 +269,34 @@ fn weekday_field(spec: &str) -> Result<String, String> {
                         "the weekday range `{item}` runs backwards through the week, which systemd itself rejects"
                     ));
                 }
+                for d in x..=y {
+                    days[(d + 1) % 7] = true;
+                }
                 out.push(match (x, y) {
                     (6, 6) => "0".to_string(),
                     (x, 6) => format!("{}-6,0", x + 1),
                     (x, y) => format!("{}-{}", x + 1, y + 1),
                 });
             }
-            None => out.push(weekday_index(item)?.to_string()),
+            None => {
+                let d = weekday_index(item)?;
+                days[d] = true;
+                out.push(d.to_string());
+            }
         }
     }
-    Ok(out.join(","))
+    if days.iter().all(|d| *d) {
+        // `Mon..Sun` restricts nothing: as cron, `*` (a restricted day-of-week would OR with a
+        // day of the month).
+        return Ok("*".to_string());
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for item in out {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    Ok(seen.join(","))
 }
 
 /// A numeric component (`*`, `5`, `1,15`, `1..5`, `0/15`, `*/2`) as a cron field.
@@ -268,6 +323,22 @@ fn component(spec: &str, lo: u32, hi: u32, what: &str) -> Result<String, String>
                 Err(format!("{what} {v} is out of range {lo}-{hi}"))
             }
         };
+        // systemd rejects a repetition `a/s` (or `*/s`, from the lowest value) whose first
+        // repeat passes the field's maximum; a range with a step (`8..18/20`) is accepted.
+        if let Some(s) = step
+            && !base.contains("..")
+        {
+            let start = if base == "*" {
+                lo
+            } else {
+                base.parse::<u32>().unwrap_or(lo)
+            };
+            if s == 0 || start.saturating_add(s) > hi {
+                return Err(format!(
+                    "the {what} repetition `{item}` is one systemd rejects: {start} + {s} is past the last {what}, {hi}"
+                ));
+            }
+        }
         let text = match (base, step) {
             ("*", None) => "*".to_string(),
             ("*", Some(s)) => format!("*/{s}"),
@@ -286,7 +357,13 @@ fn component(spec: &str, lo: u32, hi: u32, what: &str) -> Result<String, String>
                 }
             }
         };
-        out.push(text);
+        // `02,2` is one value.
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    if out.len() > 1 && out.iter().any(|t| t == "*") {
+        return Ok("*".to_string());
     }
     Ok(out.join(","))
 }
@@ -297,6 +374,31 @@ pub fn merge(all: &[Translated]) -> Result<Translated, String> {
     if all.iter().any(|t| t.timezone != first.timezone) {
         return Err("its OnCalendar= lines use different time zones".to_string());
     }
+    // Drop the lines another one already covers (`Fri` beside `daily`); then at most one field
+    // may differ.
+    let schedules: Vec<Option<crate::cron::Schedule>> = all
+        .iter()
+        .map(|t| crate::cron::parse(&t.expr()).ok().map(|p| p.schedule))
+        .collect();
+    let kept: Vec<Translated> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let Some(me) = &schedules[*i] else {
+                return true;
+            };
+            !schedules.iter().enumerate().any(|(j, other)| {
+                j != *i
+                    && other.as_ref().is_some_and(|o| {
+                        // Of two equal lines keep the first.
+                        o.covers(me) && (!me.covers(o) || j < *i)
+                    })
+            })
+        })
+        .map(|(_, t)| t.clone())
+        .collect();
+    let all = kept.as_slice();
+    let first = &all[0];
     let differing: Vec<usize> = (0..5)
         .filter(|&i| all.iter().any(|t| t.fields[i] != first.fields[i]))
         .collect();
@@ -307,10 +409,9 @@ pub fn merge(all: &[Translated]) -> Result<Translated, String> {
             let mut items: Vec<String> = Vec::new();
             for t in all {
                 if t.fields[*i] == "*" {
-                    return Err(
-                        "its OnCalendar= lines overlap in a way no single cron expression covers"
-                            .to_string(),
-                    );
+                    // Unreachable after dropping covered lines; a union with `*` is `*`.
+                    merged.fields[*i] = "*".to_string();
+                    return Ok(merged);
                 }
                 for item in t.fields[*i].split(',') {
                     if !items.iter().any(|x| x == item) {
@@ -320,6 +421,28 @@ pub fn merge(all: &[Translated]) -> Result<Translated, String> {
             }
             merged.fields[*i] = items.join(",");
             Ok(merged)
+        }
+        // A weekday line and a day-of-month line, otherwise equal: cron's OR rule is their
+        // union (`Mon` + `*-*-01` → `0 0 1 * 1`), as long as neither day field starts with `*`
+        // (cronie would AND it).
+        [2, 4] if all.len() == 2 => {
+            let (a, b) = (&all[0], &all[1]);
+            let pick = |x: &Translated, y: &Translated| {
+                (x.fields[2] == "*" && y.fields[4] == "*")
+                    .then(|| (y.fields[2].clone(), x.fields[4].clone()))
+            };
+            match pick(a, b).or_else(|| pick(b, a)) {
+                Some((dom, dow)) if !dom.starts_with('*') && !dow.starts_with('*') => {
+                    let mut merged = first.clone();
+                    merged.fields[2] = dom;
+                    merged.fields[4] = dow;
+                    Ok(merged)
+                }
+                _ => Err(
+                    "its 2 OnCalendar= lines differ in more than one field; no single cron expression covers them"
+                        .to_string(),
+                ),
+            }
         }
         _ => Err(format!(
             "it has {} OnCalendar= lines that differ in more than one field; no single cron expression covers them",
@@ -490,13 +613,40 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
         ));
         return found;
     }
+    let timezone = merged
+        .timezone
+        .or_else(|| local_tz.map(str::to_string))
+        .unwrap_or_else(|| "UTC".to_string());
+    // systemd and cron disagree at DST changes: say where, with the dates.
+    if let (Ok(parsed), Ok(tz)) = (
+        crate::cron::parse(&expr),
+        crate::cron::parse_timezone(&timezone),
+    ) {
+        let differences = parsed
+            .schedule
+            .differs_from_systemd(&tz, crate::clock::now(), 1);
+        if !differences.is_empty() {
+            found.problems.push(
+                timer
+                    .diagnostic(
+                        Code::ImportDst, line_span(calendars[0].1),
+                        format!(
+                            "in {timezone}, `{expr}` changes meaning at DST changes: {}",
+                            differences.join("; ")
+                        ),
+                    )
+                    .with_help("check those runs after the cutover, or schedule outside the DST change hours (or in UTC)"),
+            );
+            notes.push(format!(
+                "DST: cron differs from the timer in {timezone} ({})",
+                differences.join("; ")
+            ));
+        }
+    }
     found.jobs.push(Job {
         name: name_from_command(&command),
         schedule: expr,
-        timezone: merged
-            .timezone
-            .or_else(|| local_tz.map(str::to_string))
-            .unwrap_or_else(|| "UTC".to_string()),
+        timezone,
         systemd_timer: Some(timer_name),
         command,
         notes,
@@ -556,6 +706,63 @@ mod tests {
                 .unwrap_err()
                 .contains("backwards")
         );
+    }
+
+    #[test]
+    fn systemd_spellings_repetitions_and_duplicates() {
+        assert_eq!(cron("MONDAY 09:00"), "0 9 * * 1");
+        assert_eq!(cron("wednesday,Wed 09:00"), "0 9 * * 3");
+        assert_eq!(cron("Mon..Sun *-*-01 00:00"), "0 0 1 * *");
+        assert_eq!(cron("Mon,Tue,Wed,Thu,Fri,Sat,Sun 00:00"), "0 0 * * *");
+        assert_eq!(cron("*-*-* 02,2:16"), "16 2 * * *");
+        assert_eq!(cron("*-*-* 13/10:03:00"), "3 13-23/10 * * *");
+        assert_eq!(cron("*-*-* 8..18/20:00"), "0 8-18/20 * * *");
+        assert_eq!(
+            translate("*-*-* 03:00 utc").unwrap().timezone.as_deref(),
+            Some("UTC")
+        );
+        for (spec, why) in [
+            ("Monkey 09:00", "`Monkey` is not a weekday"),
+            ("Thurs 09:00", "`Thurs` is not a weekday"),
+            ("*-*-* 16/10:03:00", "16 + 10 is past the last hour, 23"),
+            ("*-*-* */30:00", "0 + 30 is past the last hour, 23"),
+            ("*-*-20/12 00:00", "20 + 12 is past the last day, 31"),
+            ("*-12/1-01 00:00", "12 + 1 is past the last month, 12"),
+            ("*-*-* 03:00 Europe/berlin", "case-sensitive"),
+        ] {
+            let err = translate(spec).unwrap_err();
+            assert!(err.contains(why), "{spec}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_line_another_covers_is_dropped_before_merging() {
+        let t = |s: &str| translate(s).unwrap();
+        assert_eq!(merge(&[t("Fri"), t("daily")]).unwrap().expr(), "0 0 * * *");
+        assert_eq!(merge(&[t("daily"), t("Fri")]).unwrap().expr(), "0 0 * * *");
+        assert_eq!(
+            merge(&[t("Fri 00:00"), t("*-*-* *:00")]).unwrap().expr(),
+            "0 * * * *"
+        );
+        assert_eq!(
+            merge(&[t("daily"), t("daily")]).unwrap().expr(),
+            "0 0 * * *"
+        );
+        // A weekday line and a day-of-month line: cron's OR rule is exactly their union.
+        assert_eq!(
+            merge(&[t("Mon 00:00"), t("*-*-01 00:00")]).unwrap().expr(),
+            "0 0 1 * 1"
+        );
+        assert_eq!(
+            merge(&[t("*-*-01,15 06:00"), t("Sat,Sun 06:00")])
+                .unwrap()
+                .expr(),
+            "0 6 1,15 * 6,0"
+        );
+        // Not when a day field starts with `*` (cronie ANDs it).
+        assert!(merge(&[t("Mon 00:00"), t("*-*-1/10 00:00")]).is_err());
+        // Still refused when neither covers the other and two fields differ.
+        assert!(merge(&[t("Fri 03:00"), t("daily")]).is_err());
     }
 
     #[test]

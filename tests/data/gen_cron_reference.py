@@ -15,7 +15,8 @@ Where the expectations come from:
   simulation of cronie's main loop (`cronie_fires` below, a transcription of cron.c's handling of
   a local clock that jumps: "wakeupKind" 1, 2 and 0), minute by minute in real time. Where
   croniter and that simulation agree, the row says so. Where they differ (croniter runs a
-  fixed-time job in BOTH passes of a fall-back overlap; cronie runs it once), the row takes
+  fixed-time job in BOTH passes of a fall-back overlap, cronie runs it once; after a spring-forward
+  jump croniter runs a fixed-time job once, cronie once per selected missed minute), the row takes
   cronie's answer, `source` says so and `note` gives croniter's answer and the reason.
 - `*/n` in a day field with the other day field restricted is left out: cronie ANDs, croniter ORs
   (handoff warns, `cron-step-or-rule`).
@@ -102,6 +103,8 @@ CASES = [
     ("30 2 * * *", "America/New_York", "2027-03-13T12:00:00Z", 3),
     ("0 2 * * *", "America/New_York", "2027-03-13T12:00:00Z", 3),
     ("0 1-3 * * *", "America/New_York", "2027-03-14T00:00:00Z", 5),
+    ("0,30 2 * * *", "America/New_York", "2027-03-13T12:00:00Z", 4),
+    ("0,30 2,3 * * *", "Europe/Berlin", "2027-03-27T12:00:00Z", 5),
     ("*/30 * * * *", "America/New_York", "2027-03-14T06:00:00Z", 5),
     ("30 * * * *", "America/New_York", "2027-03-14T05:00:00Z", 4),
     ("@hourly", "America/New_York", "2027-03-14T05:30:00Z", 4),
@@ -187,8 +190,9 @@ def cronie_fires(expr, tz, start, n, until):
 
     def run(t, minute, do_wild, do_fixed):
         if matches(minute) and ((do_wild and wild) or (do_fixed and not wild)):
-            if not out or out[-1] != show(t):  # two catch-up runs in one minute: one instant
-                out.append(show(t))
+            # Each catch-up step queues the job again after job_runqueue() ran the previous
+            # one, so two missed minutes are two runs at the same instant.
+            out.append(show(t))
 
     t = start.replace(second=0, microsecond=0) + timedelta(minutes=1)
     virtual = local_minutes(t - timedelta(minutes=1))
@@ -216,15 +220,18 @@ def cronie_fires(expr, tz, start, n, until):
     return out[:n]
 
 
-def has_transition(tz, start, end):
+def transitions(tz, start, end):
+    """The offset changes in [start, end]: "forward" (spring, a gap) or "back" (an overlap)."""
     zone = ZoneInfo(tz)
     t, last = start, start.astimezone(zone).utcoffset()
+    found = set()
     while t <= end:
         off = t.astimezone(zone).utcoffset()
         if off != last:
-            return True
+            found.add("forward" if off > last else "back")
+            last = off
         t += timedelta(minutes=30)
-    return False
+    return found
 
 
 def main():
@@ -238,17 +245,26 @@ def main():
         if (window_end - start).days <= 40:
             cronie = cronie_fires(expr, tz, start, n, window_end + timedelta(days=1))
             checked += 1
-            dst = has_transition(tz, start, window_end)
+            dst = transitions(tz, start, window_end)
             if cronie != theirs:
                 if not dst:
                     sys.exit(f"simulation and croniter disagree outside DST: {expr} {tz} {start_s}")
                 row["next"] = cronie
                 row["source"] = "cronie semantics (simulation of cron.c, see header)"
-                row["note"] = (
-                    f"{CRONITER} gives {theirs}: it runs a fixed-time job in both passes of the "
-                    "fall-back overlap; cronie runs a fixed-time job (minute and hour fields not "
-                    "starting with *) once, in the first pass, and wildcard jobs in both."
-                )
+                notes = []
+                if "back" in dst:
+                    notes.append(
+                        "it runs a fixed-time job in both passes of the fall-back overlap; cronie "
+                        "runs a fixed-time job (minute and hour fields not starting with *) once, "
+                        "in the first pass, and wildcard jobs in both"
+                    )
+                if "forward" in dst:
+                    notes.append(
+                        "after a spring-forward jump it runs a fixed-time job once; cronie's "
+                        "catch-up runs it once per selected missed minute (and again for the "
+                        "selected minute the clock lands on), all right after the jump"
+                    )
+                row["note"] = f"{CRONITER} gives {theirs}: " + "; ".join(notes) + "."
             elif dst:
                 row["source"] = f"{CRONITER}, agrees with the cronie simulation"
         rows.append(row)

@@ -14,26 +14,40 @@ use handoff::report::{self, Format};
 use handoff::source::SourceFile;
 use handoff::validate::place;
 
+/// The most fire times `handoff cron --next` previews; larger values are a usage error (exit 2).
+pub const MAX_NEXT: u64 = 10_000;
+
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The schedule, e.g. "*/15 * * * *" or @daily.
+    /// The schedule, e.g. "*/15 * * * *" or @daily. Unquoted fields are joined with spaces
+    /// (`handoff cron 0 3 * * *`), and a leading `-` is read as part of the expression.
+    #[arg(allow_hyphen_values = true, value_name = "EXPR")]
     pub expr: String,
+    /// The remaining fields when the expression is not quoted.
+    #[arg(value_name = "FIELDS", hide = true)]
+    pub fields: Vec<String>,
     /// IANA time zone the schedule runs in.
     #[arg(long, default_value = "UTC")]
     pub tz: String,
     /// Preview fire times strictly after this instant (RFC 3339; default: now).
     #[arg(long)]
     pub from: Option<String>,
-    /// How many fire times to preview.
-    #[arg(long, default_value_t = 5)]
-    pub next: usize,
+    /// How many fire times to preview (1 to 10000).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=MAX_NEXT))]
+    pub next: u64,
     #[arg(long, value_enum, default_value_t)]
     pub format: SimpleFormat,
 }
 
 pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
+    // Unquoted fields arrive as several arguments: `handoff cron 0 3 * * *`.
+    let expr = std::iter::once(&args.expr)
+        .chain(&args.fields)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
     // Diagnostics point into the expression as if it were a one-line file named `<expr>`.
-    let file = SourceFile::new("<expr>", args.expr.clone());
+    let file = SourceFile::new("<expr>", expr.clone());
     let tz_file = SourceFile::new("<tz>", args.tz.clone());
     let mut diags: Vec<Diagnostic> = Vec::new();
     let tz = match cron::parse_timezone(&args.tz) {
@@ -43,13 +57,13 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             None
         }
     };
-    let parsed = match cron::parse(&args.expr) {
+    let parsed = match cron::parse(&expr) {
         Ok(p) => Some(p),
         Err(findings) => {
             diags.extend(
                 findings
                     .into_iter()
-                    .map(|f| place(&file, &(0..args.expr.len()), true, f)),
+                    .map(|f| place(&file, &(0..expr.len()), true, f)),
             );
             None
         }
@@ -72,16 +86,19 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
         .warnings
         .iter()
         .cloned()
-        .map(|f| place(&file, &(0..args.expr.len()), true, f))
+        .map(|f| place(&file, &(0..expr.len()), true, f))
         .collect();
     warnings.extend(
         parsed
             .schedule
             .dst_findings(&tz, from, 1)
             .into_iter()
-            .map(|f| place(&file, &(0..args.expr.len()), true, f)),
+            .map(|f| place(&file, &(0..expr.len()), true, f)),
     );
-    let next = parsed.schedule.upcoming(from, &tz, args.next);
+    let next =
+        parsed
+            .schedule
+            .upcoming(from, &tz, usize::try_from(args.next).unwrap_or(usize::MAX));
     let utc = |t: &jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     let local = |t: &jiff::Timestamp| {
         t.to_zoned_datetime(tz.clone())
@@ -91,7 +108,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
     match args.format {
         SimpleFormat::Json => {
             let value = json!({
-                "expr": args.expr,
+                "expr": expr,
                 "tz": args.tz,
                 "description": parsed.schedule.describe(),
                 "from": utc(&from),
@@ -106,7 +123,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             );
         }
         SimpleFormat::Human => {
-            let _ = writeln!(out, "{}: {}", args.expr, parsed.schedule.describe());
+            let _ = writeln!(out, "{}: {}", expr, parsed.schedule.describe());
             let _ = writeln!(out, "time zone: {}", args.tz);
             for d in &warnings {
                 let _ = writeln!(out, "{}\n", report::human_one(d));
