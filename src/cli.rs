@@ -185,10 +185,40 @@ pub struct ImportSystemdArgs {
 /// Connection options shared by the NATS commands.
 #[derive(Debug, Args, Clone)]
 pub struct NatsArgs {
-    /// NATS server URL (user:password@ allowed); defaults to $NATS_URL.
-    #[arg(long = "server", env = "NATS_URL", value_name = "URL")]
+    /// NATS server URL(s), comma-separated; `user:password@` and `token@` are used (percent-decoded);
+    /// defaults to $NATS_URL.
+    #[arg(
+        long = "server",
+        env = "NATS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub server: Option<String>,
-    /// A NATS credentials file.
+    /// User name (with --password).
+    #[arg(long, env = "NATS_USER", value_name = "USER", hide_env_values = true)]
+    pub user: Option<String>,
+    /// Password (with --user); prefer NATS_PASSWORD over the command line.
+    #[arg(
+        long,
+        env = "NATS_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
+    pub password: Option<String>,
+    /// Authentication token; prefer NATS_TOKEN over the command line.
+    #[arg(
+        long,
+        env = "NATS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
+    pub token: Option<String>,
+    /// A file holding an nkey user seed (`SU…`).
+    #[arg(long, value_name = "FILE")]
+    pub nkey: Option<PathBuf>,
+    /// A NATS credentials file (JWT + nkey seed).
     #[arg(long, value_name = "FILE")]
     pub creds: Option<PathBuf>,
     /// A CA certificate to trust for TLS (enables TLS).
@@ -241,9 +271,9 @@ pub struct PublishArgs {
 
 #[derive(Debug, Args)]
 pub struct TapArgs {
-    /// Subject filter (a single NATS pattern).
-    #[arg(long, default_value = "org.statehub.>")]
-    pub subject: String,
+    /// Subject filter, a single NATS pattern (default: `<subject_prefix>.>` of the registry).
+    #[arg(long, value_name = "PATTERN")]
+    pub subject: Option<String>,
     /// Only events published from now on (default: replay what the stream retains).
     #[arg(long)]
     pub new: bool,

@@ -517,3 +517,263 @@ fn tap_survives_a_server_restart_without_losing_or_double_counting() {
         "{stderr}"
     );
 }
+
+/// Passwords with every character a URL or a list gives a meaning to.
+const HOSTILE: &[&str] = &[
+    "pa,ss,word",
+    "a/b@c:d@e",
+    "100%25%zz%",
+    "hash#and?query=1&x",
+    "with space inside",
+    "ünïcödé-密码-🔑",
+    "-starts-with-dash,",
+    "@:/,%#? all of them",
+];
+
+/// `text` percent-encoded for a URL's userinfo (everything but unreserved characters).
+fn pct(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A nats-server config string literal.
+fn quoted(text: &str) -> String {
+    assert!(!text.contains(['"', '\\', '$']), "{text}");
+    format!("\"{text}\"")
+}
+
+fn assert_no_secret(r: &support::Run, secret: &str) {
+    for form in [secret.to_string(), pct(secret)] {
+        assert!(
+            !r.stdout.contains(&form) && !r.stderr.contains(&form),
+            "the secret {secret:?} appears in the output:\n{}{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+}
+
+fn run_with(url: &str, env: &[(&str, &str)], args: &[&str]) -> support::Run {
+    let mut cmd = handoff_cmd(Some(url), args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    support::finish(cmd.output().unwrap())
+}
+
+#[test]
+fn user_and_password_from_the_url_the_options_and_the_environment() {
+    let users: Vec<String> = HOSTILE
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{{user: u{i}, password: {}}}", quoted(p)))
+        .collect();
+    let server = NatsServer::start_with_config(
+        &format!("authorization {{ users: [{}] }}\n", users.join(", ")),
+        &[],
+    );
+    let host = format!("127.0.0.1:{}", server.port);
+    // Without credentials the server refuses (exit 3).
+    let r = handoff(Some(&format!("nats://{host}")), &["stream", "show"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.to_lowercase().contains("authorization"),
+        "{}",
+        r.stderr
+    );
+    let r = run_with(
+        &format!("nats://{host}"),
+        &[("NATS_USER", "u0"), ("NATS_PASSWORD", HOSTILE[0])],
+        &["stream", "ensure"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for (i, password) in HOSTILE.iter().enumerate() {
+        let user = format!("u{i}");
+        let wrong = format!("{password}x");
+        // stream show: exit 0 once connected, exit 3 when refused.
+        // (URL, environment, extra arguments, exit code, the secret sent)
+        type Case<'a> = (String, Vec<(&'a str, &'a str)>, Vec<&'a str>, i32, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                format!("nats://{user}:{}@{host}", pct(password)),
+                vec![],
+                vec![],
+                0,
+                password,
+            ),
+            (
+                format!("nats://{user}:{}@{host}", pct(&wrong)),
+                vec![],
+                vec![],
+                3,
+                &wrong,
+            ),
+            (
+                format!("nats://{host}"),
+                vec![("NATS_USER", &user), ("NATS_PASSWORD", password)],
+                vec![],
+                0,
+                password,
+            ),
+            (
+                format!("nats://{host}"),
+                vec![("NATS_USER", &user), ("NATS_PASSWORD", &wrong)],
+                vec![],
+                3,
+                &wrong,
+            ),
+            (
+                format!("nats://{host}"),
+                vec![],
+                vec!["--user", &user, "--password", password],
+                0,
+                password,
+            ),
+            (
+                format!("nats://{host}"),
+                vec![],
+                vec!["--user", &user, "--password", &wrong],
+                3,
+                &wrong,
+            ),
+        ];
+        for (url, env, extra, code, secret) in &cases {
+            let mut args = vec!["stream", "show"];
+            args.extend(extra.iter().copied());
+            let r = run_with(url, env, &args);
+            assert_eq!(r.code, *code, "{url} {env:?}: {}{}", r.stdout, r.stderr);
+            if *code == 0 {
+                assert!(
+                    r.stdout.contains("stream ACTIVITY_EVENTS on"),
+                    "{}",
+                    r.stdout
+                );
+            } else {
+                assert!(
+                    r.stderr.to_lowercase().contains("authorization"),
+                    "{}",
+                    r.stderr
+                );
+            }
+            assert_no_secret(&r, secret);
+            assert_no_secret(&r, password);
+        }
+        // An unencoded password in the URL works too when it holds no `%`.
+        if !password.contains('%') {
+            let url = format!("nats://{user}:{password}@{host}");
+            let r = handoff(Some(&url), &["stream", "show"]);
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+            assert_no_secret(&r, password);
+            // ... also in a list of servers, and as `--server`.
+            let list = format!("{url},nats://{host}");
+            let r = run_with(&list, &[], &["stream", "show"]);
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+            assert_no_secret(&r, password);
+            let r = handoff(None, &["stream", "show", "--server", &list]);
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+            assert_no_secret(&r, password);
+        }
+        // publish and tap succeed with it, and say nothing of it.
+        let env = [("NATS_USER", user.as_str()), ("NATS_PASSWORD", *password)];
+        let url = format!("nats://{host}");
+        let r = run_with(&url, &env, &["stream", "ensure"]);
+        assert!(r.code == 0, "{}{}", r.stdout, r.stderr);
+        assert_no_secret(&r, password);
+        let r = run_with(
+            &url,
+            &env,
+            &["tap", "--timeout", "100ms", "--connect-timeout", "2s"],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_no_secret(&r, password);
+    }
+    // The environment never shows in --help.
+    let r = run_with(
+        "nats://u0:pa,ss,word@h",
+        &[
+            ("NATS_PASSWORD", "pa,ss,word"),
+            ("NATS_TOKEN", "pa,ss,word"),
+        ],
+        &["tap", "--help"],
+    );
+    assert_eq!(r.code, 0);
+    assert_no_secret(&r, "pa,ss,word");
+}
+
+#[test]
+fn tokens_from_the_url_the_option_and_the_environment() {
+    let token = "t0k,en/with@odd#chars";
+    let server = NatsServer::start_with_config(
+        &format!("authorization {{ token: {} }}\n", quoted(token)),
+        &[],
+    );
+    let host = format!("127.0.0.1:{}", server.port);
+    let plain = format!("nats://{host}");
+    let url_token = format!("nats://{}@{host}", pct(token));
+    let wrong_url = format!("nats://{}x@{host}", pct(token));
+    for (url, env, extra, code) in [
+        (url_token.as_str(), vec![], vec![], 1),
+        (wrong_url.as_str(), vec![], vec![], 3),
+        (plain.as_str(), vec![("NATS_TOKEN", token)], vec![], 1),
+        (plain.as_str(), vec![("NATS_TOKEN", "nope")], vec![], 3),
+        (plain.as_str(), vec![], vec!["--token", token], 1),
+        (plain.as_str(), vec![], vec![], 3),
+    ] {
+        let mut args = vec!["stream", "show"];
+        args.extend(extra);
+        let r = run_with(url, &env, &args);
+        assert_eq!(r.code, code, "{url} {env:?}: {}{}", r.stdout, r.stderr);
+        assert_no_secret(&r, token);
+    }
+}
+
+#[test]
+fn an_nkey_seed_file() {
+    let user = nkeys::KeyPair::new_user();
+    let server = NatsServer::start_with_config(
+        &format!(
+            "authorization {{ users: [{{nkey: {}}}] }}\n",
+            user.public_key()
+        ),
+        &[],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("user.nk");
+    let seed = user.seed().unwrap();
+    std::fs::write(&seed_file, format!("{seed}\n")).unwrap();
+    let other = dir.path().join("other.nk");
+    std::fs::write(&other, nkeys::KeyPair::new_user().seed().unwrap()).unwrap();
+    let url = server.url();
+    let seed_arg = seed_file.display().to_string();
+    let r = handoff(Some(&url), &["stream", "ensure", "--nkey", &seed_arg]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_no_secret(&r, &seed);
+    let r = handoff(
+        Some(&url),
+        &["stream", "show", "--nkey", &other.display().to_string()],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let r = handoff(Some(&url), &["stream", "show"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    // A missing or empty seed file is named (exit 2).
+    let missing = dir.path().join("missing.nk").display().to_string();
+    let r = handoff(Some(&url), &["stream", "show", "--nkey", &missing]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&missing), "{}", r.stderr);
+    let r = handoff(Some(&url), &["stream", "show", "--creds", &missing]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&missing), "{}", r.stderr);
+    // Two ways at once is a usage error.
+    let r = handoff(
+        Some(&url),
+        &["stream", "show", "--nkey", &seed_arg, "--token", "x"],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}

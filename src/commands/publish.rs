@@ -11,7 +11,8 @@ use crate::envelope::{self, BuildError, Problem};
 use crate::nats;
 use crate::report::{self, Format};
 
-/// The connection the NATS commands' shared options describe (exit 2 without a server).
+/// The connection the NATS commands' shared options describe (exit 2 without a server, for a
+/// bad URL or duration, conflicting credentials or an unreadable key, credentials or CA file).
 pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
     let url = a
         .server
@@ -20,13 +21,14 @@ pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
         .ok_or_else(|| Failure::usage("no NATS server: set NATS_URL or pass --server URL"))?;
     let timeout = nats::parse_duration(&a.connect_timeout)
         .map_err(|e| Failure::usage(format!("--connect-timeout: {e}")))?;
-    Ok(nats::Connection {
-        url,
+    let given = nats::Credentials {
+        user: a.user.clone(),
+        password: a.password.clone(),
+        token: a.token.clone(),
+        nkey: a.nkey.clone(),
         creds: a.creds.clone(),
-        tls_ca: a.tls_ca.clone(),
-        tls: a.tls,
-        timeout,
-    })
+    };
+    nats::Connection::new(&url, given, a.tls_ca.clone(), a.tls, timeout).map_err(Failure::usage)
 }
 
 /// How long to wait for each JetStream ack before retrying with the same id.
@@ -65,7 +67,7 @@ pub fn run(
     let published = rt
         .block_on(async {
             let client = nats::connect(&conn, None).await?;
-            let js = async_nats::jetstream::new(client.clone());
+            let js = nats::jetstream(client.clone(), &conn);
             let p = nats::publish::publish(&js, &args.subject, &id, payload, &stream, ACK_TIMEOUT)
                 .await;
             let _ = client.flush().await;

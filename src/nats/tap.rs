@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::time::Duration;
 
+use async_nats::Event;
 use async_nats::jetstream::{self, consumer, consumer::pull};
-use async_nats::{Client, Event};
 use futures::{FutureExt, StreamExt};
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -154,14 +154,13 @@ enum Next {
 /// Runs the tap until `--count` or `--timeout`, writing events to `out` and connection notes to
 /// `err`. Without either it runs until the process is stopped.
 pub async fn run(
-    client: Client,
+    js: jetstream::Context,
     mut events: UnboundedReceiver<Event>,
     reg: &Registry,
     opts: &Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Summary, String> {
-    let js = jetstream::new(client);
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
     let mut messages = open(&js, opts, None).await?;
     let mut summary = Summary::default();
