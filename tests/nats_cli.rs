@@ -777,3 +777,115 @@ fn an_nkey_seed_file() {
     );
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn durations_too_long_for_a_timer_are_usage_errors() {
+    for args in [
+        &[
+            "stream",
+            "show",
+            "--connect-timeout",
+            "99999999999999999999999d",
+        ][..],
+        &["tap", "--timeout", "18446744073709551615s"],
+        &["tap", "--timeout", "366d"],
+    ] {
+        let r = handoff(Some("nats://127.0.0.1:1"), args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("longer than the limit of 365d"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn tap_watches_the_registrys_prefix_by_default() {
+    let server = NatsServer::start();
+    let url = server.url();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(support::repo().join("subjects.toml"))
+        .unwrap()
+        .replace("org.statehub", "org.billing")
+        .replace("subjects = [\"org.>\"]", "subjects = [\"org.billing.>\"]");
+    let registry = dir.path().join("subjects.toml");
+    std::fs::write(&registry, text).unwrap();
+    let reg = registry.display().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--registry", reg.as_str()];
+        all.extend_from_slice(args);
+        handoff(Some(&url), &all)
+    };
+    let r = run(&["stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&[
+        "publish",
+        "org.billing.repo.registered",
+        "--attr",
+        "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+        "--attr",
+        "slug=a",
+        "--attr",
+        "registered_at=2026-11-02T09:14:27Z",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&["tap", "--count", "1", "--timeout", "5s", "--strict"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.starts_with("#1 ok org.billing.repo.registered "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn tls_with_a_ca_a_tls_url_a_wrong_ca_and_a_missing_ca_file() {
+    let certs = tempfile::tempdir().unwrap();
+    support::make_certificates(certs.path());
+    let file = |n: &str| certs.path().join(n).display().to_string();
+    let server = NatsServer::start_with_config(
+        &format!(
+            "tls {{ cert_file: \"{}\", key_file: \"{}\", timeout: 2 }}\n",
+            file("server.pem"),
+            file("server-key.pem")
+        ),
+        &[],
+    );
+    let plain = server.url();
+    let tls_url = format!("tls://127.0.0.1:{}", server.port);
+    let ca = file("ca.pem");
+    let r = handoff(
+        Some(&plain),
+        &["stream", "ensure", "--tls", "--tls-ca", &ca],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = handoff(Some(&plain), &["stream", "show", "--tls-ca", &ca]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = handoff(Some(&tls_url), &["stream", "show", "--tls-ca", &ca]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(&tls_url), "{}", r.stdout);
+    // A CA that did not sign the server's certificate, or none: refused quickly, exit 3.
+    for args in [
+        &["stream", "show", "--tls-ca", &file("other-ca.pem")][..],
+        &["stream", "show", "--tls"],
+    ] {
+        let t = Instant::now();
+        let r = handoff(Some(&tls_url), args);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("handoff: cannot connect to NATS at tls://"),
+            "{}",
+            r.stderr
+        );
+    }
+    // A missing CA file is named (exit 2), before any connection.
+    let missing = file("nope.pem");
+    let r = handoff(Some(&tls_url), &["stream", "show", "--tls-ca", &missing]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&missing), "{}", r.stderr);
+}
