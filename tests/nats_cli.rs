@@ -889,3 +889,272 @@ fn tls_with_a_ca_a_tls_url_a_wrong_ca_and_a_missing_ca_file() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains(&missing), "{}", r.stderr);
 }
+
+/// This repository's registry with `[stream] replicas = 3`, in a temporary folder.
+fn registry_r3() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(support::repo().join("subjects.toml"))
+        .unwrap()
+        .replacen(
+            "duplicate_window = \"2m\"",
+            "duplicate_window = \"2m\"\nreplicas = 3",
+            1,
+        );
+    let path = dir.path().join("subjects.toml");
+    std::fs::write(&path, text).unwrap();
+    let shown = path.display().to_string();
+    (dir, shown)
+}
+
+/// The stream leader's node index, from `stream show`'s cluster line.
+fn stream_leader(urls: &str) -> usize {
+    let r = handoff(Some(urls), &["stream", "show"]);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("cluster c1: leader "))
+        .unwrap_or_else(|| panic!("no cluster line: {}{}", r.stdout, r.stderr));
+    let name = line.trim_start()["cluster c1: leader ".len()..]
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .next()
+        .unwrap();
+    support::NatsCluster::index(name)
+}
+
+#[test]
+fn cluster_r3_stream_tap_survives_a_node_and_a_publish_is_stored_once() {
+    let mut cluster = support::NatsCluster::start();
+    let urls = cluster.urls();
+    let (_dir, r3) = registry_r3();
+    let with_r3 = |url: &str, args: &[&str]| {
+        let mut all = vec!["--registry", r3.as_str()];
+        all.extend_from_slice(args);
+        handoff(Some(url), &all)
+    };
+    let r = with_r3(&urls, &["stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("replicas 3)"), "{}", r.stdout);
+    let r = with_r3(&urls, &["stream", "ensure"]);
+    assert!(r.stdout.contains("matches the registry"), "{}", r.stdout);
+    // The live stream really has three copies; a registry asking for one reports the drift.
+    let r = handoff(Some(&urls), &["stream", "show"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("replicas") && l.contains(" 3 ") && l.contains("1  (differs)")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("cluster c1: leader n"), "{}", r.stdout);
+    let r = handoff(Some(&urls), &["stream", "ensure"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("replicas: live 3, registry 1"),
+        "{}",
+        r.stdout
+    );
+
+    // tap with all three URLs; kill the node it is connected to.
+    for _ in 0..3 {
+        let r = publish_repo(&urls, None);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    }
+    let mut child = handoff_cmd(
+        Some(&urls),
+        &[
+            "tap",
+            "--count",
+            "6",
+            "--timeout",
+            "30s",
+            "--format",
+            "json",
+            "--strict",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    while lines.len() < 3 {
+        lines.push(
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("tap printed the first events"),
+        );
+    }
+    let tapped = cluster
+        .node_with_client("handoff")
+        .expect("the tap is connected to one node");
+    cluster.nodes[tapped].kill();
+    let rest = cluster.urls_except(tapped);
+    for _ in 0..3 {
+        let r = handoff(
+            Some(&rest),
+            &[
+                "publish",
+                "org.statehub.repo.registered",
+                "--attr",
+                "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+                "--attr",
+                "slug=a",
+                "--attr",
+                "registered_at=2026-11-02T09:14:27Z",
+                "--connect-timeout",
+                "15s",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    }
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("tap did not finish after the node was killed; lines so far: {lines:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    lines.extend(rx.try_iter());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{lines:?}\n{stderr}");
+    let events = json_lines(&lines.join("\n"));
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6], "{stderr}");
+    assert!(
+        stderr.contains("tap: 6 events, 6 ok, 0 invalid"),
+        "{stderr}"
+    );
+
+    // Publish an id, kill the stream's leader, publish the same id again: stored once.
+    let rest_nodes: Vec<usize> = (0..3).filter(|&i| i != tapped).collect();
+    let r = publish_repo(&rest, Some(ID));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("sequence 7"), "{}", r.stdout);
+    let leader = stream_leader(&rest);
+    assert!(rest_nodes.contains(&leader));
+    // Bring the first killed node back so that two of three stay up after killing the leader.
+    cluster.nodes[tapped].restart();
+    support::wait_for_jetstream(&cluster.nodes[tapped].url());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = handoff(Some(&urls), &["stream", "show"]);
+        if r.stdout
+            .lines()
+            .any(|l| l.contains("cluster c1: leader") && l.matches("(current)").count() == 2)
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the restarted node did not catch up: {}{}",
+            r.stdout,
+            r.stderr
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    cluster.nodes[leader].kill();
+    let left = cluster.urls_except(leader);
+    let r = handoff(
+        Some(&left),
+        &[
+            "publish",
+            "org.statehub.repo.registered",
+            "--attr",
+            "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+            "--attr",
+            "slug=the-custodian/state-hub",
+            "--attr",
+            "registered_at=2026-11-02T09:14:27Z",
+            "--id",
+            ID,
+            "--connect-timeout",
+            "15s",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("sequence 7 (duplicate"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let r = handoff(Some(&left), &["stream", "show"]);
+    assert!(
+        r.stdout.contains("messages: 7 "),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn cluster_an_unavailable_stream_is_never_created_over() {
+    let mut cluster = support::NatsCluster::start();
+    let urls = cluster.urls();
+    let r = handoff(Some(&urls), &["stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("replicas 1)"), "{}", r.stdout);
+    let holder = stream_leader(&urls);
+    cluster.nodes[holder].kill();
+    let rest = cluster.urls_except(holder);
+    let publish = [
+        "publish",
+        "org.statehub.repo.registered",
+        "--attr",
+        "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+        "--attr",
+        "slug=a",
+        "--attr",
+        "registered_at=2026-11-02T09:14:27Z",
+        "--connect-timeout",
+        "1s",
+    ];
+    for args in [
+        &publish[..],
+        &["stream", "ensure", "--connect-timeout", "1s"],
+        &["stream", "show", "--connect-timeout", "1s"],
+        &["tap", "--timeout", "5s", "--connect-timeout", "1s"],
+    ] {
+        let t = Instant::now();
+        let r = handoff(Some(&rest), args);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "{args:?} took {:?}",
+            t.elapsed()
+        );
+        assert!(
+            r.stderr.contains("stream ACTIVITY_EVENTS is unavailable"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("created") && !r.stdout.contains("created"));
+    }
+    // The node comes back: the stream is there with nothing lost, and nothing was created.
+    cluster.nodes[holder].restart();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = handoff(Some(&urls), &["stream", "ensure"]);
+        if r.code == 0 {
+            assert!(r.stdout.contains("matches the registry"), "{}", r.stdout);
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}{}", r.stdout, r.stderr);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

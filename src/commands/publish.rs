@@ -66,10 +66,20 @@ pub fn run(
     let rt = nats::runtime().map_err(Failure::tool)?;
     let published = rt
         .block_on(async {
+            // The connect timeout bounds the whole wait for the server, connecting included.
+            let started = std::time::Instant::now();
             let client = nats::connect(&conn, None).await?;
             let js = nats::jetstream(client.clone(), &conn);
-            let p = nats::publish::publish(&js, &args.subject, &id, payload, &stream, ACK_TIMEOUT)
-                .await;
+            let p = nats::publish::publish(
+                &js,
+                &args.subject,
+                &id,
+                payload,
+                &stream,
+                ACK_TIMEOUT,
+                conn.timeout.saturating_sub(started.elapsed()),
+            )
+            .await;
             let _ = client.flush().await;
             p
         })

@@ -31,12 +31,13 @@ pub fn run(
                 Ensured::Created => {
                     let _ = writeln!(
                         out,
-                        "created stream {name} on {shown} (subjects {}, retention {}, storage {}, max_age {}, duplicate_window {})",
+                        "created stream {name} on {shown} (subjects {}, retention {}, storage {}, max_age {}, duplicate_window {}, replicas {})",
                         reg.stream.subjects.join(", "),
                         reg.stream.retention,
                         reg.stream.storage,
                         reg.stream.max_age.text,
-                        reg.stream.duplicate_window.text
+                        reg.stream.duplicate_window.text,
+                        reg.stream.replicas
                     );
                     Ok(Exit::Clean)
                 }
@@ -113,6 +114,31 @@ pub fn run(
                 "  messages: {} ({} bytes), sequences {}..{}, consumers: {}",
                 s.messages, s.bytes, s.first_sequence, s.last_sequence, s.consumer_count
             );
+            if let Some(c) = &info.cluster
+                && let Some(leader) = &c.leader
+            {
+                let peers: Vec<String> = c
+                    .replicas
+                    .iter()
+                    .map(|p| {
+                        let state = if p.offline {
+                            "offline"
+                        } else if p.current {
+                            "current"
+                        } else {
+                            "catching up"
+                        };
+                        format!("{} ({state})", p.name)
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  cluster {}: leader {leader}{}{}",
+                    c.name.as_deref().unwrap_or("-"),
+                    if peers.is_empty() { "" } else { ", replicas " },
+                    peers.join(", ")
+                );
+            }
             Ok(Exit::Clean)
         }
     }

@@ -110,20 +110,25 @@ async fn open(
     opts: &Options,
     start: Option<u64>,
 ) -> Result<pull::Ordered, String> {
-    let stream = js
-        .get_stream(&opts.stream)
-        .await
-        .map_err(|e| match e.kind() {
-            jetstream::context::GetStreamErrorKind::JetStream(j)
-                if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
-            {
-                format!(
-                    "stream {} does not exist (run `handoff stream ensure`)",
-                    opts.stream
-                )
-            }
-            _ => format!("cannot read stream {}: {e}", opts.stream),
-        })?;
+    let stream = match super::stream::lookup(js, &opts.stream).await? {
+        super::stream::Live::Missing => {
+            return Err(format!(
+                "stream {} does not exist (run `handoff stream ensure`)",
+                opts.stream
+            ));
+        }
+        super::stream::Live::Unavailable(reason) => {
+            return Err(format!(
+                "stream {} is unavailable: {reason} (it exists, but the servers holding it are down or have no leader)",
+                opts.stream
+            ));
+        }
+        // Known to exist: a handle without asking for the info a second time.
+        super::stream::Live::Present(_) => js
+            .get_stream_no_info(&opts.stream)
+            .await
+            .map_err(|e| format!("cannot read stream {}: {e}", opts.stream))?,
+    };
     let deliver_policy = match start {
         Some(s) => consumer::DeliverPolicy::ByStartSequence { start_sequence: s },
         None if opts.new_only => consumer::DeliverPolicy::New,

@@ -362,10 +362,14 @@ pub fn wait_for_jetstream(url: &str) {
             else {
                 return false;
             };
-            let js = async_nats::jetstream::ContextBuilder::new()
-                .timeout(Duration::from_secs(1))
-                .build(client);
-            js.query_account().await.is_ok()
+            // The account info request answers without an error once a cluster has a leader.
+            let reply = tokio::time::timeout(
+                Duration::from_secs(1),
+                client.request("$JS.API.INFO", "".into()),
+            )
+            .await;
+            matches!(reply, Ok(Ok(m))
+                if !String::from_utf8_lossy(&m.payload).contains("\"error\""))
         });
         if ok {
             return;
@@ -376,4 +380,107 @@ pub fn wait_for_jetstream(url: &str) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+impl NatsServer {
+    /// Kills the server at once (SIGKILL, as a crash), by its pid.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Three nats-servers in one JetStream cluster on loopback (`server_name` n1..n3, routes on
+/// free ports, each with its own store and an HTTP monitor for `/connz`).
+pub struct NatsCluster {
+    pub nodes: Vec<NatsServer>,
+    /// The monitoring port of each node.
+    pub http: Vec<u16>,
+}
+
+impl NatsCluster {
+    pub fn start() -> NatsCluster {
+        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let http: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let route_list = routes
+            .iter()
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let nodes: Vec<NatsServer> = (0..3)
+            .map(|i| {
+                NatsServer::start_with_config(
+                    &format!(
+                        "server_name: n{}\nhttp: \"127.0.0.1:{}\"\n\
+                         cluster {{ name: c1, listen: \"127.0.0.1:{}\", routes: [{route_list}] }}\n",
+                        i + 1,
+                        http[i],
+                        routes[i]
+                    ),
+                    &[],
+                )
+            })
+            .collect();
+        for n in &nodes {
+            wait_for_jetstream(&n.url());
+        }
+        NatsCluster { nodes, http }
+    }
+
+    /// All the nodes' URLs, comma-separated.
+    pub fn urls(&self) -> String {
+        self.urls_except(usize::MAX)
+    }
+
+    /// The URLs of every node but `skip`.
+    pub fn urls_except(&self, skip: usize) -> String {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, n)| n.url())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The index of the node named `name` (`n1` → 0).
+    pub fn index(name: &str) -> usize {
+        name.trim_start_matches('n').parse::<usize>().unwrap() - 1
+    }
+
+    /// Which running node has a client connection named `name`.
+    pub fn node_with_client(&self, name: &str) -> Option<usize> {
+        (0..self.nodes.len()).find(|&i| {
+            self.nodes[i].is_running()
+                && http_get(self.http[i], "/connz").contains(&format!("\"name\": \"{name}\""))
+        })
+    }
+}
+
+impl Drop for NatsCluster {
+    fn drop(&mut self) {
+        for n in &mut self.nodes {
+            n.kill();
+        }
+    }
+}
+
+/// A plain HTTP GET on loopback; the body ("" when the server does not answer).
+pub fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    );
+    let mut body = String::new();
+    let _ = s.read_to_string(&mut body);
+    body
 }
