@@ -1158,3 +1158,125 @@ fn cluster_an_unavailable_stream_is_never_created_over() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// base64url without padding, as JWTs use.
+fn b64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A NATS JWT (v2) for `subject`, signed by `issuer`.
+fn jwt(issuer: &nkeys::KeyPair, subject: &str, name: &str, nats: serde_json::Value) -> String {
+    let header = b64url(br#"{"typ":"JWT","alg":"ed25519-nkey"}"#);
+    let claims = serde_json::json!({
+        "jti": format!("{}", uuid_like(subject)),
+        "iat": 1_700_000_000u64,
+        "iss": issuer.public_key(),
+        "name": name,
+        "sub": subject,
+        "nats": nats,
+    });
+    let body = b64url(claims.to_string().as_bytes());
+    let signed = format!("{header}.{body}");
+    let sig = issuer.sign(signed.as_bytes()).unwrap();
+    format!("{signed}.{}", b64url(&sig))
+}
+
+fn uuid_like(seed: &str) -> String {
+    seed.chars().rev().take(26).collect()
+}
+
+#[test]
+fn a_credentials_file_against_a_server_in_operator_mode() {
+    let operator = nkeys::KeyPair::new_operator();
+    let account = nkeys::KeyPair::new_account();
+    let user = nkeys::KeyPair::new_user();
+    let op_jwt = jwt(
+        &operator,
+        &operator.public_key(),
+        "op",
+        serde_json::json!({"type": "operator", "version": 2}),
+    );
+    let unlimited = serde_json::json!({
+        "subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1,
+        "wildcards": true, "conn": -1, "leaf": -1,
+        "mem_storage": -1, "disk_storage": -1, "streams": -1, "consumer": -1,
+    });
+    let acct_jwt = jwt(
+        &operator,
+        &account.public_key(),
+        "app",
+        serde_json::json!({"type": "account", "version": 2, "limits": unlimited}),
+    );
+    let user_jwt = jwt(
+        &account,
+        &user.public_key(),
+        "handoff",
+        serde_json::json!({"type": "user", "version": 2, "pub": {}, "sub": {},
+            "subs": -1, "data": -1, "payload": -1}),
+    );
+    // JetStream in operator mode needs a system account.
+    let system = nkeys::KeyPair::new_account();
+    let sys_jwt = jwt(
+        &operator,
+        &system.public_key(),
+        "SYS",
+        serde_json::json!({"type": "account", "version": 2}),
+    );
+    let server = NatsServer::start_with_config(
+        &format!(
+            "operator: \"{op_jwt}\"\nsystem_account: {sys}\nresolver: MEMORY\n\
+             resolver_preload: {{ {acct}: \"{acct_jwt}\", {sys}: \"{sys_jwt}\" }}\n",
+            acct = account.public_key(),
+            sys = system.public_key(),
+        ),
+        &[],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed = user.seed().unwrap();
+    let creds = dir.path().join("user.creds");
+    std::fs::write(
+        &creds,
+        format!(
+            "-----BEGIN NATS USER JWT-----\n{user_jwt}\n------END NATS USER JWT------\n\n\
+             ************************* IMPORTANT *************************\n\
+             NKEY Seed printed below can be used to sign and prove identity.\n\n\
+             -----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n"
+        ),
+    )
+    .unwrap();
+    let url = server.url();
+    let creds_arg = creds.display().to_string();
+    let r = handoff(Some(&url), &["stream", "ensure", "--creds", &creds_arg]);
+    assert_eq!(r.code, 0, "{}{}\n{}", r.stdout, r.stderr, server.log());
+    assert_no_secret(&r, &seed);
+    let r = publish_repo(&url, None);
+    assert_eq!(r.code, 3, "without credentials: {}{}", r.stdout, r.stderr);
+    // A user the account did not sign is refused.
+    let stranger = nkeys::KeyPair::new_user();
+    let other = dir.path().join("other.creds");
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(&creds)
+            .unwrap()
+            .replace(&seed, &stranger.seed().unwrap()),
+    )
+    .unwrap();
+    let r = handoff(
+        Some(&url),
+        &["stream", "show", "--creds", &other.display().to_string()],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+}
