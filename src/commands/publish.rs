@@ -69,7 +69,8 @@ pub fn run(
             // The connect timeout bounds the whole wait for the server, connecting included.
             let started = std::time::Instant::now();
             let client = nats::connect(&conn, None).await?;
-            let js = nats::jetstream(client.clone(), &conn);
+            // The context's timeout also bounds each awaited ack: at least ACK_TIMEOUT.
+            let js = nats::jetstream(client.clone(), ACK_TIMEOUT.max(conn.timeout));
             let p = nats::publish::publish(
                 &js,
                 &args.subject,

@@ -22,7 +22,7 @@ pub fn run(
             let outcome = rt
                 .block_on(async {
                     let client = nats::connect(&conn, None).await?;
-                    let js = nats::jetstream(client, &conn);
+                    let js = nats::jetstream(client, conn.timeout);
                     nats::stream::ensure(&js, &wanted, a.update).await
                 })
                 .map_err(Failure::tool)?;
@@ -79,7 +79,7 @@ pub fn run(
             let info = rt
                 .block_on(async {
                     let client = nats::connect(&conn, None).await?;
-                    let js = nats::jetstream(client, &conn);
+                    let js = nats::jetstream(client, conn.timeout);
                     nats::stream::info(&js, &wanted.name).await
                 })
                 .map_err(Failure::tool)?;

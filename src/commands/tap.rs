@@ -43,7 +43,15 @@ pub fn run(
         .block_on(async {
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
             let client = nats::connect(&conn, Some(tx)).await?;
-            tap::run(nats::jetstream(client, &conn), rx, &reg, &opts, out, err).await
+            tap::run(
+                nats::jetstream(client, conn.timeout),
+                rx,
+                &reg,
+                &opts,
+                out,
+                err,
+            )
+            .await
         })
         .map_err(Failure::tool)?;
     let line = summary.line(idle);

@@ -410,11 +410,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
-/// A JetStream context whose API requests (stream info, create, consumers) give up after the
-/// connect timeout, so an unavailable stream is reported within it.
-pub fn jetstream(client: Client, conn: &Connection) -> async_nats::jetstream::Context {
+/// A JetStream context whose API requests (stream info, create, consumers) and awaited publish
+/// acks give up after `timeout` (the commands pass the connect timeout, so that an unavailable
+/// stream is reported within it; without one async-nats waits 10 s per request).
+pub fn jetstream(client: Client, timeout: Duration) -> async_nats::jetstream::Context {
     async_nats::jetstream::ContextBuilder::new()
-        .timeout(conn.timeout)
+        .timeout(timeout)
         .build(client)
 }
 
