@@ -689,6 +689,22 @@ fn user_and_password_from_the_url_the_options_and_the_environment() {
         let r = run_with(
             &url,
             &env,
+            &[
+                "publish",
+                "org.statehub.repo.registered",
+                "--attr",
+                "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+                "--attr",
+                "slug=a",
+                "--attr",
+                "registered_at=2026-11-02T09:14:27Z",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_no_secret(&r, password);
+        let r = run_with(
+            &url,
+            &env,
             &["tap", "--timeout", "100ms", "--connect-timeout", "2s"],
         );
         assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
