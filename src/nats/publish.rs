@@ -95,9 +95,8 @@ pub async fn publish(
                 };
                 if tokio::time::Instant::now() >= deadline {
                     return Err(format!(
-                        "cannot publish {subject}: {}",
+                        "cannot publish {subject}: {}; nothing was published",
                         super::stream::unavailable(&stream_config.name, &reason)
-                            .replace("nothing was changed", "nothing was published")
                     ));
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;

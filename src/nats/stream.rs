@@ -154,7 +154,7 @@ pub async fn lookup(js: &jetstream::Context, name: &str) -> Result<Live, String>
 /// The message for an unavailable stream.
 pub fn unavailable(name: &str, reason: &str) -> String {
     format!(
-        "stream {name} is unavailable: {reason} (it exists, but the servers holding it are down or have no leader); nothing was changed"
+        "stream {name} is unavailable: {reason} (it exists, but the servers holding it are down or have no leader)"
     )
 }
 

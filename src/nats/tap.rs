@@ -118,10 +118,7 @@ async fn open(
             ));
         }
         super::stream::Live::Unavailable(reason) => {
-            return Err(format!(
-                "stream {} is unavailable: {reason} (it exists, but the servers holding it are down or have no leader)",
-                opts.stream
-            ));
+            return Err(super::stream::unavailable(&opts.stream, &reason));
         }
         // Known to exist: a handle without asking for the info a second time.
         super::stream::Live::Present(_) => js
