@@ -1126,8 +1126,37 @@ fn cluster_an_unavailable_stream_is_never_created_over() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("replicas 1)"), "{}", r.stdout);
     let holder = stream_leader(&urls);
-    cluster.nodes[holder].kill();
     let rest = cluster.urls_except(holder);
+    // A tap already running (on another node) says so when the stream goes away.
+    let mut tap = handoff_cmd(Some(&rest), &["tap", "--timeout", "60s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = tap.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Give the tap time to create its consumer before the node goes.
+    std::thread::sleep(Duration::from_millis(500));
+    cluster.nodes[holder].kill();
+    let said = rx.recv_timeout(Duration::from_secs(15));
+    if said.is_err() {
+        let _ = tap.kill();
+        let _ = tap.wait();
+    }
+    let said = said.expect("tap said nothing within 15 s of the stream going away");
+    assert!(
+        said.starts_with("tap: stream ACTIVITY_EVENTS is unavailable")
+            && said.ends_with("; waiting for it"),
+        "{said}"
+    );
     let publish = [
         "publish",
         "org.statehub.repo.registered",
@@ -1161,8 +1190,16 @@ fn cluster_an_unavailable_stream_is_never_created_over() {
         );
         assert!(!r.stderr.contains("created") && !r.stdout.contains("created"));
     }
-    // The node comes back: the stream is there with nothing lost, and nothing was created.
+    // The node comes back: the stream is there with nothing lost, and nothing was created;
+    // the running tap says so.
     cluster.nodes[holder].restart();
+    let said = rx.recv_timeout(Duration::from_secs(20));
+    let _ = tap.kill();
+    let _ = tap.wait();
+    assert_eq!(
+        said.as_deref(),
+        Ok("tap: stream ACTIVITY_EVENTS is available again")
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let r = handoff(Some(&urls), &["stream", "ensure"]);

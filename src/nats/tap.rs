@@ -151,7 +151,13 @@ enum Next {
     Message(Option<Result<jetstream::Message, pull::OrderedError>>),
     Event(Option<Event>),
     Idle,
+    /// Time to ask whether the stream is still there (nothing arrived for a while).
+    Check,
 }
+
+/// How long without an event before tap asks whether the stream is still available: the
+/// ordered consumer recreates itself silently (and forever) when the stream's servers go away.
+const CHECK_EVERY: Duration = Duration::from_secs(3);
 
 /// Runs the tap until `--count` or `--timeout`, writing events to `out` and connection notes to
 /// `err`. Without either it runs until the process is stopped.
@@ -173,6 +179,9 @@ pub async fn run(
     let mut deadline = opts.idle.map(|d| Instant::now() + d);
     let io = |e: std::io::Error| format!("cannot write the tap output: {e}");
     let mut line = String::with_capacity(256);
+    let mut next_check = Instant::now() + CHECK_EVERY;
+    // The last problem reported about the stream, so that each is said once.
+    let mut stream_problem: Option<String> = None;
 
     loop {
         if opts.count.is_some_and(|n| summary.events >= n) {
@@ -193,6 +202,7 @@ pub async fn run(
                     m = messages.next() => Next::Message(m),
                     e = events.recv() => Next::Event(e),
                     () = idle => Next::Idle,
+                    () = tokio::time::sleep_until(next_check) => Next::Check,
                 }
             }
         };
@@ -200,6 +210,34 @@ pub async fn run(
             Next::Idle => {
                 summary.stop = Some(Stop::Idle);
                 break;
+            }
+            Next::Check => {
+                next_check = Instant::now() + CHECK_EVERY;
+                if disconnected {
+                    continue;
+                }
+                let problem = match super::stream::lookup(&js, &opts.stream).await {
+                    Ok(super::stream::Live::Present(_)) => None,
+                    Ok(super::stream::Live::Missing) => {
+                        Some(format!("stream {} no longer exists", opts.stream))
+                    }
+                    Ok(super::stream::Live::Unavailable(reason)) => {
+                        Some(super::stream::unavailable(&opts.stream, &reason))
+                    }
+                    Err(e) => Some(e),
+                };
+                match (&problem, &stream_problem) {
+                    (Some(p), Some(q)) if p == q => {}
+                    (Some(p), _) => {
+                        out.flush().map_err(io)?;
+                        let _ = writeln!(err, "tap: {p}; waiting for it");
+                    }
+                    (None, Some(_)) => {
+                        let _ = writeln!(err, "tap: stream {} is available again", opts.stream);
+                    }
+                    (None, None) => {}
+                }
+                stream_problem = problem;
             }
             Next::Event(Some(Event::Disconnected)) => {
                 if !disconnected {
@@ -282,7 +320,9 @@ pub async fn run(
                     human_line(&mut line, seq, subject, &checked);
                     out.write_all(line.as_bytes()).map_err(io)?;
                 }
-                deadline = opts.idle.map(|d| Instant::now() + d);
+                let now = Instant::now();
+                deadline = opts.idle.map(|d| now + d);
+                next_check = now + CHECK_EVERY;
             }
         }
     }
