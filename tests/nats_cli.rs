@@ -815,6 +815,12 @@ fn durations_too_long_for_a_timer_are_usage_errors() {
         );
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     }
+    let r = handoff(
+        Some("nats://127.0.0.1:1"),
+        &["stream", "show", "--connect-timeout", "0s"],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("must be longer than 0"), "{}", r.stderr);
 }
 
 #[test]

@@ -21,6 +21,11 @@ pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
         .ok_or_else(|| Failure::usage("no NATS server: set NATS_URL or pass --server URL"))?;
     let timeout = nats::parse_duration(&a.connect_timeout)
         .map_err(|e| Failure::usage(format!("--connect-timeout: {e}")))?;
+    if timeout.is_zero() {
+        return Err(Failure::usage(
+            "--connect-timeout: must be longer than 0 (e.g. 2s)",
+        ));
+    }
     let given = nats::Credentials {
         user: a.user.clone(),
         password: a.password.clone(),
