@@ -39,6 +39,8 @@ pub struct Stream {
     pub storage: String,
     pub max_age: Duration,
     pub duplicate_window: Duration,
+    /// How many servers of a JetStream cluster keep a copy (1..=5; 1 on a single server).
+    pub replicas: usize,
 }
 
 /// A duration as written (`30d`, `2m`) and in seconds. `0` means unbounded for `max_age`.
@@ -758,6 +760,7 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
     let storage = choice(&mut f, "storage", &["file", "memory"], "file", diags);
     let max_age = duration(&mut f, "max_age", "0", diags);
     let duplicate_window = duration(&mut f, "duplicate_window", "2m", diags);
+    let replicas = replicas(&mut f, diags);
     if max_age.seconds > 0 && duplicate_window.seconds > max_age.seconds {
         let span = f
             .get("duplicate_window")
@@ -779,6 +782,7 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
             "storage",
             "max_age",
             "duplicate_window",
+            "replicas",
         ],
         diags,
     );
@@ -789,7 +793,34 @@ fn stream(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option
         storage,
         max_age,
         duplicate_window,
+        replicas,
     })
+}
+
+/// `[stream] replicas`: an integer from 1 to 5 (JetStream's limit), default 1.
+fn replicas(f: &mut Fields, diags: &mut Vec<Diagnostic>) -> usize {
+    let Some(node) = f.get("replicas") else {
+        return 1;
+    };
+    match node.value {
+        Value::Int(n) if (1..=5).contains(&n) => n as usize,
+        Value::Int(n) => {
+            diags.push(
+                f.file
+                    .diagnostic(
+                        Code::InvalidValue,
+                        node.span.clone(),
+                        format!("`replicas` is {n}; JetStream keeps 1 to 5 copies of a stream"),
+                    )
+                    .with_help("use 1 on a single server, 3 (or 5) on a JetStream cluster"),
+            );
+            1
+        }
+        ref other => {
+            diags.push(wrong_type(f.file, node, "replicas", "an integer", other));
+            1
+        }
+    }
 }
 
 fn choice(
@@ -1675,6 +1706,54 @@ mod tests {
         );
         assert!(dups[1].message.contains("is targeted by two migrations"));
         assert!(dups[0].line > text.lines().count());
+    }
+
+    #[test]
+    fn stream_replicas_are_1_to_5() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/subjects.toml")).unwrap();
+        let with = |value: &str| {
+            let t = text.replacen(
+                "duplicate_window = \"2m\"",
+                &format!("duplicate_window = \"2m\"\nreplicas = {value}"),
+                1,
+            );
+            let line = t
+                .lines()
+                .position(|l| l.starts_with("replicas = "))
+                .unwrap()
+                + 1;
+            let (reg, diags) = load(SourceFile::new("subjects.toml", t));
+            (reg, diags, line)
+        };
+        let (reg, diags, _) = with("3");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(reg.unwrap().stream.replicas, 3);
+        let (reg, _) = load(SourceFile::new("subjects.toml", text.clone()));
+        assert_eq!(reg.unwrap().stream.replicas, 1);
+        for (value, code, message) in [
+            (
+                "0",
+                Code::InvalidValue,
+                "`replicas` is 0; JetStream keeps 1 to 5 copies",
+            ),
+            ("6", Code::InvalidValue, "`replicas` is 6"),
+            ("-1", Code::InvalidValue, "`replicas` is -1"),
+            (
+                "\"3\"",
+                Code::WrongType,
+                "`replicas` must be an integer, found a string",
+            ),
+            ("2.5", Code::WrongType, "`replicas` must be an integer"),
+        ] {
+            let (reg, diags, line) = with(value);
+            assert!(reg.is_none(), "{value}");
+            assert_eq!(diags.len(), 1, "{value}: {diags:?}");
+            let d = &diags[0];
+            assert_eq!(d.code, code, "{value}");
+            assert!(d.message.contains(message), "{value}: {}", d.message);
+            assert_eq!((d.line, d.column), (line, 12), "{value}");
+        }
     }
 
     #[test]

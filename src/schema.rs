@@ -191,6 +191,7 @@ pub fn registry() -> J {
                     "storage": { "enum": ["file", "memory"] },
                     "max_age": string,
                     "duplicate_window": string,
+                    "replicas": { "type": "integer", "minimum": 1, "maximum": 5 },
                 },
             },
             "envelope": {

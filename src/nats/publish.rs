@@ -21,8 +21,11 @@ pub struct Published {
 /// How many times an ack timeout is retried (with the same id, so the server de-duplicates).
 pub const ATTEMPTS: u32 = 3;
 
-/// Publishes `payload` on `subject` with `Nats-Msg-Id: id`. When no stream covers the subject,
-/// creates `stream_config` first (as the hub does on first publish) and publishes again.
+/// Publishes `payload` on `subject` with `Nats-Msg-Id: id`. When no stream answers, asks the
+/// server why: a stream that does not exist is created from `stream_config` (as the hub does on
+/// first publish) and the publish repeated; a stream that exists but is unavailable (its servers
+/// down, no leader) is never created over: the publish is repeated (same id) until `wait` has
+/// passed, then it fails with the reason.
 pub async fn publish(
     js: &jetstream::Context,
     subject: &str,
@@ -30,9 +33,12 @@ pub async fn publish(
     payload: Vec<u8>,
     stream_config: &stream::Config,
     ack_timeout: Duration,
+    wait: Duration,
 ) -> Result<Published, String> {
+    use super::stream::Live;
     let mut created_stream = false;
     let mut attempts = 0;
+    let deadline = tokio::time::Instant::now() + wait;
     loop {
         attempts += 1;
         let mut headers = HeaderMap::new();
@@ -59,10 +65,41 @@ pub async fn publish(
                     attempts,
                 });
             }
-            Err(e) if e.kind() == PublishErrorKind::StreamNotFound && !created_stream => {
-                super::stream::create(js, stream_config).await?;
-                created_stream = true;
+            Err(e) if e.kind() == PublishErrorKind::StreamNotFound => {
                 attempts -= 1;
+                // A lookup sent while the stream's leader is going away may never be answered:
+                // ask again every 2 s (at most) until `wait` is over.
+                let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let asked = tokio::time::timeout(
+                    remaining.clamp(Duration::from_millis(100), Duration::from_secs(2)),
+                    super::stream::lookup(js, &stream_config.name),
+                )
+                .await
+                .unwrap_or_else(|_| Ok(Live::Unavailable("no answer from JetStream".into())));
+                let reason = match asked? {
+                    Live::Missing if !created_stream => {
+                        super::stream::create(js, stream_config).await?;
+                        created_stream = true;
+                        continue;
+                    }
+                    Live::Missing => {
+                        return Err(format!(
+                            "cannot publish {subject}: stream {} disappeared after it was created",
+                            stream_config.name
+                        ));
+                    }
+                    Live::Present(_) => {
+                        "it exists but did not answer the publish (a leader election?)".into()
+                    }
+                    Live::Unavailable(reason) => reason,
+                };
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(format!(
+                        "cannot publish {subject}: {}; nothing was published",
+                        super::stream::unavailable(&stream_config.name, &reason)
+                    ));
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
             Err(e) if e.kind() == PublishErrorKind::TimedOut && attempts < ATTEMPTS => {}
             Err(e) if e.kind() == PublishErrorKind::TimedOut => {

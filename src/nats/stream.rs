@@ -23,6 +23,7 @@ pub fn config(s: &registry::Stream) -> stream::Config {
         },
         max_age: Duration::from_secs(s.max_age.seconds),
         duplicate_window: Duration::from_secs(s.duplicate_window.seconds),
+        num_replicas: s.replicas,
         ..Default::default()
     }
 }
@@ -56,7 +57,8 @@ impl Field {
     }
 }
 
-/// The compared fields (subjects, retention, storage, max_age, duplicate_window), in that order.
+/// The compared fields (subjects, retention, storage, max_age, duplicate_window, replicas), in
+/// that order.
 pub fn compare(live: &stream::Config, wanted: &stream::Config) -> Vec<Field> {
     let subjects = |c: &stream::Config| {
         let mut s = c.subjects.clone();
@@ -89,25 +91,79 @@ pub fn compare(live: &stream::Config, wanted: &stream::Config) -> Vec<Field> {
             live: super::format_duration(live.duplicate_window),
             registry: super::format_duration(wanted.duplicate_window),
         },
+        Field {
+            name: "replicas",
+            // The server reports 0 for a stream created without the field: that is 1 copy.
+            live: live.num_replicas.max(1).to_string(),
+            registry: wanted.num_replicas.max(1).to_string(),
+        },
     ]
 }
 
-/// The live stream's info, or `None` when it does not exist.
-pub async fn info(js: &jetstream::Context, name: &str) -> Result<Option<stream::Info>, String> {
-    match js.get_stream(name).await {
-        Ok(mut s) => s
-            .info()
-            .await
-            .map(|i| Some(i.clone()))
-            .map_err(|e| format!("cannot read stream {name}: {e}")),
+/// What the server says about the stream.
+#[derive(Debug)]
+pub enum Live {
+    /// No such stream: creating it is safe.
+    Missing,
+    Present(Box<stream::Info>),
+    /// The stream exists but cannot be used now (the servers holding it are down, its replicas
+    /// have no leader, or JetStream did not answer): never create over it. The reason, one line.
+    Unavailable(String),
+}
+
+/// Asks for the stream's info (within the context's timeout) and tells a missing stream apart
+/// from an unavailable one.
+pub async fn lookup(js: &jetstream::Context, name: &str) -> Result<Live, String> {
+    use jetstream::context::GetStreamErrorKind;
+    let unavailable = |code: jetstream::ErrorCode| {
+        code == jetstream::ErrorCode::STREAM_OFFLINE
+            || code == jetstream::ErrorCode::CLUSTER_NOT_AVAILABLE
+            || code == jetstream::ErrorCode::CLUSTER_NO_PEERS
+            || code == jetstream::ErrorCode::CLUSTER_NOT_LEADER
+            || code == jetstream::ErrorCode::CLUSTER_INCOMPLETE
+    };
+    // `get_stream` asks for the stream's info (STREAM.INFO) and keeps the answer.
+    let got = match js.get_stream(name).await {
+        Ok(s) => Ok(s.cached_info().clone()),
         Err(e) => match e.kind() {
-            jetstream::context::GetStreamErrorKind::JetStream(j)
+            GetStreamErrorKind::JetStream(j)
                 if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
             {
-                Ok(None)
+                return Ok(Live::Missing);
             }
-            _ => Err(format!("cannot read stream {name}: {e}")),
+            GetStreamErrorKind::JetStream(j) if unavailable(j.error_code()) => {
+                Err(Live::Unavailable(j.to_string()))
+            }
+            GetStreamErrorKind::Request => {
+                Err(Live::Unavailable(format!("no answer from JetStream ({e})")))
+            }
+            _ => return Err(format!("cannot read stream {name}: {e}")),
         },
+    };
+    Ok(match got {
+        Ok(info) => match &info.cluster {
+            Some(c) if c.leader.is_none() && info.config.num_replicas > 1 => Live::Unavailable(
+                "its replicas have no leader (too few of the servers holding it are up)".into(),
+            ),
+            _ => Live::Present(Box::new(info)),
+        },
+        Err(live) => live,
+    })
+}
+
+/// The message for an unavailable stream.
+pub fn unavailable(name: &str, reason: &str) -> String {
+    format!(
+        "stream {name} is unavailable: {reason} (it exists, but the servers holding it are down or have no leader)"
+    )
+}
+
+/// The live stream's info, or `None` when it does not exist; an unavailable stream is an error.
+pub async fn info(js: &jetstream::Context, name: &str) -> Result<Option<stream::Info>, String> {
+    match lookup(js, name).await? {
+        Live::Missing => Ok(None),
+        Live::Present(i) => Ok(Some(*i)),
+        Live::Unavailable(reason) => Err(unavailable(name, &reason)),
     }
 }
 
@@ -115,8 +171,9 @@ pub async fn info(js: &jetstream::Context, name: &str) -> Result<Option<stream::
 pub async fn create(js: &jetstream::Context, wanted: &stream::Config) -> Result<(), String> {
     match js.create_stream(wanted.clone()).await {
         Ok(_) => Ok(()),
-        Err(e) => match info(js, &wanted.name).await {
-            Ok(Some(_)) => Ok(()),
+        Err(e) => match lookup(js, &wanted.name).await {
+            Ok(Live::Present(_)) => Ok(()),
+            Ok(Live::Unavailable(reason)) => Err(unavailable(&wanted.name, &reason)),
             _ => Err(format!("cannot create stream {}: {e}", wanted.name)),
         },
     }
@@ -159,6 +216,7 @@ pub async fn ensure(
         config.storage = wanted.storage;
         config.max_age = wanted.max_age;
         config.duplicate_window = wanted.duplicate_window;
+        config.num_replicas = wanted.num_replicas;
         js.update_stream(config)
             .await
             .map_err(|e| format!("cannot update stream {}: {e}", wanted.name))?;

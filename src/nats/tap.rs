@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::time::Duration;
 
+use async_nats::Event;
 use async_nats::jetstream::{self, consumer, consumer::pull};
-use async_nats::{Client, Event};
 use futures::{FutureExt, StreamExt};
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -110,20 +110,22 @@ async fn open(
     opts: &Options,
     start: Option<u64>,
 ) -> Result<pull::Ordered, String> {
-    let stream = js
-        .get_stream(&opts.stream)
-        .await
-        .map_err(|e| match e.kind() {
-            jetstream::context::GetStreamErrorKind::JetStream(j)
-                if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
-            {
-                format!(
-                    "stream {} does not exist (run `handoff stream ensure`)",
-                    opts.stream
-                )
-            }
-            _ => format!("cannot read stream {}: {e}", opts.stream),
-        })?;
+    let stream = match super::stream::lookup(js, &opts.stream).await? {
+        super::stream::Live::Missing => {
+            return Err(format!(
+                "stream {} does not exist (run `handoff stream ensure`)",
+                opts.stream
+            ));
+        }
+        super::stream::Live::Unavailable(reason) => {
+            return Err(super::stream::unavailable(&opts.stream, &reason));
+        }
+        // Known to exist: a handle without asking for the info a second time.
+        super::stream::Live::Present(_) => js
+            .get_stream_no_info(&opts.stream)
+            .await
+            .map_err(|e| format!("cannot read stream {}: {e}", opts.stream))?,
+    };
     let deliver_policy = match start {
         Some(s) => consumer::DeliverPolicy::ByStartSequence { start_sequence: s },
         None if opts.new_only => consumer::DeliverPolicy::New,
@@ -149,19 +151,24 @@ enum Next {
     Message(Option<Result<jetstream::Message, pull::OrderedError>>),
     Event(Option<Event>),
     Idle,
+    /// Time to ask whether the stream is still there (nothing arrived for a while).
+    Check,
 }
+
+/// How long without an event before tap asks whether the stream is still available: the
+/// ordered consumer recreates itself silently (and forever) when the stream's servers go away.
+const CHECK_EVERY: Duration = Duration::from_secs(3);
 
 /// Runs the tap until `--count` or `--timeout`, writing events to `out` and connection notes to
 /// `err`. Without either it runs until the process is stopped.
 pub async fn run(
-    client: Client,
+    js: jetstream::Context,
     mut events: UnboundedReceiver<Event>,
     reg: &Registry,
     opts: &Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Summary, String> {
-    let js = jetstream::new(client);
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
     let mut messages = open(&js, opts, None).await?;
     let mut summary = Summary::default();
@@ -172,6 +179,9 @@ pub async fn run(
     let mut deadline = opts.idle.map(|d| Instant::now() + d);
     let io = |e: std::io::Error| format!("cannot write the tap output: {e}");
     let mut line = String::with_capacity(256);
+    let mut next_check = Instant::now() + CHECK_EVERY;
+    // The last problem reported about the stream, so that each is said once.
+    let mut stream_problem: Option<String> = None;
 
     loop {
         if opts.count.is_some_and(|n| summary.events >= n) {
@@ -192,6 +202,7 @@ pub async fn run(
                     m = messages.next() => Next::Message(m),
                     e = events.recv() => Next::Event(e),
                     () = idle => Next::Idle,
+                    () = tokio::time::sleep_until(next_check) => Next::Check,
                 }
             }
         };
@@ -199,6 +210,34 @@ pub async fn run(
             Next::Idle => {
                 summary.stop = Some(Stop::Idle);
                 break;
+            }
+            Next::Check => {
+                next_check = Instant::now() + CHECK_EVERY;
+                if disconnected {
+                    continue;
+                }
+                let problem = match super::stream::lookup(&js, &opts.stream).await {
+                    Ok(super::stream::Live::Present(_)) => None,
+                    Ok(super::stream::Live::Missing) => {
+                        Some(format!("stream {} no longer exists", opts.stream))
+                    }
+                    Ok(super::stream::Live::Unavailable(reason)) => {
+                        Some(super::stream::unavailable(&opts.stream, &reason))
+                    }
+                    Err(e) => Some(e),
+                };
+                match (&problem, &stream_problem) {
+                    (Some(p), Some(q)) if p == q => {}
+                    (Some(p), _) => {
+                        out.flush().map_err(io)?;
+                        let _ = writeln!(err, "tap: {p}; waiting for it");
+                    }
+                    (None, Some(_)) => {
+                        let _ = writeln!(err, "tap: stream {} is available again", opts.stream);
+                    }
+                    (None, None) => {}
+                }
+                stream_problem = problem;
             }
             Next::Event(Some(Event::Disconnected)) => {
                 if !disconnected {
@@ -281,7 +320,9 @@ pub async fn run(
                     human_line(&mut line, seq, subject, &checked);
                     out.write_all(line.as_bytes()).map_err(io)?;
                 }
-                deadline = opts.idle.map(|d| Instant::now() + d);
+                let now = Instant::now();
+                deadline = opts.idle.map(|d| now + d);
+                next_check = now + CHECK_EVERY;
             }
         }
     }

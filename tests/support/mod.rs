@@ -15,18 +15,70 @@ pub struct NatsServer {
     dir: tempfile::TempDir,
     child: Option<Child>,
     pid: u32,
+    /// The `-c` config file, if started from one.
+    config: Option<PathBuf>,
 }
 
 impl NatsServer {
     pub fn start() -> NatsServer {
         let dir = tempfile::tempdir().expect("create a temporary folder for nats-server");
-        let (child, pid, port) = spawn(dir.path(), None);
+        let (child, pid, port) = spawn(dir.path(), None, None);
         NatsServer {
             port,
             dir,
             child: Some(child),
             pid,
+            config: None,
         }
+    }
+
+    /// A server started from a config file: `config` is the file's body, in which `{dir}`
+    /// stands for the server's own temporary folder (for certificates, the store, ...). Files
+    /// `files` (name, contents) are written into that folder first. The client port is chosen
+    /// by the server (`-p -1`) unless the config sets `listen`.
+    pub fn start_with_config(config: &str, files: &[(&str, &[u8])]) -> NatsServer {
+        let dir = tempfile::tempdir().expect("create a temporary folder for nats-server");
+        for (name, body) in files {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+        let path = dir.path().join("nats.conf");
+        std::fs::write(
+            &path,
+            config.replace("{dir}", &dir.path().display().to_string()),
+        )
+        .unwrap();
+        let (child, pid, port) = spawn(dir.path(), None, Some(&path));
+        NatsServer {
+            port,
+            dir,
+            child: Some(child),
+            pid,
+            config: Some(path),
+        }
+    }
+
+    /// The server's temporary folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "log"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .collect()
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
     }
 
     pub fn url(&self) -> String {
@@ -61,7 +113,8 @@ impl NatsServer {
     /// Starts the server again on the same port with the same store.
     pub fn restart(&mut self) {
         self.stop();
-        let (child, pid, port) = spawn(self.dir.path(), Some(self.port));
+        let config = self.config.clone();
+        let (child, pid, port) = spawn(self.dir.path(), Some(self.port), config.as_deref());
         assert_eq!(port, self.port);
         self.child = Some(child);
         self.pid = pid;
@@ -76,12 +129,16 @@ impl Drop for NatsServer {
 
 // The child is waited for in `NatsServer::stop` (or on a failed start, below).
 #[allow(clippy::zombie_processes)]
-fn spawn(dir: &Path, port: Option<u16>) -> (Child, u32, u16) {
+fn spawn(dir: &Path, port: Option<u16>, config: Option<&Path>) -> (Child, u32, u16) {
     let log = dir.join(format!("nats-{}.log", port.unwrap_or(0)));
     let pidfile = dir.join("nats.pid");
     let _ = std::fs::remove_file(&pidfile);
     let port_arg = port.map_or("-1".to_string(), |p| p.to_string());
-    let child = Command::new("nats-server")
+    let mut cmd = Command::new("nats-server");
+    if let Some(c) = config {
+        cmd.arg("-c").arg(c);
+    }
+    let child = cmd
         .args(["-js", "-a", "127.0.0.1", "-p", &port_arg, "-sd"])
         .arg(dir.join("store"))
         .arg("-l")
@@ -164,7 +221,10 @@ pub fn handoff_cmd(url: Option<&str>, args: &[&str]) -> Command {
     cmd.args(args)
         .current_dir(repo())
         .env_remove("HANDOFF_REGISTRY")
-        .env_remove("NATS_URL");
+        .env_remove("NATS_URL")
+        .env_remove("NATS_USER")
+        .env_remove("NATS_PASSWORD")
+        .env_remove("NATS_TOKEN");
     if let Some(u) = url {
         cmd.env("NATS_URL", u);
     }
@@ -213,4 +273,214 @@ pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
+}
+
+/// A TCP port free on loopback right now (for cluster routes, which need known ports).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A CA and a server certificate for 127.0.0.1 / localhost, made with `openssl` in `dir`:
+/// `ca.pem`, `server.pem`, `server-key.pem`; and a second, unrelated CA `other-ca.pem`.
+pub fn make_certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run openssl ({e}): the TLS tests need it"));
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    for ca in ["ca", "other-ca"] {
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=handoff test {ca}"),
+            "-keyout",
+            &format!("{ca}-key.pem"),
+            "-out",
+            &format!("{ca}.pem"),
+        ]);
+    }
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server-key.pem",
+        "-out",
+        "server.csr",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ]);
+}
+
+/// Waits until the JetStream API at `url` answers (a cluster has elected its meta leader).
+pub fn wait_for_jetstream(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ok = block_on(async {
+            let Ok(Ok(client)) =
+                tokio::time::timeout(Duration::from_secs(2), async_nats::connect(url)).await
+            else {
+                return false;
+            };
+            // The account info request answers without an error once a cluster has a leader.
+            let reply = tokio::time::timeout(
+                Duration::from_secs(1),
+                client.request("$JS.API.INFO", "".into()),
+            )
+            .await;
+            matches!(reply, Ok(Ok(m))
+                if !String::from_utf8_lossy(&m.payload).contains("\"error\""))
+        });
+        if ok {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "JetStream at {url} not ready in 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+impl NatsServer {
+    /// Kills the server at once (SIGKILL, as a crash), by its pid.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Three nats-servers in one JetStream cluster on loopback (`server_name` n1..n3, routes on
+/// free ports, each with its own store and an HTTP monitor for `/connz`).
+pub struct NatsCluster {
+    pub nodes: Vec<NatsServer>,
+    /// The monitoring port of each node.
+    pub http: Vec<u16>,
+}
+
+impl NatsCluster {
+    pub fn start() -> NatsCluster {
+        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let http: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let route_list = routes
+            .iter()
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let nodes: Vec<NatsServer> = (0..3)
+            .map(|i| {
+                NatsServer::start_with_config(
+                    &format!(
+                        "server_name: n{}\nhttp: \"127.0.0.1:{}\"\n\
+                         cluster {{ name: c1, listen: \"127.0.0.1:{}\", routes: [{route_list}] }}\n",
+                        i + 1,
+                        http[i],
+                        routes[i]
+                    ),
+                    &[],
+                )
+            })
+            .collect();
+        for n in &nodes {
+            wait_for_jetstream(&n.url());
+        }
+        NatsCluster { nodes, http }
+    }
+
+    /// All the nodes' URLs, comma-separated.
+    pub fn urls(&self) -> String {
+        self.urls_except(usize::MAX)
+    }
+
+    /// The URLs of every node but `skip`.
+    pub fn urls_except(&self, skip: usize) -> String {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, n)| n.url())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The index of the node named `name` (`n1` → 0).
+    pub fn index(name: &str) -> usize {
+        name.trim_start_matches('n').parse::<usize>().unwrap() - 1
+    }
+
+    /// Which running node has a client connection named `name`.
+    pub fn node_with_client(&self, name: &str) -> Option<usize> {
+        (0..self.nodes.len()).find(|&i| {
+            self.nodes[i].is_running()
+                && http_get(self.http[i], "/connz").contains(&format!("\"name\": \"{name}\""))
+        })
+    }
+}
+
+impl Drop for NatsCluster {
+    fn drop(&mut self) {
+        for n in &mut self.nodes {
+            n.kill();
+        }
+    }
+}
+
+/// A plain HTTP GET on loopback; the body ("" when the server does not answer).
+pub fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    );
+    let mut body = String::new();
+    let _ = s.read_to_string(&mut body);
+    body
 }

@@ -83,10 +83,40 @@ pub fn require_registry(path: &Path, err: &mut dyn Write) -> Result<Registry, Fa
 /// Connection options shared by the NATS commands.
 #[derive(Debug, Args, Clone)]
 pub struct NatsArgs {
-    /// NATS server URL (user:password@ allowed); defaults to $NATS_URL.
-    #[arg(long = "server", env = "NATS_URL", value_name = "URL")]
+    /// NATS server URL(s), comma-separated; `user:password@` and `token@` are used (percent-decoded);
+    /// defaults to $NATS_URL.
+    #[arg(
+        long = "server",
+        env = "NATS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub server: Option<String>,
-    /// A NATS credentials file.
+    /// User name (with --password).
+    #[arg(long, env = "NATS_USER", value_name = "USER", hide_env_values = true)]
+    pub user: Option<String>,
+    /// Password (with --user); prefer NATS_PASSWORD over the command line.
+    #[arg(
+        long,
+        env = "NATS_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
+    pub password: Option<String>,
+    /// Authentication token; prefer NATS_TOKEN over the command line.
+    #[arg(
+        long,
+        env = "NATS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
+    pub token: Option<String>,
+    /// A file holding an nkey user seed (`SU…`).
+    #[arg(long, value_name = "FILE")]
+    pub nkey: Option<PathBuf>,
+    /// A NATS credentials file (JWT + nkey seed).
     #[arg(long, value_name = "FILE")]
     pub creds: Option<PathBuf>,
     /// A CA certificate to trust for TLS (enables TLS).
@@ -100,7 +130,8 @@ pub struct NatsArgs {
     pub connect_timeout: String,
 }
 
-/// The connection the NATS commands' shared options describe (exit 2 without a server).
+/// The connection the NATS commands' shared options describe (exit 2 without a server, for a
+/// bad URL or duration, conflicting credentials or an unreadable key, credentials or CA file).
 pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
     let url = a
         .server
@@ -109,11 +140,17 @@ pub fn connection(a: &NatsArgs) -> Result<nats::Connection, Failure> {
         .ok_or_else(|| Failure::usage("no NATS server: set NATS_URL or pass --server URL"))?;
     let timeout = nats::parse_duration(&a.connect_timeout)
         .map_err(|e| Failure::usage(format!("--connect-timeout: {e}")))?;
-    Ok(nats::Connection {
-        url,
+    if timeout.is_zero() {
+        return Err(Failure::usage(
+            "--connect-timeout: must be longer than 0 (e.g. 2s)",
+        ));
+    }
+    let given = nats::Credentials {
+        user: a.user.clone(),
+        password: a.password.clone(),
+        token: a.token.clone(),
+        nkey: a.nkey.clone(),
         creds: a.creds.clone(),
-        tls_ca: a.tls_ca.clone(),
-        tls: a.tls,
-        timeout,
-    })
+    };
+    nats::Connection::new(&url, given, a.tls_ca.clone(), a.tls, timeout).map_err(Failure::usage)
 }

@@ -59,10 +59,21 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     let rt = nats::runtime().map_err(Failure::tool)?;
     let published = rt
         .block_on(async {
+            // The connect timeout bounds the whole wait for the server, connecting included.
+            let started = std::time::Instant::now();
             let client = nats::connect(&conn, None).await?;
-            let js = async_nats::jetstream::new(client.clone());
-            let p = nats::publish::publish(&js, &args.subject, &id, payload, &stream, ACK_TIMEOUT)
-                .await;
+            // The context's timeout also bounds each awaited ack: at least ACK_TIMEOUT.
+            let js = nats::jetstream(client.clone(), ACK_TIMEOUT.max(conn.timeout));
+            let p = nats::publish::publish(
+                &js,
+                &args.subject,
+                &id,
+                payload,
+                &stream,
+                ACK_TIMEOUT,
+                conn.timeout.saturating_sub(started.elapsed()),
+            )
+            .await;
             let _ = client.flush().await;
             p
         })

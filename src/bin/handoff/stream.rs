@@ -48,7 +48,7 @@ pub fn run(
             let outcome = rt
                 .block_on(async {
                     let client = nats::connect(&conn, None).await?;
-                    let js = async_nats::jetstream::new(client);
+                    let js = nats::jetstream(client, conn.timeout);
                     nats::stream::ensure(&js, &wanted, a.update).await
                 })
                 .map_err(Failure::tool)?;
@@ -57,12 +57,13 @@ pub fn run(
                 Ensured::Created => {
                     let _ = writeln!(
                         out,
-                        "created stream {name} on {shown} (subjects {}, retention {}, storage {}, max_age {}, duplicate_window {})",
+                        "created stream {name} on {shown} (subjects {}, retention {}, storage {}, max_age {}, duplicate_window {}, replicas {})",
                         reg.stream.subjects.join(", "),
                         reg.stream.retention,
                         reg.stream.storage,
                         reg.stream.max_age.text,
-                        reg.stream.duplicate_window.text
+                        reg.stream.duplicate_window.text,
+                        reg.stream.replicas
                     );
                     Ok(Exit::Clean)
                 }
@@ -104,7 +105,7 @@ pub fn run(
             let info = rt
                 .block_on(async {
                     let client = nats::connect(&conn, None).await?;
-                    let js = async_nats::jetstream::new(client);
+                    let js = nats::jetstream(client, conn.timeout);
                     nats::stream::info(&js, &wanted.name).await
                 })
                 .map_err(Failure::tool)?;
@@ -139,6 +140,31 @@ pub fn run(
                 "  messages: {} ({} bytes), sequences {}..{}, consumers: {}",
                 s.messages, s.bytes, s.first_sequence, s.last_sequence, s.consumer_count
             );
+            if let Some(c) = &info.cluster
+                && let Some(leader) = &c.leader
+            {
+                let peers: Vec<String> = c
+                    .replicas
+                    .iter()
+                    .map(|p| {
+                        let state = if p.offline {
+                            "offline"
+                        } else if p.current {
+                            "current"
+                        } else {
+                            "catching up"
+                        };
+                        format!("{} ({state})", p.name)
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  cluster {}: leader {leader}{}{}",
+                    c.name.as_deref().unwrap_or("-"),
+                    if peers.is_empty() { "" } else { ", replicas " },
+                    peers.join(", ")
+                );
+            }
             Ok(Exit::Clean)
         }
     }

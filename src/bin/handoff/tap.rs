@@ -11,9 +11,9 @@ use handoff::nats::{self, tap};
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// Subject filter (a single NATS pattern).
-    #[arg(long, default_value = "org.statehub.>")]
-    pub subject: String,
+    /// Subject filter, a single NATS pattern (default: `<subject_prefix>.>` of the registry).
+    #[arg(long, value_name = "PATTERN")]
+    pub subject: Option<String>,
     /// Only events published from now on (default: replay what the stream retains).
     #[arg(long)]
     pub new: bool,
@@ -41,15 +41,19 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         .map(nats::parse_duration)
         .transpose()
         .map_err(|e| Failure::usage(format!("--timeout: {e}")))?;
-    if args.subject.trim().is_empty() || args.subject.contains(char::is_whitespace) {
+    // Every registered subject lies under the prefix: by default watch all of them.
+    let filter = args
+        .subject
+        .clone()
+        .unwrap_or_else(|| format!("{}.>", reg.subject_prefix));
+    if filter.trim().is_empty() || filter.contains(char::is_whitespace) {
         return Err(Failure::usage(format!(
-            "--subject {:?} is not a NATS subject pattern",
-            args.subject
+            "--subject {filter:?} is not a NATS subject pattern"
         )));
     }
     let opts = tap::Options {
         stream: reg.stream.name.clone(),
-        filter: args.subject.clone(),
+        filter,
         new_only: args.new,
         count: args.count,
         idle,
@@ -60,7 +64,15 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         .block_on(async {
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
             let client = nats::connect(&conn, Some(tx)).await?;
-            tap::run(client, rx, &reg, &opts, out, err).await
+            tap::run(
+                nats::jetstream(client, conn.timeout),
+                rx,
+                &reg,
+                &opts,
+                out,
+                err,
+            )
+            .await
         })
         .map_err(Failure::tool)?;
     let line = summary.line(idle);
