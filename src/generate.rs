@@ -692,6 +692,7 @@ pub fn context(reg: &Registry, env: &minijinja::Environment) -> Result<J, String
             "max_age_seconds": reg.stream.max_age.seconds,
             "duplicate_window": reg.stream.duplicate_window.text,
             "duplicate_window_seconds": reg.stream.duplicate_window.seconds,
+            "replicas": reg.stream.replicas,
         },
         "envelope": { "version": reg.envelope.version, "publisher": reg.envelope.publisher },
         "contexts": reg.contexts.iter().map(|c| json!({"name": c.name, "description": c.description})).collect::<Vec<_>>(),
