@@ -12,26 +12,20 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, fixture, handoff, read};
+use common::{Run, Test, fixture, read};
 use libtest_mimic::{Arguments, Failed, Trial};
 
-/// The case's tree over the base project, in a temporary folder.
-fn project(tree: &Path) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("base"), tmp.path());
-    copy_tree(tree, tmp.path());
-    let _ = std::fs::remove_file(tmp.path().join("expect.txt"));
-    tmp
+/// A run of `handoff ARGS` on the case's tree over the base project, in a temporary folder.
+fn on_case(tree: &Path, args: &[&str]) -> Run {
+    let test = Test::tree(&fixture("base")).overlay(tree);
+    let _ = std::fs::remove_file(test.dir().join("expect.txt"));
+    test.args(args).run()
 }
 
 /// `validate --format json` on a tree: exit code, `code file:line:col` of each diagnostic
 /// (sorted, duplicates kept), and the raw output.
 fn run_validate(tree: &Path) -> Result<(i32, Vec<String>, String), Failed> {
-    let tmp = project(tree);
-    let run = handoff(
-        tmp.path(),
-        &["validate", "--no-freshness", "--format", "json"],
-    );
+    let run = on_case(tree, &["validate", "--no-freshness", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).map_err(|e| {
         format!(
             "{}: not JSON ({e}):\n{}\n{}",
@@ -95,8 +89,7 @@ fn bad(case: &Path) -> Result<(), Failed> {
         return Err(format!("exit {code}, expected 1").into());
     }
     // The human rendering, as a user sees it.
-    let tmp = project(&case.join("bad"));
-    let run = handoff(tmp.path(), &["validate", "--no-freshness"]);
+    let run = on_case(&case.join("bad"), &["validate", "--no-freshness"]);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(common::repo().join("tests/snapshots"));
     settings.set_prepend_module_to_snapshot(false);

@@ -6,21 +6,7 @@
 use chrono::{TimeZone as _, Utc};
 use croner::parser::{CronParser, Seconds, Year};
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use crate::common::Rng;
 
 fn field(rng: &mut Rng, lo: u64, hi: u64, steps: bool) -> String {
     let span = hi - lo + 1;

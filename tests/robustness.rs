@@ -5,15 +5,11 @@
 
 use handoff::source::SourceFile;
 
-struct Rng(u64);
+use crate::common::Rng;
 
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
+/// A position in `0..n`.
+fn below(rng: &mut Rng, n: usize) -> usize {
+    rng.below(n as u64) as usize
 }
 
 const PIECES: &[&str] = &[
@@ -23,21 +19,21 @@ const PIECES: &[&str] = &[
 
 fn mutate(text: &str, rng: &mut Rng) -> String {
     let mut chars: Vec<char> = text.chars().collect();
-    for _ in 0..1 + rng.below(4) {
-        let i = rng.below(chars.len().max(1));
-        match rng.below(3) {
+    for _ in 0..1 + below(rng, 4) {
+        let i = below(rng, chars.len().max(1));
+        match below(rng, 3) {
             0 => {
-                let n = (1 + rng.below(8)).min(chars.len() - i);
+                let n = (1 + below(rng, 8)).min(chars.len() - i);
                 chars.drain(i..i + n);
             }
             1 => {
-                let piece = PIECES[rng.below(PIECES.len())];
+                let piece = PIECES[below(rng, PIECES.len())];
                 for (k, c) in piece.chars().enumerate() {
                     chars.insert(i + k, c);
                 }
             }
             _ => {
-                let j = rng.below(chars.len().max(1));
+                let j = below(rng, chars.len().max(1));
                 let run: Vec<char> = chars[j..(j + 20).min(chars.len())].to_vec();
                 for (k, c) in run.into_iter().enumerate() {
                     chars.insert(i + k, c);

@@ -182,64 +182,30 @@ fn spawn(dir: &Path, port: Option<u16>, config: Option<&Path>) -> (Child, u32, u
     }
 }
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use crate::common::{Run, python, repo};
 
-/// The Python the stub tests run: `$HANDOFF_TEST_PYTHON`, else `<repo>/.venv/bin/python`.
-pub fn python() -> PathBuf {
-    let p = std::env::var_os("HANDOFF_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv/bin/python"));
-    let ok = Command::new(&p)
-        .args(["-c", "import nats"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "no Python with nats-py at {} (set HANDOFF_TEST_PYTHON, or: python3 -m venv .venv && \
-         .venv/bin/pip install nats-py; scripts/test does this)",
-        p.display()
-    );
-    p
-}
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// `handoff ARGS` against this repository's registry, with `NATS_URL` = `url` (if any).
+/// `handoff ARGS` against this repository's registry, with `NATS_URL` = `url` (if any), on the
+/// real clock (envelopes carry the time they are published).
 pub fn handoff(url: Option<&str>, args: &[&str]) -> Run {
-    let mut cmd = handoff_cmd(url, args);
-    finish(cmd.output().expect("run handoff"))
+    handoff_test(url, args).run()
 }
 
 pub fn handoff_cmd(url: Option<&str>, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
-    cmd.args(args)
-        .current_dir(repo())
-        .env_remove("HANDOFF_REGISTRY")
-        .env_remove("NATS_URL")
-        .env_remove("NATS_USER")
-        .env_remove("NATS_PASSWORD")
-        .env_remove("NATS_TOKEN");
-    if let Some(u) = url {
-        cmd.env("NATS_URL", u);
+    handoff_test(url, args).command()
+}
+
+fn handoff_test(url: Option<&str>, args: &[&str]) -> crate::common::Test {
+    let t = crate::common::Test::repo().real_clock().args(args);
+    match url {
+        Some(u) => t.nats(u),
+        None => t,
     }
-    cmd
 }
 
 pub fn finish(out: Output) -> Run {
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(out)
 }
 
-/// A valid `handoff publish` of org.statehub.repo.registered.
 pub fn publish_repo(url: &str, id: Option<&str>) -> Run {
     let mut args = vec![
         "publish",
