@@ -316,18 +316,74 @@ pub fn main() -> ExitCode {
             return code.into();
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Output::new(std::io::stdout().lock());
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let result = run(cli, &mut out, &mut err);
     let _ = out.flush();
-    match result {
-        Ok(exit) => exit.into(),
-        Err(f) => {
+    match (out.error, result) {
+        // The reader stopped reading (`handoff validate | head -1`): that is its choice, not a
+        // failure; end quietly with what the command found.
+        (Some(e), Ok(exit)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit.into(),
+        (Some(e), Err(f)) if e.kind() == std::io::ErrorKind::BrokenPipe => f.exit.into(),
+        // Any other write error means the report was lost: the tool failed.
+        (Some(e), _) => {
+            let _ = writeln!(err, "handoff: cannot write the output: {e}");
+            Exit::Failed.into()
+        }
+        (None, Ok(exit)) => exit.into(),
+        (None, Err(f)) => {
             let _ = writeln!(err, "handoff: {}", f.message);
             f.exit.into()
         }
+    }
+}
+
+/// Standard output that remembers its first write error, so that every command's report is
+/// checked in one place: after an error, further writes fail the same way without touching the
+/// stream, and `main` turns the error into exit 3 (or a quiet end for a closed pipe).
+pub struct Output<W> {
+    inner: W,
+    pub error: Option<std::io::Error>,
+}
+
+impl<W: Write> Output<W> {
+    pub fn new(inner: W) -> Self {
+        Output { inner, error: None }
+    }
+
+    fn check<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() != std::io::ErrorKind::Interrupted
+            && self.error.is_none()
+        {
+            self.error = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        result
+    }
+
+    fn failed(&self) -> Option<std::io::Error> {
+        self.error
+            .as_ref()
+            .map(|e| std::io::Error::new(e.kind(), e.to_string()))
+    }
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(e) = self.failed() {
+            return Err(e);
+        }
+        let result = self.inner.write(buf);
+        self.check(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(e) = self.failed() {
+            return Err(e);
+        }
+        let result = self.inner.flush();
+        self.check(result)
     }
 }
 

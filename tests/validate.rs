@@ -267,3 +267,43 @@ fn paths_limit_the_check_to_those_files() {
         1
     );
 }
+
+/// A report that cannot be written is a failure of the tool (exit 3, a message on stderr), not a
+/// clean run.
+#[test]
+fn an_unwritable_report_exits_3() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["validate", "--no-freshness"])
+        .current_dir(repo())
+        .env_remove("HANDOFF_REGISTRY")
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+}
+
+/// A reader that stops early (`handoff validate | head -1`) ends the run quietly: no message,
+/// no panic, the command's own exit code.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["validate", "--no-freshness", "--format", "json"])
+        .current_dir(repo())
+        .env_remove("HANDOFF_REGISTRY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before the child writes anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
