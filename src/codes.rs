@@ -152,6 +152,11 @@ pub const CODES: &[(&str, Severity, &str)] = &[
         "A generated file is missing or out of date.",
     ),
     ("io", Severity::Error, "A file could not be read."),
+    (
+        "file-too-large",
+        Severity::Error,
+        "A definition file is larger than 1 MiB; handoff does not read past that.",
+    ),
 ];
 
 /// Codes of the commands that check input other than files: `publish` (its arguments) and

@@ -527,8 +527,18 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let file = match crate::source::read_limited(path, &shown) {
+        Ok(Ok(file)) => file,
+        Ok(Err(too_large)) => {
+            let (file, d) = *too_large;
+            return Checked {
+                file,
+                diags: vec![d],
+                path: shown,
+                stem,
+                definition: None,
+            };
+        }
         Err(e) => {
             return Checked {
                 file: SourceFile::new(shown.clone(), String::new()),
@@ -544,7 +554,6 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
             };
         }
     };
-    let file = SourceFile::new(shown.clone(), text);
     let (def, mut diags) = definition::parse(&file);
     if let Some(def) = &def {
         diags.extend(check_definition(&file, &stem, def, registry));

@@ -307,3 +307,32 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// An absurdly large definition file is not read whole: a positioned `file-too-large` error at
+/// the line where reading stopped, quickly.
+#[test]
+fn a_huge_definition_file_is_refused_at_the_limit() {
+    let tmp = repo_copy();
+    let path = tmp.path().join("definitions/huge.yaml");
+    let text: String = "- an item of a very long list\n".repeat(20 * 1024 * 1024 / 30);
+    std::fs::write(&path, text).unwrap();
+    let started = std::time::Instant::now();
+    let run = handoff(
+        tmp.path(),
+        &[
+            "validate",
+            "--no-freshness",
+            "--format",
+            "json",
+            "definitions/huge.yaml",
+        ],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &json["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "file-too-large");
+    // 1 MiB of 30-byte lines: reading stops on line 34,953.
+    assert_eq!(d[0]["line"], 1024 * 1024 / 30 + 1, "{:?}", d[0]);
+}
