@@ -351,15 +351,26 @@ struct Checked {
 }
 
 /// Lists the YAML files under the given paths, sorted.
+///
+/// Folders are walked with the `ignore` crate, as `git` would see them: hidden files and
+/// folders and whatever `.gitignore` / `.ignore` files exclude are skipped (even outside a git
+/// checkout; the user's global git configuration is not read, so results do not depend on the
+/// machine). Symbolic links are not followed, so a link cannot loop or lead outside the
+/// repository; only regular files are listed (a FIFO named `x.yaml` would block a read). A path
+/// given explicitly is taken as given, but must be a regular file or a folder.
 pub fn definition_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            walk(p, &mut files).map_err(|e| format!("cannot list {}: {e}", p.display()))?;
-        } else if p.exists() {
+        let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("{}: no such file or folder", p.display()),
+            _ => format!("cannot read {}: {e}", p.display()),
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut files)?;
+        } else if meta.is_file() {
             files.push(p.clone());
         } else {
-            return Err(format!("{}: no such file or folder", p.display()));
+            return Err(format!("{}: not a regular file or folder", p.display()));
         }
     }
     files.sort();
@@ -367,16 +378,25 @@ pub fn definition_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            files.push(path);
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(false)
+        .hidden(true)
+        .git_ignore(true)
+        .require_git(false)
+        .git_global(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let regular = entry.file_type().is_some_and(|t| t.is_file());
+        if regular
+            && matches!(
+                entry.path().extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        {
+            files.push(entry.into_path());
         }
     }
     Ok(())

@@ -336,3 +336,123 @@ fn a_huge_definition_file_is_refused_at_the_limit() {
     // 1 MiB of 30-byte lines: reading stops on line 34,953.
     assert_eq!(d[0]["line"], 1024 * 1024 / 30 + 1, "{:?}", d[0]);
 }
+
+/// Runs `handoff ARGS` in `dir`, killing it after `limit`: `None` if it had to be killed.
+fn handoff_within(
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Option<(i32, String)> {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HANDOFF_REGISTRY")
+        .env("HANDOFF_NOW", common::NOW)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some((status.code().unwrap_or(-1), reader.join().unwrap()));
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+const WALK_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Symbolic links in the definitions folder are not followed: links to `.` and `..` neither
+/// loop nor repeat files (each file was read 41 times, with 80 false `duplicate-name` errors, and
+/// two such links ran for minutes), and a link to a folder outside the repository is not read.
+#[test]
+fn the_definitions_walk_follows_no_symbolic_links() {
+    let tmp = repo_copy();
+    let defs = tmp.path().join("definitions");
+    std::os::unix::fs::symlink(".", defs.join("a")).unwrap();
+    std::os::unix::fs::symlink("..", defs.join("b")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.yaml"),
+        "password: hunter2-outside-the-repository\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), defs.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.yaml"), defs.join("s.yaml")).unwrap();
+    let (code, stdout) = handoff_within(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+        WALK_LIMIT,
+    )
+    .expect("validate finishes");
+    assert_eq!(code, 0, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["diagnostics"], serde_json::json!([]), "{stdout}");
+    // The registry and the two definitions, each once.
+    assert_eq!(json["summary"]["files"], 3, "{stdout}");
+    assert!(!stdout.contains("hunter2"));
+}
+
+/// Hidden folders and files ignored by `.gitignore` are not linted: `handoff validate .` does not
+/// read `.github/workflows/ci.yml`.
+#[test]
+fn the_definitions_walk_skips_hidden_and_ignored_files() {
+    let tmp = repo_copy();
+    let workflows = tmp.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(workflows.join("ci.yml"), "on: push\njobs: {}\n").unwrap();
+    std::fs::write(tmp.path().join(".gitignore"), "scratch/\n").unwrap();
+    std::fs::create_dir_all(tmp.path().join("definitions/scratch")).unwrap();
+    std::fs::write(tmp.path().join("definitions/scratch/x.yaml"), "a: [\n").unwrap();
+    std::fs::write(tmp.path().join("definitions/.draft.yaml"), "a: [\n").unwrap();
+    for args in [
+        &["validate", "--no-freshness", "--format", "json"][..],
+        &["validate", "--no-freshness", "--format", "json", "."][..],
+    ] {
+        let run = handoff(tmp.path(), args);
+        assert_eq!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("ci.yml"), "{}", run.stdout);
+        assert!(!run.stdout.contains("scratch"), "{}", run.stdout);
+        assert!(!run.stdout.contains("draft"), "{}", run.stdout);
+    }
+}
+
+/// Only regular files are read: a FIFO named `*.yaml` (a read would block forever) is skipped
+/// in a folder and refused, with exit 3, when named on the command line.
+#[test]
+fn a_fifo_named_yaml_does_not_block() {
+    let tmp = repo_copy();
+    let fifo = tmp.path().join("definitions/pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, stdout) = handoff_within(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+        WALK_LIMIT,
+    )
+    .expect("validate finishes");
+    assert_eq!(code, 0, "{stdout}");
+    let (code, _) = handoff_within(
+        tmp.path(),
+        &["validate", "--no-freshness", "definitions/pipe.yaml"],
+        WALK_LIMIT,
+    )
+    .expect("validate finishes");
+    assert_eq!(code, 3);
+}
