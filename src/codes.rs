@@ -113,8 +113,8 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ),
     (
         "enum-value",
-        Severity::Warning,
-        "A rule compares an enum attribute with a value outside its list.",
+        Severity::Error,
+        "A rule compares an enum attribute with a value outside its list: the comparison is constant.",
     ),
     (
         "cron-reads-event",

@@ -252,14 +252,17 @@ fn check_rule(
                             {
                                 let lit = c.literal_text.trim_matches(|ch| ch == '"' || ch == '\'');
                                 if !values.iter().any(|v| v == lit) {
+                                    // `== "done"` is never true and `!= "done"` always:
+                                    // either way the rule does not say what was meant.
                                     out.push(
-                                        file.diagnostic(
+                                        file.error(
                                             "enum-value",
-                                            Severity::Warning,
                                             at(&c.span),
                                             format!(
-                                                "`{attr}` on `{}` is never {}",
-                                                s.subject.value, c.literal_text
+                                                "`{attr}` on `{}` is never {}, so this comparison is always {}",
+                                                s.subject.value,
+                                                c.literal_text,
+                                                if c.op == "!=" { "true" } else { "false" }
                                             ),
                                         )
                                         .with_help(

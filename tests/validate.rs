@@ -456,3 +456,25 @@ fn a_fifo_named_yaml_does_not_block() {
     .expect("validate finishes");
     assert_eq!(code, 3);
 }
+
+/// Comparing an enum attribute with a value outside its set is constant: an error (exit 1), not
+/// a warning.
+#[test]
+fn an_enum_compared_with_a_value_outside_its_set_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::fixture("base"), tmp.path());
+    common::copy_tree(&common::fixture("cases/enum-value/bad"), tmp.path());
+    let run = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "enum-value");
+    assert_eq!(d["severity"], "error");
+    assert!(
+        d["message"].as_str().unwrap().contains("always false"),
+        "{d}"
+    );
+}
