@@ -71,7 +71,7 @@ pub fn load_registry(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
             &triggers,
             m.definition.cron.is_some(),
             !m.definition.events.is_empty(),
-            &requires,
+            Some(&requires),
         ));
     }
     let errors = more.iter().any(Diagnostic::is_error);
@@ -151,7 +151,7 @@ fn check_rule(
     triggers: &[&Subject],
     has_cron: bool,
     has_events: bool,
-    requires: &[&str],
+    requires: Option<&[&str]>,
 ) -> Vec<Diagnostic> {
     let analysis = match rule::analyze(when) {
         Ok(a) => a,
@@ -284,6 +284,7 @@ fn check_rule(
                 }
             }
         } else if let Some(name) = rule::context_name(&p.path)
+            && let Some(requires) = requires
             && !requires.contains(&name)
             && !p.presence_test
         {
@@ -350,6 +351,8 @@ struct Checked {
     stem: String,
     file: SourceFile,
     definition: Option<Definition>,
+    /// The file parsed as a definition without errors of its own shape.
+    shape_ok: bool,
     diags: Vec<Diagnostic>,
 }
 
@@ -450,22 +453,24 @@ pub fn validate(
     let mut by_name: HashMap<&str, &Checked> = HashMap::new();
     for c in &checked {
         out.diagnostics.extend(c.diags.iter().cloned());
-        let Some(def) = &c.definition else { continue };
-        if let Some(first) = by_name.get(def.name.as_str()) {
+        let Some(name) = c.definition.as_ref().and_then(|d| d.name.as_ref()) else {
+            continue;
+        };
+        if let Some(first) = by_name.get(name.as_str()) {
             out.diagnostics.push(
                 c.file
                     .error(
                         "duplicate-name",
-                        def.name.span.clone(),
+                        name.span.clone(),
                         format!(
                             "definition `{}` is also defined in {}",
-                            def.name.value, first.path
+                            name.value, first.path
                         ),
                     )
                     .with_help("names are unique across all definition files"),
             );
         } else {
-            by_name.insert(def.name.as_str(), c);
+            by_name.insert(name.as_str(), c);
         }
     }
     for c in &checked {
@@ -473,10 +478,11 @@ pub fn validate(
         let name = c
             .definition
             .as_ref()
-            .map_or_else(|| c.stem.clone(), |d| d.name.value.clone());
+            .and_then(|d| d.name.as_ref())
+            .map_or_else(|| c.stem.clone(), |n| n.value.clone());
         out.definitions.insert(
             name,
-            if errors == 0 && c.definition.is_some() {
+            if errors == 0 && c.shape_ok {
                 DefinitionState::Valid
             } else {
                 DefinitionState::Invalid(errors.max(1))
@@ -507,8 +513,13 @@ pub fn validate(
                         );
                     }
                 }
+                // Comparing with the registry waits until the definition's shape is right: a
+                // field left unread by a shape error would only differ falsely.
+                Some(c) if !c.shape_ok => {}
                 Some(c) => {
-                    let def = c.definition.as_ref().expect("indexed definitions parsed");
+                    let Some(def) = c.definition.as_ref() else {
+                        continue;
+                    };
                     out.diagnostics.extend(drift(&c.file, def, m));
                     if m.cutover.at_or_past(Step::ParallelRun) {
                         out.diagnostics
@@ -560,6 +571,7 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
                 path: shown,
                 stem,
                 definition: None,
+                shape_ok: false,
             };
         }
         Err(e) => {
@@ -574,10 +586,12 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
                 path: shown,
                 stem,
                 definition: None,
+                shape_ok: false,
             };
         }
     };
     let (def, mut diags) = definition::parse(&file);
+    let shape_ok = def.is_some() && !diags.iter().any(Diagnostic::is_error);
     if let Some(def) = &def {
         diags.extend(check_definition(&file, &stem, def, registry));
     }
@@ -586,6 +600,7 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
         stem,
         file,
         definition: def,
+        shape_ok,
         diags,
     }
 }
@@ -598,21 +613,10 @@ pub fn check_definition(
     registry: Option<&Registry>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if def.name.value != stem {
-        out.push(
-            file.error(
-                "name-mismatch",
-                def.name.span.clone(),
-                format!(
-                    "definition `{}` is in a file named `{stem}.yaml`",
-                    def.name.value
-                ),
-            )
-            .with_help(format!(
-                "rename the file to `{}.yaml`, or the definition to `{stem}`",
-                def.name.value
-            )),
-        );
+    if let Some(name) = &def.name
+        && name.value != stem
+    {
+        out.push(name_mismatch(file, name, stem));
     }
     let tz = def
         .cron
@@ -635,7 +639,7 @@ pub fn check_definition(
             &triggers,
             def.cron.is_some(),
             !def.events.is_empty(),
-            &requires,
+            def.requires_known.then_some(requires.as_slice()),
         ));
     }
     if let Some(m) = &def.migration
@@ -657,6 +661,38 @@ pub fn check_definition(
         );
     }
     out
+}
+
+/// `metadata.name` differs from the file name. Only valid names are suggested: the file's stem
+/// when it is a valid definition name, the definition's name when it is.
+fn name_mismatch(
+    file: &SourceFile,
+    name: &crate::source::Spanned<String>,
+    stem: &str,
+) -> Diagnostic {
+    let name_ok = registry::is_definition_name(name);
+    let stem_ok = registry::is_definition_name(stem);
+    let help = match (name_ok, stem_ok) {
+        (true, true) => format!(
+            "rename the file to `{}.yaml`, or the definition to `{stem}`",
+            name.value
+        ),
+        (true, false) => format!("rename the file to `{}.yaml`", name.value),
+        (false, true) => format!("rename the definition to `{stem}`"),
+        (false, false) => {
+            "give the definition a valid name (`namespace.name`) and name the file after it"
+                .to_string()
+        }
+    };
+    file.error(
+        "name-mismatch",
+        name.span.clone(),
+        format!(
+            "definition `{}` is in a file named `{stem}.yaml`",
+            name.value
+        ),
+    )
+    .with_help(help)
 }
 
 /// Event subjects must be registered (a pattern must match at least one) and lie inside the
@@ -767,8 +803,12 @@ fn drift(file: &SourceFile, def: &Definition, m: &registry::Migration) -> Vec<Di
     {
         differ("the rule", w.span.clone());
     }
-    if def.instruction != plan.instruction {
-        differ("the instruction", def.name.span.clone());
+    if def.instruction.as_ref() != Some(&plan.instruction) {
+        let span = def
+            .name
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |n| n.span.clone());
+        differ("the instruction", span);
     }
     let _ = Instruction::Shell {
         command: String::new(),
@@ -810,11 +850,15 @@ fn parallel_run(
         );
     }
     if def.idempotency.is_none() {
+        let span = def
+            .name
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |n| n.span.clone());
         out.push(
             def_file
                 .error(
                     "parallel-run-unsafe",
-                    def.name.span.clone(),
+                    span,
                     format!("migration `{}` is at its parallel run, but this definition declares no `idempotency`", m.name.value),
                 )
                 .with_help("add `idempotency: {key: ..., mechanism: ...}` saying how a repeated fire is made harmless"),

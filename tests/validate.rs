@@ -478,3 +478,56 @@ fn an_enum_compared_with_a_value_outside_its_set_is_an_error() {
         "{d}"
     );
 }
+
+/// A shape error (a bad `metadata.name`, a bad `timeout`) no longer hides the other checks of
+/// the same file: its cron, subjects, rule and file name are checked in the same run, and a
+/// second file with the same (invalid) name is still a duplicate.
+#[test]
+fn shape_errors_do_not_hide_the_other_checks() {
+    let tmp = repo_copy();
+    let path = tmp.path().join(SWEEP);
+    let text = read(&path)
+        .replace(
+            "name: the-custodian.state-hub-consistency-sweep",
+            "name: The_Custodian.Sweep",
+        )
+        .replace("timeout: \"10m\"", "timeout: \"ten minutes\"")
+        .replace("\"*/15 * * * *\"", "\"*/15 24 * * *\"")
+        .replace(
+            "  cron:\n",
+            "  events:\n    - org.statehub.task.stal\n  cron:\n",
+        )
+        .replace("\"state-hub.health\"\n", "\"state-hub.healthy\"\n");
+    std::fs::write(&path, &text).unwrap();
+    std::fs::write(tmp.path().join("definitions/copy.yaml"), &text).unwrap();
+    let run = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == SWEEP)
+        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+        .collect();
+    for expected in [
+        "invalid-name 9",
+        "name-mismatch 9",
+        "unregistered-subject 15",
+        "cron-out-of-range 17",
+        "unknown-context 22",
+        "invalid-value 27",
+    ] {
+        assert!(found.iter().any(|f| f == expected), "{expected}: {found:?}");
+    }
+    let dup = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "duplicate-name")
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(dup["file"], SWEEP, "{dup}");
+}
