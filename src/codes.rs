@@ -112,6 +112,11 @@ pub const CODES: &[(&str, Severity, &str)] = &[
         "A rule compares an attribute with a value of an incompatible type.",
     ),
     (
+        "optional-attribute",
+        Severity::Error,
+        "A rule reads an optional attribute where no `has()` test guards it: when the attribute is absent, evaluation fails.",
+    ),
+    (
         "enum-value",
         Severity::Error,
         "A rule compares an enum attribute with a value outside its list: the comparison is constant.",

@@ -158,7 +158,6 @@ fn check_rule(
         Err(f) => return vec![place(file, &when.span, exact, f)],
     };
     let mut out = Vec::new();
-    let guarded = analysis.paths.iter().any(|p| p.presence_test);
     let at = |span: &Range<usize>| -> Range<usize> {
         if exact {
             when.span.start + span.start..when.span.start + span.end
@@ -172,6 +171,10 @@ fn check_rule(
                 // Its event subjects are unregistered (reported on their own): nothing to check.
                 continue;
             }
+            // A `has()` test of an event path proves there is an event; it guards only the reads
+            // evaluated where it is known true (see `rule::PathUse::guards`).
+            let guarded =
+                p.presence_test || p.guards.iter().any(|g| g.len() >= 2 && g[0] == "event");
             if triggers.is_empty() || (has_cron && !guarded) {
                 let message = if triggers.is_empty() {
                     "the rule reads `event`, but the definition has only a cron trigger: there is no event when it fires".to_string()
@@ -231,6 +234,28 @@ fn check_rule(
                         );
                     }
                     Some(a) => {
+                        let attr_guarded = p.presence_test
+                            || p.guards.iter().any(|g| {
+                                g.len() >= 3
+                                    && g[0] == "event"
+                                    && g[1] == "attributes"
+                                    && g[2] == attr
+                            });
+                        if !a.required && !attr_guarded {
+                            out.push(
+                                file.error(
+                                    "optional-attribute",
+                                    at(&p.span),
+                                    format!(
+                                        "`{attr}` is optional on `{}`: reading it when it is absent is an evaluation error",
+                                        s.subject.value
+                                    ),
+                                )
+                                .with_help(format!(
+                                    "guard the read: `has(event.attributes.{attr}) && ...`"
+                                )),
+                            );
+                        }
                         for c in &p.compared_with {
                             if !rule::compatible(a.ty.name(), c.literal_type) {
                                 out.push(

@@ -531,3 +531,56 @@ fn shape_errors_do_not_hide_the_other_checks() {
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert_eq!(dup["file"], SWEEP, "{dup}");
 }
+
+/// A `has()` test guards only the reads evaluated where it is known true: on a cron+event
+/// definition, `has(a) || event.attributes.b == ...` reads `b` exactly when the test failed.
+#[test]
+fn a_presence_test_guards_only_its_own_side() {
+    let def = |when: &str| {
+        format!(
+            "apiVersion: activity-core/v1\nkind: ActivityDefinition\nmetadata:\n  name: the-custodian.follow-up\ntrigger:\n  cron:\n    schedule: \"0 9 * * *\"\n  events:\n    - org.statehub.workstream.completed\nrule:\n  when: '{when}'\ninstruction:\n  workflow:\n    name: CreateFollowUp\n    taskQueue: maintenance\n"
+        )
+    };
+    for (when, expected) in [
+        (
+            r#"has(event.attributes.open_task_count) || event.attributes.previous_status == "active""#,
+            vec!["cron-reads-event 11:51"],
+        ),
+        (
+            r#"has(event.attributes.open_task_count) && event.attributes.previous_status == "active""#,
+            vec![],
+        ),
+        (
+            r#"event.attributes.previous_status == "active" && has(event.attributes.open_task_count)"#,
+            vec!["cron-reads-event 11:10"],
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        common::copy_tree(&common::fixture("base"), tmp.path());
+        std::fs::create_dir_all(tmp.path().join("definitions")).unwrap();
+        std::fs::write(
+            tmp.path().join("definitions/the-custodian.follow-up.yaml"),
+            def(when),
+        )
+        .unwrap();
+        let run = handoff(
+            tmp.path(),
+            &["validate", "--no-freshness", "--format", "json"],
+        );
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let found: Vec<String> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}:{}",
+                    d["code"].as_str().unwrap(),
+                    d["line"],
+                    d["column"]
+                )
+            })
+            .collect();
+        assert_eq!(found, expected, "{when}");
+    }
+}
