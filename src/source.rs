@@ -805,25 +805,29 @@ pub fn did_you_mean<'c>(
 ) -> Option<&'c str> {
     let word_l = word.to_ascii_lowercase();
     let candidates: Vec<&'c str> = candidates.into_iter().collect();
-    // An abbreviation (`int` for `integer`) is the likeliest meaning.
-    if word_l.len() >= 3
-        && let Some(c) = candidates
-            .iter()
-            .find(|c| c.to_ascii_lowercase().starts_with(&word_l))
-    {
-        return Some(c);
-    }
-    candidates
-        .into_iter()
+    // A close typo first (`subject` for `subjects`, not `subject_prefix`), then an abbreviation
+    // (`int` for `integer`).
+    let close = candidates
+        .iter()
         .map(|c| {
             (
                 strsim::damerau_levenshtein(&word_l, &c.to_ascii_lowercase()),
-                c,
+                *c,
             )
         })
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    close.or_else(|| {
+        (word_l.len() >= 3)
+            .then(|| {
+                candidates
+                    .iter()
+                    .find(|c| c.to_ascii_lowercase().starts_with(&word_l))
+                    .copied()
+            })
+            .flatten()
+    })
 }
 
 #[cfg(test)]
@@ -899,5 +903,9 @@ mod tests {
         );
         assert_eq!(did_you_mean("zzz", ["summary", "since"]), None);
         assert_eq!(did_you_mean("int", ["string", "integer"]), Some("integer"));
+        assert_eq!(
+            did_you_mean("subject", ["subject_prefix", "subjects"]),
+            Some("subjects")
+        );
     }
 }
