@@ -90,7 +90,7 @@ fn time_parse(text: String) -> (std::time::Duration, Vec<handoff::diagnostic::Di
 
 /// The duplicate-key check is linear: 80,000 keys (about 1 MB, under the size limit) in one
 /// block mapping, and 70,000 in a flow mapping on a single line, parse in well under the time the
-/// quadratic check took (10 s). The bound is generous for a debug build on a busy machine.
+/// quadratic check took (10 s in a release build). The bound is generous for a debug build on a busy machine.
 #[test]
 fn many_keys_parse_in_linear_time() {
     let block: String = (0..80_000).map(|i| format!("k{i:x}: {i}\n")).collect();
@@ -107,7 +107,7 @@ fn many_keys_parse_in_linear_time() {
     ] {
         assert!(text.len() < 1024 * 1024, "{what}: {} bytes", text.len());
         let (took, diags) = time_parse(text);
-        assert!(took < std::time::Duration::from_secs(3), "{what}: {took:?}");
+        assert!(took < std::time::Duration::from_secs(5), "{what}: {took:?}");
         // The duplicate far down is still found, and said where the key was first defined.
         let dup = diags.iter().find(|d| d.code == "duplicate-key").unwrap();
         assert_eq!(dup.line, line, "{what}");
@@ -129,7 +129,7 @@ fn many_keys_parse_in_linear_time() {
 fn many_duplicates_are_capped() {
     let text = format!("{{{}}}\n", vec!["a: 1"; 70_000].join(", "));
     let (took, diags) = time_parse(text);
-    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     assert_eq!(diags.len(), 21, "{:?}", &diags[..3]);
     assert!(
         diags[20].message.contains("69979 more duplicate keys"),
