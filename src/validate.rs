@@ -651,6 +651,12 @@ pub fn check_definition(
         out.extend(check_cron(file, &c.schedule, c.exact, tz.as_ref()));
     }
     let Some(reg) = registry else {
+        // Without a valid registry, the rule can still be parsed.
+        if let Some(when) = &def.when
+            && let Err(f) = rule::analyze(when)
+        {
+            out.push(place(file, &when.span, def.when_exact, f));
+        }
         return out;
     };
     out.extend(check_references(file, reg, &def.events, &def.requires));

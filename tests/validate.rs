@@ -584,3 +584,38 @@ fn a_presence_test_guards_only_its_own_side() {
         assert_eq!(found, expected, "{when}");
     }
 }
+
+/// While the registry has errors, a definition is still checked on its own: its cron and its
+/// rule's syntax.
+#[test]
+fn an_invalid_registry_does_not_hide_a_definitions_own_errors() {
+    let tmp = repo_copy();
+    let reg = tmp.path().join("subjects.toml");
+    std::fs::write(
+        &reg,
+        read(&reg).replacen("[stream]", "[stream]\nbogus = 1", 1),
+    )
+    .unwrap();
+    let path = tmp.path().join(SWEEP);
+    let text = read(&path)
+        .replace("\"*/15 * * * *\"", "\"*/15 24 * * *\"")
+        .replace("].status == \\\"ok\\\"", "].status = \\\"ok\\\"");
+    std::fs::write(&path, text).unwrap();
+    let run = handoff(
+        tmp.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["cron-out-of-range", "rule-syntax", "unknown-key"],
+        "{}",
+        run.stdout
+    );
+}
