@@ -1701,4 +1701,34 @@ mod tests {
         );
         assert!(AttrType::Enum(vec!["a".into()]).check(&json!("b")).is_err());
     }
+
+    /// Each suggested name passes the check it is offered for.
+    #[test]
+    fn suggested_names_are_valid() {
+        assert_eq!(
+            suggest_subject("org.billing", "org.billing.Invoice-Voided").as_deref(),
+            Some("org.billing.invoice.voided")
+        );
+        assert_eq!(
+            suggest_subject("org.statehub", "org.statehub.RepoRegistered").as_deref(),
+            Some("org.statehub.repo.registered")
+        );
+        assert_eq!(suggest_subject("org.statehub", "org.statehub.repo"), None);
+        assert_eq!(suggest_subject("org.statehub", "org.statehub.9.x"), None);
+        for (name, expected) in [
+            ("class", Some("class_name")),
+            ("Repo-Slug", Some("repo_slug")),
+            ("openTaskCount", Some("open_task_count")),
+            ("---", None),
+        ] {
+            let s = suggest_attribute_name(name);
+            assert_eq!(s.as_deref(), expected, "{name}");
+            assert!(s.is_none_or(|s| is_attribute_name(&s)));
+        }
+        assert_eq!(
+            suggest_definition_name("The_Custodian.Sweep").as_deref(),
+            Some("the-custodian.sweep")
+        );
+        assert_eq!(suggest_definition_name("sweep"), None);
+    }
 }
