@@ -87,7 +87,8 @@ codes! {
     DuplicateKey = "duplicate-key", Error, Lint, "A YAML mapping has the same key twice.";
     DuplicateName = "duplicate-name", Error, Lint, "Two migrations, definitions or side effects share a name.";
     DuplicateSubject = "duplicate-subject", Error, Lint, "The same subject is registered twice.";
-    EnumValue = "enum-value", Warning, Lint, "A rule compares an enum attribute with a value outside its list.";
+    EnumValue = "enum-value", Error, Lint, "A rule compares an enum attribute with a value outside its list: the comparison is constant.";
+    FileTooLarge = "file-too-large", Error, Lint, "A definition file is larger than 1 MiB; handoff does not read past that.";
     ImportDst = "import-dst", Warning, Command, "An imported schedule that the legacy scheduler ran differently at the time zone's DST changes: a systemd timer (it skips a missing local time and fires a repeated one once) or a crontab job under CRON_TZ (cronie checks it minute by minute in that zone).";
     ImportLine = "import-line", Error, Command, "A crontab line that is not a job line (too few fields, no command, no user with --system).";
     ImportUntranslatable = "import-untranslatable", Error, Command, "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).";
@@ -99,6 +100,7 @@ codes! {
     MissingField = "missing-field", Error, Lint, "A required field is absent.";
     MissingTrigger = "missing-trigger", Error, Lint, "A definition has neither a cron nor an event trigger.";
     NameMismatch = "name-mismatch", Error, Lint, "A definition's name does not match its file name.";
+    OptionalAttribute = "optional-attribute", Error, Lint, "A rule reads an optional attribute where no `has()` test guards it: when the attribute is absent, evaluation fails.";
     OrphanGenerated = "orphan-generated", Error, Freshness, "A file generate wrote earlier that the registry no longer produces (a renamed subject or migration, a changed `[output]` path).";
     ParallelRunUnsafe = "parallel-run-unsafe", Error, Lint, "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.";
     PublishArgument = "publish-argument", Error, Command, "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).";

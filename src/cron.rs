@@ -703,13 +703,14 @@ fn parse_item(
         }
     };
     let n = step.as_ref().map_or(1, |s| s.0);
-    if let Some((n, s_at)) = &step {
+    if let Some((n, _)) = &step {
         let width = hi - lo;
         if *n > width.max(1) {
+            // The suggestion replaces the whole item (`*/60` by `0`), so the finding covers it.
             warnings.push(
                 Finding::new(
                     Code::CronStepTooLarge,
-                    s_at.clone(),
+                    at(0, item.len()),
                     format!(
                         "the step {n} is larger than the {} range {}: `{item}` selects only {}",
                         kind.name(),
@@ -2075,18 +2076,18 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(
             (w[0].code, w[0].span.clone()),
-            (Code::CronStepTooLarge, 2..4)
+            (Code::CronStepTooLarge, 0..4)
         );
         assert!(w[0].message.contains("selects only 0"), "{}", w[0].message);
         let w = warnings("0-10/20 * * * *");
         assert_eq!(
             (w[0].code, w[0].span.clone()),
-            (Code::CronStepTooLarge, 5..7)
+            (Code::CronStepTooLarge, 0..7)
         );
         let w = warnings("0 0 * * */7");
         assert_eq!(
             (w[0].code, w[0].span.clone()),
-            (Code::CronStepTooLarge, 10..11)
+            (Code::CronStepTooLarge, 8..11)
         );
         // It still means the first value.
         assert_eq!(

@@ -12,7 +12,8 @@ pub const KIND: &str = "ActivityDefinition";
 
 #[derive(Debug, Clone)]
 pub struct Definition {
-    pub name: Spanned<String>,
+    /// `None` when `metadata.name` is missing or not a string (reported).
+    pub name: Option<Spanned<String>>,
     pub owner: Option<String>,
     pub description: Option<String>,
     /// The registry migration this definition comes from.
@@ -26,7 +27,11 @@ pub struct Definition {
     pub when: Option<Spanned<String>>,
     pub when_exact: bool,
     pub requires: Vec<Spanned<String>>,
-    pub instruction: Instruction,
+    /// `rule.requires` could be read (absent or a list); when not, rules are not checked
+    /// against it.
+    pub requires_known: bool,
+    /// `None` when the instruction is missing or unreadable (reported).
+    pub instruction: Option<Instruction>,
     pub idempotency: Option<Idempotency>,
 }
 
@@ -54,7 +59,10 @@ pub const TOP_KEYS: &[&str] = &[
     "idempotency",
 ];
 
-/// Parses and shape-checks one definition file.
+/// Parses and shape-checks one definition file. The definition comes back whenever the file is
+/// a YAML mapping, even with shape errors, holding every field that could be read, so that the
+/// checks of those fields (cron, subjects, rule, name) still run: one run reports everything.
+/// It is `None` only for invalid YAML or a document that is not a mapping.
 pub fn parse(file: &SourceFile) -> (Option<Definition>, Vec<Diagnostic>) {
     let root = match parse_yaml(file) {
         Ok(root) => root,
@@ -62,8 +70,7 @@ pub fn parse(file: &SourceFile) -> (Option<Definition>, Vec<Diagnostic>) {
     };
     let mut diags = Vec::new();
     let def = build(file, &root, &mut diags);
-    let ok = !diags.iter().any(Diagnostic::is_error);
-    (def.filter(|_| ok), diags)
+    (def, diags)
 }
 
 /// A string value and whether its span is the exact text of the value.
@@ -161,13 +168,16 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
 
     let mut when = None;
     let mut requires = Vec::new();
+    let mut requires_known = true;
     if let Some(r) = top.require("rule", diags)
         && let Some(mut rf) = Fields::new(file, r, "`rule`", diags)
     {
         when = rf
             .require("when", diags)
             .and_then(|n| expect_exact(file, n, "when", diags));
+        let errors = diags.len();
         requires = rf.string_list("requires", diags).unwrap_or_default();
+        requires_known = diags.len() == errors;
         rf.finish(&["when", "requires"], diags);
     }
 
@@ -196,7 +206,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         None => (None, false),
     };
     Some(Definition {
-        name: name?,
+        name,
         owner,
         description,
         migration,
@@ -206,7 +216,8 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         when,
         when_exact,
         requires,
-        instruction: instruction?,
+        requires_known,
+        instruction,
         idempotency,
     })
 }
@@ -249,7 +260,9 @@ instruction:
             .replace("  shell:", "  shel:");
         let f = SourceFile::new("d.yaml", text);
         let (def, diags) = parse(&f);
-        assert!(def.is_none());
+        // What could be read is kept for the other checks.
+        let def = def.unwrap();
+        assert!(def.when.is_none() && def.instruction.is_none() && def.cron.is_some());
         let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         assert!(codes.contains(&Code::UnknownKey), "{codes:?}");
         assert!(codes.contains(&Code::MissingField), "{codes:?}");

@@ -468,6 +468,65 @@ fn is_token(t: &str) -> bool {
         && c.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// `Invoice-Voided` as snake case: `invoice_voided` (camel case split, anything else made `_`).
+fn snake_case(text: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            '_'
+        });
+    }
+    out.split('_')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// A subject of the form `<prefix>.<entity>.<event>` close to `subject`, if one can be made:
+/// `org.statehub.Invoice-Voided` gives `org.statehub.invoice.voided`.
+fn suggest_subject(prefix: &str, subject: &str) -> Option<String> {
+    let rest = subject.strip_prefix(prefix)?.strip_prefix('.')?;
+    let mut tokens: Vec<String> = rest
+        .split('.')
+        .map(snake_case)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.len() == 1 {
+        let last = tokens.pop()?;
+        match last.split_once('_') {
+            Some((entity, event)) => tokens.extend([entity.to_string(), event.to_string()]),
+            None => return None,
+        }
+    }
+    let suggestion = format!("{prefix}.{}", tokens.join("."));
+    (tokens.len() >= 2 && tokens.iter().all(|t| is_token(t))).then_some(suggestion)
+}
+
+/// An attribute name: a lowercase Python identifier that is not a keyword.
+fn is_attribute_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !PYTHON_KEYWORDS.contains(&name)
+}
+
+/// A valid attribute name close to `name`: `Repo-Slug` gives `repo_slug`, `class` `class_name`.
+fn suggest_attribute_name(name: &str) -> Option<String> {
+    let mut s = snake_case(name);
+    if PYTHON_KEYWORDS.contains(&s.as_str()) {
+        s.push_str("_name");
+    }
+    is_attribute_name(&s).then_some(s)
+}
+
 /// `namespace.name`, each part lowercase letters, digits and dashes.
 pub fn is_definition_name(name: &str) -> bool {
     let part = |p: &str| {
@@ -493,7 +552,10 @@ pub fn check_definition_name(
                 name.span.clone(),
                 format!("definition name `{}` is not of the form `namespace.name`", name.value),
             )
-            .with_help("use lowercase letters, digits and dashes, e.g. `the-custodian.state-hub-consistency-sweep`"),
+            .with_help(match suggest_definition_name(name) {
+                Some(s) => format!("use lowercase letters, digits and dashes: `{s}`"),
+                None => "use lowercase letters, digits and dashes, e.g. `the-custodian.state-hub-consistency-sweep`".to_string(),
+            }),
         );
     }
 }
@@ -583,6 +645,14 @@ pub fn output_path_suggestion(path: &str) -> String {
     } else {
         parts.join("/")
     }
+}
+
+/// A valid definition name close to `name`: `The_Custodian.Sweep` gives `the-custodian.sweep`.
+fn suggest_definition_name(name: &str) -> Option<String> {
+    let (ns, n) = name.split_once('.')?;
+    let part = |p: &str| snake_case(p).replace('_', "-");
+    let s = format!("{}.{}", part(ns), part(n));
+    is_definition_name(&s).then_some(s)
 }
 
 const PYTHON_KEYWORDS: &[&str] = &[
@@ -1019,22 +1089,27 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
     let mut out = Vec::new();
     for (key, _) in entries {
         let Some(n) = f.get(&key.name) else { continue };
-        let valid_ident = key
-            .name
-            .starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && key
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && !PYTHON_KEYWORDS.contains(&key.name.as_str());
-        if !valid_ident {
-            diags.push(
-                file.diagnostic(
-                    Code::InvalidName,
-                    key.span.clone(),
-                    format!("attribute name `{}` is not a lowercase identifier", key.name),
+        if !is_attribute_name(&key.name) {
+            let keyword = PYTHON_KEYWORDS.contains(&key.name.as_str());
+            let message = if keyword {
+                format!(
+                    "attribute name `{}` is a Python keyword, which cannot be a keyword argument of the generated publisher",
+                    key.name
                 )
-                .with_help("use snake_case (`repo_slug`); names become Python keyword arguments and CEL fields"),
+            } else {
+                format!(
+                    "attribute name `{}` is not a lowercase identifier",
+                    key.name
+                )
+            };
+            let help = match suggest_attribute_name(&key.name) {
+                Some(s) if keyword => format!("rename it, e.g. `{s}`"),
+                Some(s) => format!("use snake_case: `{s}`"),
+                None => "use snake_case (`repo_slug`); names become Python keyword arguments and CEL fields".to_string(),
+            };
+            diags.push(
+                file.diagnostic(Code::InvalidName, key.span.clone(), message)
+                    .with_help(help),
             );
         }
         let what = format!("attribute `{}`", key.name);
@@ -1582,7 +1657,6 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             .and_then(|x| x.strip_prefix('.'));
         let tokens: Vec<&str> = rest.map(|x| x.split('.').collect()).unwrap_or_default();
         if rest.is_none() || tokens.len() < 2 || !tokens.iter().all(|t| is_token(t)) {
-            let suggestion = subj.to_ascii_lowercase().replace(['-', ' '], "_");
             diags.push(
                 file.diagnostic(
                     Code::SubjectForm,
@@ -1592,10 +1666,11 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
                         subj.value, r.subject_prefix
                     ),
                 )
-                .with_help(if rest.is_none() {
-                    format!("subjects start with `{}.`", r.subject_prefix)
-                } else {
-                    format!("use lowercase tokens separated by dots, e.g. `{suggestion}`")
+                .with_help(match suggest_subject(&r.subject_prefix, subj) {
+                    _ if rest.is_none() => format!("subjects start with `{}.`", r.subject_prefix),
+                    Some(s) => format!("use lowercase tokens separated by dots, e.g. `{s}`"),
+                    None => "use lowercase tokens separated by dots: `<prefix>.<entity>.<event>`"
+                        .to_string(),
                 }),
             );
         } else if !r.in_stream(subj) {
@@ -1798,5 +1873,35 @@ mod tests {
                 .is_ok()
         );
         assert!(AttrType::Enum(vec!["a".into()]).check(&json!("b")).is_err());
+    }
+
+    /// Each suggested name passes the check it is offered for.
+    #[test]
+    fn suggested_names_are_valid() {
+        assert_eq!(
+            suggest_subject("org.billing", "org.billing.Invoice-Voided").as_deref(),
+            Some("org.billing.invoice.voided")
+        );
+        assert_eq!(
+            suggest_subject("org.statehub", "org.statehub.RepoRegistered").as_deref(),
+            Some("org.statehub.repo.registered")
+        );
+        assert_eq!(suggest_subject("org.statehub", "org.statehub.repo"), None);
+        assert_eq!(suggest_subject("org.statehub", "org.statehub.9.x"), None);
+        for (name, expected) in [
+            ("class", Some("class_name")),
+            ("Repo-Slug", Some("repo_slug")),
+            ("openTaskCount", Some("open_task_count")),
+            ("---", None),
+        ] {
+            let s = suggest_attribute_name(name);
+            assert_eq!(s.as_deref(), expected, "{name}");
+            assert!(s.is_none_or(|s| is_attribute_name(&s)));
+        }
+        assert_eq!(
+            suggest_definition_name("The_Custodian.Sweep").as_deref(),
+            Some("the-custodian.sweep")
+        );
+        assert_eq!(suggest_definition_name("sweep"), None);
     }
 }

@@ -71,6 +71,10 @@ pub struct PathUse {
     pub compared_with: Vec<Comparison>,
     /// The path is read by `has(...)`: a presence test, not a read of its value.
     pub presence_test: bool,
+    /// The paths a `has(...)` test has proved present wherever this read is evaluated:
+    /// `has(a.b) && <here>`, `!has(a.b) || <here>`, `has(a.b) ? <here> : ...`,
+    /// `!has(a.b) ? ... : <here>`. A `has()` anywhere else guards nothing here.
+    pub guards: Vec<Vec<String>>,
 }
 
 /// A literal a path is compared with (`==`, `!=`, `<`, `<=`, `>`, `>=`, `in [..]`), or a use that
@@ -169,6 +173,7 @@ fn analyze_here(expr: &str) -> Result<Analysis, Finding> {
         bound: Vec::new(),
         uses: Vec::new(),
         index: HashMap::new(),
+        guards: Vec::new(),
     };
     walker.walk(program.expression());
     let mut paths = walker.uses;
@@ -362,6 +367,8 @@ struct Walker<'a> {
     bound: Vec<String>,
     uses: Vec<PathUse>,
     index: HashMap<(Vec<String>, Range<usize>), usize>,
+    /// The presence tests known true where the walk is (see [`PathUse::guards`]).
+    guards: Vec<Vec<String>>,
 }
 
 /// A path read, as found in the tree.
@@ -408,6 +415,31 @@ impl Walker<'_> {
 
     fn walk_call(&mut self, call: &CallExpr) {
         let name = call.func_name.as_str();
+        // Short-circuit operators: what the left side (or the condition) proves when the right
+        // side (or a branch) is evaluated guards the reads there.
+        match (name, call.target.as_deref(), call.args.as_slice()) {
+            (operators::LOGICAL_AND, None, [lhs, rhs]) => {
+                self.walk(lhs);
+                let facts = self.true_when(lhs, true);
+                self.walk_guarded(rhs, facts);
+                return;
+            }
+            (operators::LOGICAL_OR, None, [lhs, rhs]) => {
+                self.walk(lhs);
+                let facts = self.true_when(lhs, false);
+                self.walk_guarded(rhs, facts);
+                return;
+            }
+            (operators::CONDITIONAL, None, [cond, then, otherwise]) => {
+                self.walk(cond);
+                let facts = self.true_when(cond, true);
+                self.walk_guarded(then, facts);
+                let facts = self.true_when(cond, false);
+                self.walk_guarded(otherwise, facts);
+                return;
+            }
+            _ => {}
+        }
         match (name, call.target.as_deref(), call.args.as_slice()) {
             (_, None, [lhs, rhs]) if relational(name).is_some() => {
                 self.compare(name, lhs, rhs);
@@ -461,6 +493,54 @@ impl Walker<'_> {
         }
     }
 
+    fn walk_guarded(&mut self, e: &IdedExpr, facts: Vec<Vec<String>>) {
+        let depth = self.guards.len();
+        self.guards.extend(facts);
+        self.walk(e);
+        self.guards.truncate(depth);
+    }
+
+    /// The paths proved present by `has()` tests when `e` evaluates to `outcome`.
+    fn true_when(&self, e: &IdedExpr, outcome: bool) -> Vec<Vec<String>> {
+        if let Some(path) = self.path_of(e) {
+            return if path.presence_test && outcome {
+                vec![path.segments]
+            } else {
+                Vec::new()
+            };
+        }
+        let Expr::Call(call) = &e.expr else {
+            return Vec::new();
+        };
+        match (
+            call.func_name.as_str(),
+            call.target.as_deref(),
+            call.args.as_slice(),
+        ) {
+            (operators::LOGICAL_NOT, None, [inner]) => self.true_when(inner, !outcome),
+            // Both sides hold (a && b true, a || b false): what either proves.
+            (operators::LOGICAL_AND, None, [a, b]) if outcome => {
+                let mut facts = self.true_when(a, true);
+                facts.extend(self.true_when(b, true));
+                facts
+            }
+            (operators::LOGICAL_OR, None, [a, b]) if !outcome => {
+                let mut facts = self.true_when(a, false);
+                facts.extend(self.true_when(b, false));
+                facts
+            }
+            // One side or the other: what both prove.
+            (operators::LOGICAL_AND | operators::LOGICAL_OR, None, [a, b]) => {
+                let other = self.true_when(b, outcome);
+                self.true_when(a, outcome)
+                    .into_iter()
+                    .filter(|f| other.contains(f))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn walk_comprehension(&mut self, comp: &ComprehensionExpr) {
         self.walk(&comp.iter_range);
         self.walk(&comp.accu_init);
@@ -500,6 +580,7 @@ impl Walker<'_> {
             span: key.1.clone(),
             compared_with: Vec::new(),
             presence_test: path.presence_test,
+            guards: self.guards.clone(),
         });
         self.index.insert(key, at);
         at
@@ -1032,6 +1113,92 @@ mod tests {
         assert_eq!(text(e, &p[0].span), "event.attributes.owner");
         assert!(!p[1].presence_test);
         assert_eq!(p[1].compared_with[0].literal_text, "\"\"");
+    }
+
+    /// The guards of each non-`has` read of `event.attributes.<name>`, as dotted paths.
+    fn guards_of(expr: &str, name: &str) -> Vec<Vec<String>> {
+        paths(expr)
+            .into_iter()
+            .filter(|p| !p.presence_test && attribute_name(&p.path) == Some(name))
+            .map(|p| p.guards.iter().map(|g| g.join(".")).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_has_test_guards_only_where_it_is_known_true() {
+        let x = || vec!["event.attributes.x".to_string()];
+        let none: Vec<String> = Vec::new();
+        for (expr, expected) in [
+            // The right of && when the left is true; the right of || when the left is false.
+            (
+                "has(event.attributes.x) && event.attributes.x == 1",
+                vec![x()],
+            ),
+            (
+                "!has(event.attributes.x) || event.attributes.x == 1",
+                vec![x()],
+            ),
+            (
+                "has(event.attributes.x) || event.attributes.x == 1",
+                vec![none.clone()],
+            ),
+            (
+                "!has(event.attributes.x) && event.attributes.x == 1",
+                vec![none.clone()],
+            ),
+            // Not the left side, nor anything outside the operator.
+            (
+                "event.attributes.x == 1 && has(event.attributes.x)",
+                vec![none.clone()],
+            ),
+            (
+                "(has(event.attributes.x) && true) || event.attributes.x == 1",
+                vec![none.clone()],
+            ),
+            (
+                "(has(event.attributes.x) || true) && event.attributes.x == 1",
+                vec![none.clone()],
+            ),
+            // Ternary branches.
+            (
+                "has(event.attributes.x) ? event.attributes.x == 1 : false",
+                vec![x()],
+            ),
+            (
+                "!has(event.attributes.x) ? true : event.attributes.x == 1",
+                vec![x()],
+            ),
+            (
+                "has(event.attributes.x) ? false : event.attributes.x == 1",
+                vec![none.clone()],
+            ),
+            // Chains and nesting.
+            (
+                "has(event.attributes.y) && has(event.attributes.x) && event.attributes.x > 1",
+                vec![vec![
+                    "event.attributes.y".to_string(),
+                    "event.attributes.x".to_string(),
+                ]],
+            ),
+            (
+                "!(has(event.attributes.x) && true) || event.attributes.x == 1",
+                vec![x()],
+            ),
+            (
+                "!(!has(event.attributes.x) || false) ? true : event.attributes.x == 1",
+                vec![none.clone()],
+            ),
+            (
+                "!(has(event.attributes.x) || has(event.attributes.y)) ? event.attributes.x == 1 : false",
+                vec![none],
+            ),
+            (
+                "!(has(event.attributes.y) || has(event.attributes.x)) ? false : event.attributes.x == 1",
+                vec![Vec::new()],
+            ),
+        ] {
+            assert_eq!(guards_of(expr, "x"), expected, "{expr}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use crate::codes::Code;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
@@ -263,6 +264,47 @@ fn toml_value(v: &toml_edit::Value, fallback: Range<usize>) -> Node {
 // YAML
 // ---------------------------------------------------------------------------------------------
 
+/// The largest definition file handoff reads, in bytes. Definitions are a few kilobytes; a file
+/// a thousand times that is a mistake (a generated dump, a binary), and reading it whole would
+/// cost time and memory in proportion (a 50 MB list took 5 s and 1.2 GB).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Duplicate keys reported per file; the rest are counted in one last diagnostic.
+const MAX_DUPLICATES: usize = 20;
+
+/// Reads a file of at most [`MAX_FILE_BYTES`]. A larger one gives its first `MAX_FILE_BYTES`
+/// (as text) and a `file-too-large` diagnostic at the line where reading stopped.
+pub fn read_limited(
+    path: &std::path::Path,
+    shown: &str,
+) -> std::io::Result<Result<SourceFile, Box<(SourceFile, Diagnostic)>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() <= MAX_FILE_BYTES {
+        let text = String::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()))?;
+        return Ok(Ok(SourceFile::new(shown, text)));
+    }
+    bytes.truncate(MAX_FILE_BYTES);
+    let file = SourceFile::new(shown, String::from_utf8_lossy(&bytes).into_owned());
+    let end = file.text.len();
+    let start = floor_char_boundary(&file.text, end.saturating_sub(1));
+    let d = file
+        .diagnostic(
+            Code::FileTooLarge,
+            start..end,
+            format!(
+                "the file is larger than {} MiB, the most a definition may be; reading stopped here",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_help("a definition is one small YAML document: split the file, or remove what does not belong in it");
+    Ok(Err(Box::new((file, d))))
+}
+
 /// Parses a single YAML document into a positioned tree. Syntax errors, several documents,
 /// anchors/aliases and duplicate keys are reported as diagnostics.
 pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
@@ -270,14 +312,20 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
 
     enum Frame {
         Seq(Vec<Node>, usize),
-        Map(Vec<(Key, Node)>, usize, Option<Key>),
+        /// Entries, start, the key awaiting its value, and each key's first position (so that
+        /// the duplicate check is one hash look-up per key, not a search of the earlier keys).
+        Map(Vec<(Key, Node)>, usize, Option<Key>, HashMap<String, usize>),
     }
 
     let mut diags = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0;
-    let to_byte = |m: saphyr_parser::Marker| file.offset_of(m.line(), m.col());
+    let mut duplicates = 0usize;
+    // Markers count characters; a cursor turns them into byte offsets in amortized constant
+    // time (a long single-line flow mapping would make a per-line search quadratic).
+    let mut cursor = CharCursor::new(&file.text);
+    let mut to_byte = |m: saphyr_parser::Marker| cursor.byte(m.index());
 
     for item in Parser::new_from_str(&file.text) {
         let (event, span) = match item {
@@ -287,7 +335,7 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                 let info = e.info();
                 // An unclosed flow collection is usually found lines later; point at its bracket.
                 let open = stack.last().map(|f| match f {
-                    Frame::Seq(_, s) | Frame::Map(_, s, _) => *s,
+                    Frame::Seq(_, s) | Frame::Map(_, s, _, _) => *s,
                 });
                 let unclosed = open.and_then(|s| {
                     let c = file.text[s..].chars().next()?;
@@ -361,7 +409,7 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                 continue;
             }
             Event::MappingStart(..) => {
-                stack.push(Frame::Map(Vec::new(), start, None));
+                stack.push(Frame::Map(Vec::new(), start, None, HashMap::new()));
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
@@ -372,7 +420,7 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                 _ => continue,
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map(entries, s, _)) => Node {
+                Some(Frame::Map(entries, s, _, _)) => Node {
                     value: Value::Map(entries),
                     span: s..end.max(s),
                 },
@@ -387,7 +435,7 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                 }
             }
             Some(Frame::Seq(items, _)) => items.push(node),
-            Some(Frame::Map(entries, _, pending)) => match pending.take() {
+            Some(Frame::Map(entries, _, pending, seen)) => match pending.take() {
                 None => {
                     let name = match &node.value {
                         Value::Str(s) => s.clone(),
@@ -404,8 +452,11 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                             String::new()
                         }
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
-                        let (line, _) = file.line_col(first.span.start);
+                    if seen.contains_key(&name) {
+                        duplicates += 1;
+                    }
+                    if let Some(&first) = seen.get(&name).filter(|_| duplicates <= MAX_DUPLICATES) {
+                        let (line, _) = file.line_col(first);
                         diags.push(
                             file.diagnostic(
                                 Code::DuplicateKey,
@@ -414,6 +465,8 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
                             )
                             .with_help("remove one of the two entries"),
                         );
+                    } else {
+                        seen.insert(name.clone(), node.span.start);
                     }
                     *pending = Some(Key {
                         name,
@@ -424,6 +477,20 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
             },
         }
     }
+    if duplicates > MAX_DUPLICATES {
+        let end = file.text.len();
+        diags.push(
+            file.diagnostic(
+                Code::DuplicateKey,
+                floor_char_boundary(&file.text, end.saturating_sub(1))..end,
+                format!(
+                    "{} more duplicate keys are not shown",
+                    duplicates - MAX_DUPLICATES
+                ),
+            )
+            .with_help("remove the repeated entries"),
+        );
+    }
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -431,6 +498,43 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
         value: Value::Null,
         span: 0..0,
     }))
+}
+
+/// Byte offsets of character indexes, for indexes that mostly grow.
+struct CharCursor<'t> {
+    text: &'t str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> CharCursor<'t> {
+    fn new(text: &'t str) -> Self {
+        CharCursor {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte(&mut self, index: usize) -> usize {
+        if self.ascii {
+            return index.min(self.text.len());
+        }
+        if index < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        for c in self.text[self.bytes..].chars() {
+            if self.chars == index {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        self.bytes
+    }
 }
 
 /// saphyr's scalar spans can stop short of a closing quote or run into trailing spaces;
@@ -442,8 +546,9 @@ fn scalar_end(
     style: saphyr_parser::ScalarStyle,
 ) -> usize {
     use saphyr_parser::ScalarStyle;
+    // Only the scalar's own text is looked at: scanning to the end of its line for every scalar
+    // would be quadratic on a long single-line flow collection.
     let rest = &file.text[start..];
-    let line = rest.split('\n').next().unwrap_or("");
     match style {
         ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted => {
             let q = if style == ScalarStyle::DoubleQuoted {
@@ -453,9 +558,9 @@ fn scalar_end(
             };
             // Find the closing quote on the same line (skipping escapes for double quotes).
             let mut prev_escape = false;
-            for (i, c) in line.char_indices().skip(1) {
+            for (i, c) in rest.char_indices().skip(1).take_while(|&(_, c)| c != '\n') {
                 if c == q && !prev_escape {
-                    if q == '\'' && line[i + 1..].starts_with('\'') {
+                    if q == '\'' && rest[i + 1..].starts_with('\'') {
                         continue;
                     }
                     return start + i + 1;
@@ -465,9 +570,9 @@ fn scalar_end(
             end.max(start)
         }
         ScalarStyle::Plain => {
-            let e = end.max(start).min(start + line.len());
-            let trimmed = file.text[start..e].trim_end();
-            start + trimmed.len().max(1).min(line.len().max(1))
+            let own = &file.text[start..end.max(start)];
+            let trimmed = own.split('\n').next().unwrap_or("").trim_end();
+            start + trimmed.len().max(1)
         }
         _ => end.max(start),
     }
@@ -695,25 +800,29 @@ pub fn did_you_mean<'c>(
 ) -> Option<&'c str> {
     let word_l = word.to_ascii_lowercase();
     let candidates: Vec<&'c str> = candidates.into_iter().collect();
-    // An abbreviation (`int` for `integer`) is the likeliest meaning.
-    if word_l.len() >= 3
-        && let Some(c) = candidates
-            .iter()
-            .find(|c| c.to_ascii_lowercase().starts_with(&word_l))
-    {
-        return Some(c);
-    }
-    candidates
-        .into_iter()
+    // A close typo first (`subject` for `subjects`, not `subject_prefix`), then an abbreviation
+    // (`int` for `integer`).
+    let close = candidates
+        .iter()
         .map(|c| {
             (
                 strsim::damerau_levenshtein(&word_l, &c.to_ascii_lowercase()),
-                c,
+                *c,
             )
         })
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    close.or_else(|| {
+        (word_l.len() >= 3)
+            .then(|| {
+                candidates
+                    .iter()
+                    .find(|c| c.to_ascii_lowercase().starts_with(&word_l))
+                    .copied()
+            })
+            .flatten()
+    })
 }
 
 #[cfg(test)]
@@ -789,5 +898,9 @@ mod tests {
         );
         assert_eq!(did_you_mean("zzz", ["summary", "since"]), None);
         assert_eq!(did_you_mean("int", ["string", "integer"]), Some("integer"));
+        assert_eq!(
+            did_you_mean("subject", ["subject_prefix", "subjects"]),
+            Some("subjects")
+        );
     }
 }

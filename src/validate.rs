@@ -72,7 +72,7 @@ pub fn load_registry(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
             &triggers,
             m.definition.cron.is_some(),
             !m.definition.events.is_empty(),
-            &requires,
+            Some(&requires),
         ));
     }
     let errors = more.iter().any(Diagnostic::is_error);
@@ -152,14 +152,13 @@ fn check_rule(
     triggers: &[&Subject],
     has_cron: bool,
     has_events: bool,
-    requires: &[&str],
+    requires: Option<&[&str]>,
 ) -> Vec<Diagnostic> {
     let analysis = match rule::analyze(when) {
         Ok(a) => a,
         Err(f) => return vec![place(file, &when.span, exact, f)],
     };
     let mut out = Vec::new();
-    let guarded = analysis.paths.iter().any(|p| p.presence_test);
     let at = |span: &Range<usize>| -> Range<usize> {
         if exact {
             when.span.start + span.start..when.span.start + span.end
@@ -173,6 +172,10 @@ fn check_rule(
                 // Its event subjects are unregistered (reported on their own): nothing to check.
                 continue;
             }
+            // A `has()` test of an event path proves there is an event; it guards only the reads
+            // evaluated where it is known true (see `rule::PathUse::guards`).
+            let guarded =
+                p.presence_test || p.guards.iter().any(|g| g.len() >= 2 && g[0] == "event");
             if triggers.is_empty() || (has_cron && !guarded) {
                 let message = if triggers.is_empty() {
                     "the rule reads `event`, but the definition has only a cron trigger: there is no event when it fires".to_string()
@@ -232,6 +235,28 @@ fn check_rule(
                         );
                     }
                     Some(a) => {
+                        let attr_guarded = p.presence_test
+                            || p.guards.iter().any(|g| {
+                                g.len() >= 3
+                                    && g[0] == "event"
+                                    && g[1] == "attributes"
+                                    && g[2] == attr
+                            });
+                        if !a.required && !attr_guarded {
+                            out.push(
+                                file.diagnostic(
+                                    Code::OptionalAttribute,
+                                    at(&p.span),
+                                    format!(
+                                        "`{attr}` is optional on `{}`: reading it when it is absent is an evaluation error",
+                                        s.subject.value
+                                    ),
+                                )
+                                .with_help(format!(
+                                    "guard the read: `has(event.attributes.{attr}) && ...`"
+                                )),
+                            );
+                        }
                         for c in &p.compared_with {
                             if !rule::compatible(a.ty.name(), c.literal_type) {
                                 out.push(
@@ -253,13 +278,17 @@ fn check_rule(
                             {
                                 let lit = c.literal_text.trim_matches(|ch| ch == '"' || ch == '\'');
                                 if !values.iter().any(|v| v == lit) {
+                                    // `== "done"` is never true and `!= "done"` always:
+                                    // either way the rule does not say what was meant.
                                     out.push(
                                         file.diagnostic(
                                             Code::EnumValue,
                                             at(&c.span),
                                             format!(
-                                                "`{attr}` on `{}` is never {}",
-                                                s.subject.value, c.literal_text
+                                                "`{attr}` on `{}` is never {}, so this comparison is always {}",
+                                                s.subject.value,
+                                                c.literal_text,
+                                                if c.op == "!=" { "true" } else { "false" }
                                             ),
                                         )
                                         .with_help(
@@ -281,6 +310,7 @@ fn check_rule(
                 }
             }
         } else if let Some(name) = rule::context_name(&p.path)
+            && let Some(requires) = requires
             && !requires.contains(&name)
             && !p.presence_test
         {
@@ -346,19 +376,32 @@ struct Checked {
     stem: String,
     file: SourceFile,
     definition: Option<Definition>,
+    /// The file parsed as a definition without errors of its own shape.
+    shape_ok: bool,
     diags: Vec<Diagnostic>,
 }
 
 /// Lists the YAML files under the given paths, sorted.
+///
+/// Folders are walked with the `ignore` crate, as `git` would see them: hidden files and
+/// folders and whatever `.gitignore` / `.ignore` files exclude are skipped (even outside a git
+/// checkout; the user's global git configuration is not read, so results do not depend on the
+/// machine). Symbolic links are not followed, so a link cannot loop or lead outside the
+/// repository; only regular files are listed (a FIFO named `x.yaml` would block a read). A path
+/// given explicitly is taken as given, but must be a regular file or a folder.
 pub fn definition_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            walk(p, &mut files).map_err(|e| format!("cannot list {}: {e}", p.display()))?;
-        } else if p.exists() {
+        let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("{}: no such file or folder", p.display()),
+            _ => format!("cannot read {}: {e}", p.display()),
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut files)?;
+        } else if meta.is_file() {
             files.push(p.clone());
         } else {
-            return Err(format!("{}: no such file or folder", p.display()));
+            return Err(format!("{}: not a regular file or folder", p.display()));
         }
     }
     files.sort();
@@ -366,16 +409,25 @@ pub fn definition_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            files.push(path);
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(false)
+        .hidden(true)
+        .git_ignore(true)
+        .require_git(false)
+        .git_global(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let regular = entry.file_type().is_some_and(|t| t.is_file());
+        if regular
+            && matches!(
+                entry.path().extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            )
+        {
+            files.push(entry.into_path());
         }
     }
     Ok(())
@@ -426,22 +478,24 @@ pub fn validate(
     let mut by_name: HashMap<&str, &Checked> = HashMap::new();
     for c in &checked {
         out.diagnostics.extend(c.diags.iter().cloned());
-        let Some(def) = &c.definition else { continue };
-        if let Some(first) = by_name.get(def.name.as_str()) {
+        let Some(name) = c.definition.as_ref().and_then(|d| d.name.as_ref()) else {
+            continue;
+        };
+        if let Some(first) = by_name.get(name.as_str()) {
             out.diagnostics.push(
                 c.file
                     .diagnostic(
                         Code::DuplicateName,
-                        def.name.span.clone(),
+                        name.span.clone(),
                         format!(
                             "definition `{}` is also defined in {}",
-                            def.name.value, first.path
+                            name.value, first.path
                         ),
                     )
                     .with_help("names are unique across all definition files"),
             );
         } else {
-            by_name.insert(def.name.as_str(), c);
+            by_name.insert(name.as_str(), c);
         }
     }
     for c in &checked {
@@ -449,10 +503,11 @@ pub fn validate(
         let name = c
             .definition
             .as_ref()
-            .map_or_else(|| c.stem.clone(), |d| d.name.value.clone());
+            .and_then(|d| d.name.as_ref())
+            .map_or_else(|| c.stem.clone(), |n| n.value.clone());
         out.definitions.insert(
             name,
-            if errors == 0 && c.definition.is_some() {
+            if errors == 0 && c.shape_ok {
                 DefinitionState::Valid
             } else {
                 DefinitionState::Invalid(errors.max(1))
@@ -483,8 +538,13 @@ pub fn validate(
                         );
                     }
                 }
+                // Comparing with the registry waits until the definition's shape is right: a
+                // field left unread by a shape error would only differ falsely.
+                Some(c) if !c.shape_ok => {}
                 Some(c) => {
-                    let def = c.definition.as_ref().expect("indexed definitions parsed");
+                    let Some(def) = c.definition.as_ref() else {
+                        continue;
+                    };
                     out.diagnostics.extend(drift(&c.file, def, m));
                     if m.cutover.at_or_past(Step::ParallelRun) {
                         out.diagnostics
@@ -537,8 +597,19 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let file = match crate::source::read_limited(path, &shown) {
+        Ok(Ok(file)) => file,
+        Ok(Err(too_large)) => {
+            let (file, d) = *too_large;
+            return Checked {
+                file,
+                diags: vec![d],
+                path: shown,
+                stem,
+                definition: None,
+                shape_ok: false,
+            };
+        }
         Err(e) => {
             return Checked {
                 file: SourceFile::new(shown.clone(), String::new()),
@@ -550,11 +621,12 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
                 path: shown,
                 stem,
                 definition: None,
+                shape_ok: false,
             };
         }
     };
-    let file = SourceFile::new(shown.clone(), text);
     let (def, mut diags) = definition::parse(&file);
+    let shape_ok = def.is_some() && !diags.iter().any(Diagnostic::is_error);
     if let Some(def) = &def {
         diags.extend(check_definition(&file, &stem, def, registry));
     }
@@ -563,6 +635,7 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
         stem,
         file,
         definition: def,
+        shape_ok,
         diags,
     }
 }
@@ -575,21 +648,10 @@ pub fn check_definition(
     registry: Option<&Registry>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if def.name.value != stem {
-        out.push(
-            file.diagnostic(
-                Code::NameMismatch,
-                def.name.span.clone(),
-                format!(
-                    "definition `{}` is in a file named `{stem}.yaml`",
-                    def.name.value
-                ),
-            )
-            .with_help(format!(
-                "rename the file to `{}.yaml`, or the definition to `{stem}`",
-                def.name.value
-            )),
-        );
+    if let Some(name) = &def.name
+        && name.value != stem
+    {
+        out.push(name_mismatch(file, name, stem));
     }
     let tz = def
         .cron
@@ -599,6 +661,12 @@ pub fn check_definition(
         out.extend(check_cron(file, &c.schedule, c.exact, tz.as_ref()));
     }
     let Some(reg) = registry else {
+        // Without a valid registry, the rule can still be parsed.
+        if let Some(when) = &def.when
+            && let Err(f) = rule::analyze(when)
+        {
+            out.push(place(file, &when.span, def.when_exact, f));
+        }
         return out;
     };
     out.extend(check_references(file, reg, &def.events, &def.requires));
@@ -612,7 +680,7 @@ pub fn check_definition(
             &triggers,
             def.cron.is_some(),
             !def.events.is_empty(),
-            &requires,
+            def.requires_known.then_some(requires.as_slice()),
         ));
     }
     if let Some(m) = &def.migration
@@ -634,6 +702,38 @@ pub fn check_definition(
         );
     }
     out
+}
+
+/// `metadata.name` differs from the file name. Only valid names are suggested: the file's stem
+/// when it is a valid definition name, the definition's name when it is.
+fn name_mismatch(
+    file: &SourceFile,
+    name: &crate::source::Spanned<String>,
+    stem: &str,
+) -> Diagnostic {
+    let name_ok = registry::is_definition_name(name);
+    let stem_ok = registry::is_definition_name(stem);
+    let help = match (name_ok, stem_ok) {
+        (true, true) => format!(
+            "rename the file to `{}.yaml`, or the definition to `{stem}`",
+            name.value
+        ),
+        (true, false) => format!("rename the file to `{}.yaml`", name.value),
+        (false, true) => format!("rename the definition to `{stem}`"),
+        (false, false) => {
+            "give the definition a valid name (`namespace.name`) and name the file after it"
+                .to_string()
+        }
+    };
+    file.diagnostic(
+        Code::NameMismatch,
+        name.span.clone(),
+        format!(
+            "definition `{}` is in a file named `{stem}.yaml`",
+            name.value
+        ),
+    )
+    .with_help(help)
 }
 
 /// Event subjects must be registered (a pattern must match at least one) and lie inside the
@@ -770,10 +870,15 @@ fn drift(file: &SourceFile, def: &Definition, m: &registry::Migration) -> Vec<Di
             w.span.clone(),
         );
     }
-    if def.instruction != plan.instruction {
-        for (field, found, expected) in instruction_differences(&def.instruction, &plan.instruction)
-        {
-            let span = yaml_span(file, &field).unwrap_or_else(|| def.name.span.clone());
+    if let Some(instruction) = &def.instruction
+        && *instruction != plan.instruction
+    {
+        let fallback = def
+            .name
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |n| n.span.clone());
+        for (field, found, expected) in instruction_differences(instruction, &plan.instruction) {
+            let span = yaml_span(file, &field).unwrap_or_else(|| fallback.clone());
             let what = format!("`{}`", field.join("."));
             differ(
                 &what,
@@ -925,11 +1030,15 @@ fn parallel_run(
         );
     }
     if def.idempotency.is_none() {
+        let span = def
+            .name
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |n| n.span.clone());
         out.push(
             def_file
                 .diagnostic(
                     Code::ParallelRunUnsafe,
-                    def.name.span.clone(),
+                    span,
                     format!("migration `{}` is at its parallel run, but this definition declares no `idempotency`", m.name.value),
                 )
                 .with_help("add `idempotency: {key: ..., mechanism: ...}` saying how a repeated fire is made harmless"),

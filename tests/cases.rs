@@ -117,8 +117,13 @@ fn every_code_has_a_case() -> Result<(), Failed> {
     }
     // Covered by their own tests: `stale-generated` and `orphan-generated` (tests/validate.rs;
     // cases run with --no-freshness), `io` (an unreadable file cannot be made as root; a
-    // non-UTF-8 generated file is in tests/validate.rs).
-    let elsewhere = ["stale-generated", "orphan-generated", "io"];
+    // non-UTF-8 generated file is in tests/validate.rs), `file-too-large` (tests/validate.rs).
+    let elsewhere = [
+        "stale-generated",
+        "orphan-generated",
+        "io",
+        "file-too-large",
+    ];
     let missing: Vec<&str> = handoff::codes::Code::ALL
         .iter()
         .filter(|c| c.is_validate())

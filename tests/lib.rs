@@ -17,4 +17,5 @@ mod nats_python;
 mod plan;
 mod python_tooling;
 mod robustness;
+mod suggestions;
 mod validate;

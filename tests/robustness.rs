@@ -75,3 +75,64 @@ fn mutated_inputs_give_diagnostics_not_panics() {
         }
     }
 }
+
+/// Parses `text` as a definition and returns how long it took.
+fn time_parse(text: String) -> (std::time::Duration, Vec<handoff::diagnostic::Diagnostic>) {
+    let file = SourceFile::new("d.yaml", text);
+    let started = std::time::Instant::now();
+    let (_, diags) = handoff::definition::parse(&file);
+    (started.elapsed(), diags)
+}
+
+/// The duplicate-key check is linear: 80,000 keys (about 1 MB, under the size limit) in one
+/// block mapping, and 70,000 in a flow mapping on a single line, parse in well under the time the
+/// quadratic check took (10 s in a release build). The bound is generous for a debug build on a busy machine.
+#[test]
+fn many_keys_parse_in_linear_time() {
+    let block: String = (0..80_000).map(|i| format!("k{i:x}: {i}\n")).collect();
+    let flow = format!(
+        "{{{}, k7: again}}\n",
+        (0..70_000)
+            .map(|i| format!("k{i:x}: {i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (what, text, line) in [
+        ("block", format!("{block}k7: again\n"), 80_001),
+        ("flow", flow, 1),
+    ] {
+        assert!(text.len() < 1024 * 1024, "{what}: {} bytes", text.len());
+        let (took, diags) = time_parse(text);
+        assert!(took < std::time::Duration::from_secs(5), "{what}: {took:?}");
+        // The duplicate far down is still found, and said where the key was first defined.
+        let dup = diags
+            .iter()
+            .find(|d| d.code.name() == "duplicate-key")
+            .unwrap();
+        assert_eq!(dup.line, line, "{what}");
+        assert!(
+            dup.message.contains(if line == 1 {
+                "first defined on line 1"
+            } else {
+                "first defined on line 8"
+            }),
+            "{what}: {}",
+            dup.message
+        );
+    }
+}
+
+/// Repeating one key 70,000 times on one line reports the first duplicates and counts the rest,
+/// in bounded time (each diagnostic costs a search of its line).
+#[test]
+fn many_duplicates_are_capped() {
+    let text = format!("{{{}}}\n", vec!["a: 1"; 70_000].join(", "));
+    let (took, diags) = time_parse(text);
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert_eq!(diags.len(), 21, "{:?}", &diags[..3]);
+    assert!(
+        diags[20].message.contains("69979 more duplicate keys"),
+        "{}",
+        diags[20].message
+    );
+}

@@ -10,6 +10,7 @@ mod exit;
 mod generate;
 mod import;
 mod options;
+mod output;
 mod plan;
 mod publish;
 mod stream;
@@ -80,15 +81,23 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = output::Output::new(std::io::stdout().lock());
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let result = run(cli, &mut out, &mut err);
     let _ = out.flush();
-    match result {
-        Ok(exit) => exit.into(),
-        Err(f) => {
+    match (out.error, result) {
+        // The reader stopped reading (`handoff validate | head -1`): that is its choice, not a
+        // failure; end quietly with what the command found.
+        (Some(e), Ok(exit)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit.into(),
+        (Some(e), Err(f)) if e.kind() == std::io::ErrorKind::BrokenPipe => f.exit.into(),
+        // Any other write error means the report was lost: the tool failed.
+        (Some(e), _) => {
+            let _ = writeln!(err, "handoff: cannot write the output: {e}");
+            Exit::Failed.into()
+        }
+        (None, Ok(exit)) => exit.into(),
+        (None, Err(f)) => {
             let _ = writeln!(err, "handoff: {}", f.message);
             f.exit.into()
         }
