@@ -203,7 +203,7 @@ fn repeated_lines_namespace_and_time_zone() {
             "crontab",
             "--namespace",
             "ops",
-            "--timezone",
+            "--tz",
             "America/New_York",
             &crontab,
         ],
@@ -235,6 +235,8 @@ fn repeated_lines_namespace_and_time_zone() {
 
     for bad in [
         &["--namespace", "Ops Team"][..],
+        &["--tz", "Mars/Olympus"][..],
+        // The older spelling still works, and is checked the same way.
         &["--timezone", "Mars/Olympus"][..],
     ] {
         let mut args = vec!["--registry", SMALL, "import", "crontab"];

@@ -27,9 +27,10 @@ pub struct CrontabArgs {
     /// The system crontab form (/etc/crontab, /etc/cron.d): a user field before the command.
     #[arg(long)]
     pub system: bool,
-    /// The machine's local time zone, which jobs without CRON_TZ ran in (default: assume UTC, noted).
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
+    /// The machine's local time zone, which jobs without CRON_TZ ran in (default: assume UTC,
+    /// noted). `--timezone` is an older spelling.
+    #[arg(long = "tz", visible_alias = "timezone", value_name = "ZONE")]
+    pub tz: Option<String>,
     /// Add the entries to the registry instead of printing them.
     #[arg(long)]
     pub write: bool,
@@ -45,9 +46,10 @@ pub struct SystemdArgs {
     pub timer: PathBuf,
     /// The .service unit (default: the timer's Unit=, or the same name beside it).
     pub service: Option<PathBuf>,
-    /// The machine's local time zone, which OnCalendar= without a zone ran in (default: assume UTC, noted).
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
+    /// The machine's local time zone, which OnCalendar= without a zone ran in (default: assume
+    /// UTC, noted). `--timezone` is an older spelling.
+    #[arg(long = "tz", visible_alias = "timezone", value_name = "ZONE")]
+    pub tz: Option<String>,
     /// Add the entry to the registry instead of printing it.
     #[arg(long)]
     pub write: bool,
@@ -77,13 +79,13 @@ pub fn run(
         None => import::default_namespace(&reg),
     };
     let timezone = match &command {
-        Command::Crontab(a) => a.timezone.clone(),
-        Command::Systemd(a) => a.timezone.clone(),
+        Command::Crontab(a) => a.tz.clone(),
+        Command::Systemd(a) => a.tz.clone(),
     };
     if let Some(tz) = &timezone
         && let Err(f) = handoff::cron::parse_timezone(tz)
     {
-        return Err(Failure::usage(format!("--timezone `{tz}`: {}", f.message)));
+        return Err(Failure::usage(format!("--tz `{tz}`: {}", f.message)));
     }
     let (found, write) = match command {
         Command::Crontab(a) => {
