@@ -599,7 +599,7 @@ pub fn read(timer: &SourceFile, service: Option<&SourceFile>, local_tz: Option<&
         }
     }
     if merged.timezone.is_none() && local_tz.is_none() {
-        notes.push("OnCalendar= names no time zone: systemd ran it in the machine's local time zone, assumed UTC here; check it (or import with --timezone)".to_string());
+        notes.push("OnCalendar= names no time zone: systemd ran it in the machine's local time zone, assumed UTC here; check it (or import with --tz)".to_string());
     }
     let expr = merged.expr();
     if let Err(findings) = crate::cron::parse(&expr) {
