@@ -7,6 +7,7 @@
 
 mod cron;
 mod exit;
+mod explain;
 mod generate;
 mod import;
 mod options;
@@ -65,6 +66,8 @@ pub enum Command {
     Publish(publish::Args),
     /// Watch events on the stream and check each envelope against the registry.
     Tap(tap::Args),
+    /// What a diagnostic code means, with a bad and a good example.
+    Explain(explain::Args),
 }
 
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
@@ -116,6 +119,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
         Command::Stream(c) => stream::run(&registry, c, out, err),
         Command::Publish(a) => publish::run(&registry, a, out, err),
         Command::Tap(a) => tap::run(&registry, a, out, err),
+        Command::Explain(a) => explain::run(a, out),
     }
 }
 
