@@ -5,6 +5,7 @@
 mod common;
 mod support;
 
+mod completions;
 mod cron_cli;
 mod cron_croner;
 mod cron_reference;

@@ -5,6 +5,7 @@
 //! and knows nothing of clap. Exit codes (exit.rs): 0 clean, 1 problems found, 2 usage error,
 //! 3 the tool itself failed.
 
+mod completions;
 mod cron;
 mod exit;
 mod explain;
@@ -68,6 +69,10 @@ pub enum Command {
     Tap(tap::Args),
     /// What a diagnostic code means, with a bad and a good example.
     Explain(explain::Args),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// The man page, in roff (`handoff man > handoff.1`).
+    Man(completions::ManArgs),
 }
 
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
@@ -120,6 +125,8 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
         Command::Publish(a) => publish::run(&registry, a, out, err),
         Command::Tap(a) => tap::run(&registry, a, out, err),
         Command::Explain(a) => explain::run(a, out),
+        Command::Completions(a) => completions::run(a, out),
+        Command::Man(a) => completions::man(a, out),
     }
 }
 
