@@ -7,6 +7,7 @@
 //! writers they are given and [`report`] renders diagnostics.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod audit;
 pub mod clock;
 pub mod codes;
 pub mod cron;

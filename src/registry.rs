@@ -26,6 +26,8 @@ pub struct Registry {
     pub subjects: Vec<Subject>,
     pub migrations: Vec<Migration>,
     pub output: Output,
+    /// `[source]`: where the publishing service's code is, for `audit`.
+    pub source: Option<crate::audit::config::SourceConfig>,
     /// Subject name -> index in `subjects`, for exact lookups.
     index: std::collections::HashMap<String, usize>,
 }
@@ -67,7 +69,7 @@ pub struct Subject {
     pub since: String,
     pub summary: String,
     /// `file:function` where the state hub publishes it.
-    pub trigger_site: String,
+    pub trigger_site: Spanned<String>,
     /// When exactly it fires.
     pub fires: String,
     pub attributes: Vec<Attribute>,
@@ -629,6 +631,7 @@ const TOP_KEYS: &[&str] = &[
     "contexts",
     "subjects",
     "migrations",
+    "source",
 ];
 
 /// Loads and validates a registry. Returns the model when there is no error, and every
@@ -679,6 +682,9 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         .get("migrations")
         .map(|n| array_of_tables(file, n, "migrations", diags, migration))
         .unwrap_or_default();
+    let source = top
+        .get("source")
+        .and_then(|n| crate::audit::config::parse(file, n, diags));
     top.finish(TOP_KEYS, diags);
 
     let stream = stream?;
@@ -693,6 +699,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         subjects,
         migrations,
         output,
+        source,
         index: Default::default(),
     };
     let mut registry = registry;
@@ -970,7 +977,7 @@ fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Optio
         subject: subject?,
         since: since?.value,
         summary: summary?.value,
-        trigger_site: trigger_site?.value,
+        trigger_site: trigger_site?,
         fires: fires?.value,
         attributes,
     })
