@@ -147,6 +147,8 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
     // The functions each subject may be published from: (file index, function index).
     let mut allowed: BTreeMap<&str, BTreeSet<(usize, usize)>> = BTreeMap::new();
     let mut subjects = Vec::new();
+    // Subjects whose trigger site is missing: their publishes elsewhere are that same problem.
+    let mut lost: BTreeSet<&str> = BTreeSet::new();
     for s in &reg.subjects {
         let site = &s.trigger_site;
         let Some((file_part, func)) = split_site(site) else {
@@ -177,6 +179,7 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                 },
             );
             diags.push(d);
+            lost.insert(&s.subject.value);
             subjects.push(SubjectAudit {
                 subject: s.subject.value.clone(),
                 trigger_site: site.value.clone(),
@@ -219,6 +222,7 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                 None => format!("its functions are: {}", names.join(", ")),
             });
             diags.push(d);
+            lost.insert(&s.subject.value);
             subjects.push(SubjectAudit {
                 subject: s.subject.value.clone(),
                 trigger_site: site.value.clone(),
@@ -351,7 +355,7 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                                 afi == fi && (af == gi || reach(facts, af).contains(&gi))
                             })
                         });
-                        if !declared {
+                        if !declared && !lost.contains(s.as_str()) {
                             let site = reg.subject(s).map(|x| x.trigger_site.value.clone()).unwrap_or_default();
                             diags.push(
                                 p.file
