@@ -5,6 +5,7 @@
 mod common;
 mod support;
 
+mod audit;
 mod cron_cli;
 mod cron_croner;
 mod cron_reference;

@@ -82,7 +82,13 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
         forbidden: &cfg.forbidden_modules,
     };
     let shown_root = display_path(root);
-    let results: Vec<(Parsed, Vec<Diagnostic>)> = rels
+    // Parsing recurses per nesting level (bounded by `python::MAX_NESTING`): threads with
+    // room for it.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(256 << 20)
+        .build()
+        .map_err(|e| Unreadable(format!("cannot start the audit's threads: {e}")))?;
+    let results: Vec<(Parsed, Vec<Diagnostic>)> = pool.install(|| rels
         .par_iter()
         .map(|rel| {
             let shown = format!("{}/{rel}", shown_root.trim_end_matches('/'));
@@ -131,7 +137,7 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                 diags,
             )
         })
-        .collect();
+        .collect());
     let mut diags = Vec::new();
     let mut parsed = Vec::with_capacity(results.len());
     for (p, d) in results {

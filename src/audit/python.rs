@@ -93,6 +93,9 @@ pub type SyntaxError = (TextRange, String);
 
 /// Parses `text` and collects its facts.
 pub fn analyse(text: &str, ctx: &Ctx) -> Result<FileFacts, SyntaxError> {
+    if let Some(problem) = too_deep(text) {
+        return Err((TextRange::default(), problem));
+    }
     let parsed =
         ruff_python_parser::parse_module(text).map_err(|e| (e.location, e.error.to_string()))?;
     let module = parsed.syntax();
@@ -136,6 +139,49 @@ pub fn analyse(text: &str, ctx: &Ctx) -> Result<FileFacts, SyntaxError> {
     forbidden.dedup_by_key(|f| f.range);
     facts.forbidden = forbidden;
     Ok(facts)
+}
+
+/// The parser and the tree's destructor recurse once per level of nesting: a file nested
+/// deeper than this (brackets, attribute or call chains, unary operators, lambdas, conditional
+/// expressions in one statement) is reported instead of parsed, so that hostile input cannot
+/// exhaust the stack. Real code stays far below it.
+pub const MAX_NESTING: usize = 5_000;
+
+fn too_deep(text: &str) -> Option<String> {
+    use ruff_python_ast::token::TokenKind as T;
+    let mut lexer = ruff_python_parser::lexer::lex(text, ruff_python_parser::Mode::Module);
+    let (mut weight, mut indent) = (0usize, 0usize);
+    // The lexer always advances; the bound only guards against a surprise.
+    for _ in 0..=text.len() + 2 {
+        match lexer.next_token() {
+            T::EndOfFile => return None,
+            T::Newline => weight = 0,
+            T::Indent => indent += 1,
+            T::Dedent => indent = indent.saturating_sub(1),
+            T::Lpar
+            | T::Lsqb
+            | T::Lbrace
+            | T::Dot
+            | T::Minus
+            | T::Plus
+            | T::Tilde
+            | T::Not
+            | T::Await
+            | T::Lambda
+            | T::Else
+            | T::Star
+            | T::DoubleStar
+            | T::At => weight += 1,
+            _ => {}
+        }
+        if weight > MAX_NESTING || indent > MAX_NESTING / 10 {
+            return Some(format!(
+                "nested too deeply to audit safely (a statement with more than {MAX_NESTING} brackets, dots and operators, or more than {} indentation levels)",
+                MAX_NESTING / 10
+            ));
+        }
+    }
+    None
 }
 
 struct Def<'a> {
@@ -568,6 +614,9 @@ impl Calls {
     }
 
     fn call(&mut self, c: &ast::ExprCall, awaited: bool) {
+        if self.depth > 200 {
+            return;
+        }
         self.visit_expr(&c.func);
         for a in &c.arguments.args {
             self.visit_expr(a);
@@ -637,5 +686,117 @@ impl<'a> Visitor<'a> for Calls {
             other => visitor::walk_expr(self, other),
         }
         self.depth -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines (1-based) of the publishes reported before commit in `func`.
+    fn uncommitted(src: &str, func: &str) -> Vec<usize> {
+        let publishers = HashMap::from([("publish_x_done".to_string(), "org.x.done".to_string())]);
+        let commit = vec!["commit".to_string()];
+        let forbidden = vec!["temporalio".to_string()];
+        let ctx = Ctx {
+            publishers: &publishers,
+            commit: &commit,
+            forbidden: &forbidden,
+        };
+        let facts = analyse(src, &ctx).unwrap();
+        let f = &facts.functions[facts.by_name[func]];
+        let file = crate::source::SourceFile::new("t.py", src);
+        f.uncommitted
+            .iter()
+            .map(|u| file.line_col(u.range.start().to_usize()).0)
+            .collect()
+    }
+
+    #[test]
+    fn sequence_and_branches() {
+        let src =
+            "async def f(s, c):\n    if c:\n        await s.commit()\n    await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [4]);
+        let src = "async def f(s, c):\n    if c:\n        await s.commit()\n    else:\n        return\n    await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), Vec::<usize>::new());
+        let src = "async def f(s, c):\n    if c:\n        await s.commit()\n    elif d:\n        await s.commit()\n    else:\n        raise E()\n    await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+    }
+
+    #[test]
+    fn commit_must_be_awaited_in_a_coroutine() {
+        let src = "async def f(s):\n    s.commit()\n    await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [3]);
+        let src = "def f(s):\n    s.commit()\n    publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+    }
+
+    #[test]
+    fn try_except_finally() {
+        // The handler may run before the commit in the body.
+        let src = "async def f(s):\n    try:\n        await s.commit()\n    except E:\n        await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [5]);
+        // `else` runs only after the body completed.
+        let src = "async def f(s):\n    try:\n        await s.commit()\n    except E:\n        raise\n    else:\n        await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+        // A handler that re-raises leaves only the committed path.
+        let src = "async def f(s):\n    try:\n        await s.commit()\n    except E:\n        await s.rollback()\n        raise\n    await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+        let src = "async def f(s):\n    try:\n        await s.commit()\n    finally:\n        await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [5]);
+        let src = "async def f(s):\n    try:\n        x = 1\n    finally:\n        await s.commit()\n    await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+    }
+
+    #[test]
+    fn loops_and_with_blocks() {
+        let src = "async def f(s, xs):\n    for x in xs:\n        await s.commit()\n    await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [4]);
+        let src = "async def f(s):\n    while True:\n        await s.commit()\n        break\n    await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+        let src = "async def f(s):\n    async with s.begin():\n        await publish_x_done()\n    await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [3]);
+        let src = "async def f(s):\n    async with lock:\n        await s.commit()\n    await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+    }
+
+    #[test]
+    fn helpers_of_the_module() {
+        let src = "async def save(s):\n    await s.commit()\n\nasync def f(s):\n    await save(s)\n    await publish_x_done()\n";
+        assert!(uncommitted(src, "f").is_empty());
+        let src = "async def emit():\n    await publish_x_done()\n\nasync def f(s):\n    await emit()\n    await s.commit()\n";
+        assert_eq!(uncommitted(src, "f"), [5]);
+        // Recursion terminates.
+        let src = "async def f(s):\n    await f(s)\n    await publish_x_done()\n";
+        assert_eq!(uncommitted(src, "f"), [3]);
+    }
+
+    #[test]
+    fn hostile_input_is_reported_not_parsed() {
+        let ctx_p = HashMap::new();
+        let ctx = Ctx {
+            publishers: &ctx_p,
+            commit: &[],
+            forbidden: &[],
+        };
+        let deep = format!("x = {}a", "-".repeat(100_000));
+        assert!(analyse(&deep, &ctx).is_err());
+        let chain = format!("x = a{}", ".b".repeat(100_000));
+        assert!(analyse(&chain, &ctx).is_err());
+        // Random bytes: a diagnostic or facts, never a panic (bounded: 300 inputs).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let alphabet =
+            b"()[]{}:.,=+-*/@ \n\t\"'#\\abcdefasyncawaitdefclassifelsetrywith0123\xc3\xa9";
+        for _ in 0..300 {
+            let mut bytes = Vec::new();
+            for _ in 0..(x % 400) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                bytes.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = analyse(&text, &ctx);
+        }
     }
 }
