@@ -14,6 +14,7 @@ pub mod cron;
 pub mod definition;
 pub mod diagnostic;
 pub mod envelope;
+pub mod evidence;
 pub mod generate;
 pub mod import;
 pub mod nats;

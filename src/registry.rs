@@ -200,6 +200,9 @@ pub struct Migration {
     pub side_effects: Vec<SideEffect>,
     pub definition: DefinitionPlan,
     pub cutover: Cutover,
+    /// The event types this migration introduces (besides its definition's event triggers):
+    /// `plan` checks their registration, publish and scope with evidence.
+    pub subjects: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -1147,6 +1150,7 @@ const MIGRATION_KEYS: &[&str] = &[
     "side_effects",
     "definition",
     "cutover",
+    "subjects",
 ];
 
 fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Migration> {
@@ -1175,8 +1179,10 @@ fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opt
                 .collect(),
         },
     };
+    let subjects = f.string_list("subjects", diags).unwrap_or_default();
     f.finish(MIGRATION_KEYS, diags);
     Some(Migration {
+        subjects,
         name: name?,
         summary: summary?.value,
         legacy: legacy?,

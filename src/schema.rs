@@ -289,5 +289,7 @@ pub fn registry() -> J {
     });
     // Added after the macro: one more level inside `json!` exceeds its recursion limit.
     schema["properties"]["source"] = source;
+    schema["properties"]["migrations"]["items"]["properties"]["subjects"] =
+        json!({ "type": "array", "items": string });
     schema
 }

@@ -1,8 +1,9 @@
-//! `handoff plan [--at DATE] [--format human|json] [--fail-on-blocked]`
+//! `handoff plan [--at DATE] [--format human|json] [--fail-on-blocked] [--crontab FILE]…
+//! [--systemd-dir DIR] [--scope FILE]`
 
 use handoff::codes::Code;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use serde_json::{Value as J, json};
@@ -11,6 +12,7 @@ use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::SimpleFormat;
+use handoff::evidence::{self, Evidence, Inputs, Kind};
 use handoff::plan::{self, DefinitionState, Status};
 use handoff::registry::{Migration, Registry, Step, StepState};
 
@@ -24,6 +26,16 @@ pub struct Args {
     /// Exit 1 when any migration's next step is blocked.
     #[arg(long)]
     pub fail_on_blocked: bool,
+    /// A crontab of the host (repeatable): evidence for step 7 (legacy job still installed?).
+    #[arg(long, value_name = "FILE")]
+    pub crontab: Vec<PathBuf>,
+    /// The host's systemd unit folder (e.g. /etc/systemd/system): evidence for step 7.
+    #[arg(long, value_name = "DIR")]
+    pub systemd_dir: Option<PathBuf>,
+    /// The service's scope document (default: `[source] scope` under the source root): evidence
+    /// for step 8.
+    #[arg(long, value_name = "FILE")]
+    pub scope: Option<PathBuf>,
 }
 
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
@@ -47,7 +59,14 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     };
     let checked = handoff::validate::validate(registry, Some(&reg), Vec::new(), &opts)
         .map_err(Failure::tool)?;
-    let report = plan_report(&reg, &checked.definitions, at);
+    let audited = match crate::audit::source_root(&project.root, &reg, None) {
+        Some((root, cfg)) if root.is_dir() => {
+            Some(handoff::audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?)
+        }
+        _ => None,
+    };
+    let inputs = evidence_inputs(&project.root, &reg, &args, audited.as_ref())?;
+    let report = plan_report(&reg, &checked.definitions, at, &inputs);
     match args.format {
         SimpleFormat::Json => {
             let _ = writeln!(
@@ -57,7 +76,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
             );
         }
         SimpleFormat::Human => {
-            let _ = write!(out, "{}", human(&reg, &checked.definitions, at));
+            let _ = write!(out, "{}", human(&reg, &checked.definitions, at, &inputs));
         }
     }
     let blocked = report["summary"]["blocked"].as_u64().unwrap_or(0);
@@ -66,6 +85,124 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     } else {
         Exit::Clean
     })
+}
+
+/// What plan looks at besides the registry: the audit, the generated subject document, the
+/// host's legacy schedules and the scope document.
+fn evidence_inputs<'a>(
+    root: &Path,
+    reg: &Registry,
+    args: &Args,
+    audited: Option<&'a handoff::audit::Outcome>,
+) -> Result<Inputs<'a>, Failure> {
+    let audit = match (audited, &reg.source) {
+        (Some(o), _) => Ok(o),
+        (None, Some(cfg)) => Err(format!(
+            "not verified: the source root {} does not exist",
+            cfg.root.value
+        )),
+        (None, None) => Err("not verified: the registry has no `[source]` to audit".to_string()),
+    };
+    let subjects_doc =
+        handoff::generate::artifacts(reg, None)
+            .map_err(|e| format!("not verified: {e}"))
+            .and_then(|arts| {
+                let art = arts
+                    .iter()
+                    .find(|a| a.path == reg.output.subjects_doc)
+                    .ok_or_else(|| "not verified: no subject document is generated".to_string())?;
+                match std::fs::read_to_string(root.join(&art.path)) {
+                    Ok(t) => Ok(handoff::generate::normalise(&t)
+                        == handoff::generate::normalise(&art.content)),
+                    Err(_) => Err(format!("not verified: {} has not been generated", art.path)),
+                }
+            });
+    let mut host = evidence::Host::default();
+    for file in &args.crontab {
+        let text = crate::options::read(file)?;
+        let shown = handoff::project::display_path(file);
+        let found = handoff::import::crontab::read(
+            &handoff::source::SourceFile::new(shown, text),
+            false,
+            None,
+        );
+        host.crontab_jobs.extend(found.jobs);
+        host.crontabs_given = true;
+    }
+    if let Some(dir) = &args.systemd_dir {
+        host.systemd_units = unit_files(dir)
+            .map_err(|e| Failure::tool(format!("cannot read {}: {e}", dir.display())))?;
+        host.systemd_dir = Some(handoff::project::display_path(dir));
+    }
+    let scope_path = match (&args.scope, &reg.source) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(cfg)) => Some(root.join(&cfg.root.value).join(&cfg.scope)),
+        (None, None) => None,
+    };
+    let scope = scope_path.map(|p| {
+        (
+            handoff::project::display_path(&p),
+            std::fs::read_to_string(&p).map_err(|e| format!("cannot be read ({e})")),
+        )
+    });
+    Ok(Inputs {
+        audit,
+        subjects_doc,
+        host,
+        scope,
+    })
+}
+
+/// Unit files under a systemd folder and its `*.wants` folders, relative to it.
+fn unit_files(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().to_string();
+        if e.path().is_dir() {
+            for w in std::fs::read_dir(e.path())? {
+                out.push(format!("{name}/{}", w?.file_name().to_string_lossy()));
+            }
+        } else {
+            out.push(name);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A migration's status with its evidence: steps the evidence verifies count as done, and a
+/// recorded date the evidence contradicts is a blocker.
+fn assess(
+    reg: &Registry,
+    m: &Migration,
+    def_state: DefinitionState,
+    at: Date,
+    inputs: &Inputs,
+) -> (Migration, Status, Evidence) {
+    let ev = evidence::evidence(reg, m, inputs, at);
+    let mut effective = m.clone();
+    for (step, state, _) in &mut effective.cutover.steps {
+        if *state == StepState::Pending && ev.verified(*step) {
+            *state = StepState::Done(at);
+        }
+    }
+    let mut status = plan::status(reg, &effective, Some(def_state), Some(at));
+    status.next_step = effective.cutover.next_step();
+    status.blockers.extend(ev.blockers.iter().cloned());
+    status.blockers.sort_by_key(|b| b.step);
+    (effective, status, ev)
+}
+
+/// How a step's state is known: verified or failed by evidence, declared by a recorded date.
+fn evidence_of(ev: &Evidence, step: Step, state: &StepState) -> (Option<Kind>, Option<String>) {
+    match ev.steps.get(&step) {
+        Some(e) => (Some(e.kind), Some(e.by.clone())),
+        None if matches!(state, StepState::Done(_) | StepState::NotApplicable) => {
+            (Some(Kind::Declared), None)
+        }
+        None => (None, None),
+    }
 }
 
 fn definition_state(
@@ -96,12 +233,13 @@ pub fn plan_report(
     reg: &Registry,
     defs: &std::collections::BTreeMap<String, DefinitionState>,
     at: Date,
+    inputs: &Inputs,
 ) -> J {
     let mut migrations = Vec::new();
     let mut blocked_count = 0;
     for m in &reg.migrations {
         let def_state = definition_state(defs, m);
-        let status = plan::status(reg, m, Some(def_state), Some(at));
+        let (effective, status, ev) = assess(reg, m, def_state, at, inputs);
         let blocking = plan::blocking_now(&status);
         if !blocking.is_empty() {
             blocked_count += 1;
@@ -128,13 +266,17 @@ pub fn plan_report(
                 "systemd_timer": m.legacy.systemd_timer,
                 "description": status.legacy_words,
             },
-            "steps": m.cutover.steps.iter().map(|(step, state, _)| json!({
-                "number": step.number(),
-                "key": step.key(),
-                "title": step.title(),
-                "state": step_state(*step, state, &status),
-                "date": match state { StepState::Done(d) => Some(d.to_string()), _ => None },
-            })).collect::<Vec<_>>(),
+            "steps": m.cutover.steps.iter().zip(&effective.cutover.steps).map(|((step, state, _), (_, eff, _))| {
+                let (kind, by) = evidence_of(&ev, *step, state);
+                json!({
+                    "number": step.number(),
+                    "key": step.key(),
+                    "title": step.title(),
+                    "state": step_state(*step, eff, &status),
+                    "date": match state { StepState::Done(d) => Some(d.to_string()), _ => None },
+                    "evidence": kind.map(|k| json!({ "kind": k, "by": by })),
+                })
+            }).collect::<Vec<_>>(),
             "next_step": status.next_step.map(|s| json!({ "number": s.number(), "key": s.key(), "title": s.title() })),
             "blocked": !blocking.is_empty(),
             "blockers": status.blockers.iter().map(|b| json!({
@@ -164,6 +306,7 @@ fn human(
     reg: &Registry,
     defs: &std::collections::BTreeMap<String, DefinitionState>,
     at: Date,
+    inputs: &Inputs,
 ) -> String {
     let mut out = format!(
         "Cutover plan at {at} ({} migration{})\n",
@@ -173,7 +316,7 @@ fn human(
     let mut blocked = 0;
     for m in &reg.migrations {
         let def_state = definition_state(defs, m);
-        let status = plan::status(reg, m, Some(def_state), Some(at));
+        let (effective, status, ev) = assess(reg, m, def_state, at, inputs);
         let blocking = plan::blocking_now(&status);
         out.push_str(&format!(
             "\n{} → {}\n",
@@ -217,18 +360,27 @@ fn human(
             DefinitionState::Valid => "valid".to_string(),
         };
         out.push_str(&format!("  definition: {trigger}; file {file_state}\n\n"));
-        out.push_str("   #  step                                                                        state     date\n");
-        for (step, state, _) in &m.cutover.steps {
+        out.push_str("   #  step                                                                        state     date        evidence\n");
+        for ((step, state, _), (_, eff, _)) in m.cutover.steps.iter().zip(&effective.cutover.steps)
+        {
             let date = match state {
                 StepState::Done(d) => d.to_string(),
                 _ => String::new(),
             };
+            let evidence = match evidence_of(&ev, *step, state) {
+                (Some(Kind::Declared), None) => "declared".to_string(),
+                (Some(Kind::Declared), Some(by)) => format!("declared ({by})"),
+                (Some(Kind::Verified), by) => format!("verified: {}", by.unwrap_or_default()),
+                (Some(Kind::Failed), by) => format!("NOT verified: {}", by.unwrap_or_default()),
+                (None, _) => String::new(),
+            };
             let row = format!(
-                "   {}  {:<76}{:<10}{}",
+                "   {}  {:<76}{:<10}{:<12}{}",
                 step.number(),
                 step.title(),
-                step_state(*step, state, &status),
-                date
+                step_state(*step, eff, &status),
+                date,
+                evidence
             );
             out.push_str(row.trim_end());
             out.push('\n');
