@@ -16,5 +16,6 @@ mod nats_bench;
 mod nats_cli;
 mod nats_python;
 mod plan;
+mod plan_evidence;
 mod robustness;
 mod validate;
