@@ -10,6 +10,7 @@ mod cron_cli;
 mod cron_croner;
 mod cron_reference;
 mod diagnostics_doc;
+mod example_e2e;
 mod generate;
 mod import;
 mod nats_bench;
