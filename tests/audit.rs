@@ -249,3 +249,79 @@ fn hostile_files_are_diagnostics() {
     assert!(codes.contains(&"python-syntax"), "{codes:?}");
     assert!(codes.contains(&"io"), "{codes:?}");
 }
+
+/// A tree of its own: the base registry with `[source]` options.
+fn small_tree(source_toml: &str, repos_py: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("cases/publish-missing/good"), tmp.path());
+    let reg = read(&tmp.path().join("subjects.toml"));
+    let reg = reg.replace("[source]\nroot = \"service\"\n", source_toml);
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    std::fs::write(tmp.path().join("service/api/routers/repos.py"), repos_py).unwrap();
+    tmp
+}
+
+const IMPORT_REPOS: &str = "from statehub_events import publish_repo_registered\n\n\n\
+async def register_repo(body, db):\n    await db.save(body)\n    await publish_repo_registered(slug=body.slug)\n\n\n\
+async def import_repos(bodies, db):\n    for body in bodies:\n        await db.save(body)\n        await publish_repo_registered(slug=body.slug)\n";
+
+fn codes(dir: &Path) -> Vec<String> {
+    let run = handoff(dir, &["audit", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+        .collect()
+}
+
+#[test]
+fn commit_calls_and_extra_sites_come_from_the_registry() {
+    // `db.save` is not a commit by default: both publishes come before any commit, and
+    // import_repos publishes outside the trigger site.
+    let tree = small_tree("[source]\nroot = \"service\"\n", IMPORT_REPOS);
+    assert_eq!(
+        codes(tree.path()),
+        [
+            "publish-before-commit 6",
+            "publish-before-commit 12",
+            "published-elsewhere 12"
+        ]
+    );
+    // `db.save` declared a commit call (besides `<x>.commit()`, which workstreams.py uses), and
+    // import_repos listed as a further site: clean.
+    let tree = small_tree(
+        "[source]\nroot = \"service\"\ncommit = [\"commit\", \"db.save\"]\n\n[source.extra_sites]\n\
+         \"org.statehub.repo.registered\" = [\"api/routers/repos.py:import_repos\"]\n",
+        IMPORT_REPOS,
+    );
+    assert_eq!(codes(tree.path()), Vec::<String>::new());
+    // A forbidden module of the registry's own, besides temporalio.
+    let tree = small_tree(
+        "[source]\nroot = \"service\"\ncommit = [\"commit\", \"db.save\"]\nforbidden_modules = [\"celery\"]\n\n\
+         [source.extra_sites]\n\"org.statehub.repo.registered\" = [\"api/routers/repos.py:import_repos\"]\n",
+        &format!("import celery.app\n{IMPORT_REPOS}"),
+    );
+    assert_eq!(codes(tree.path()), ["forbidden-module 1"]);
+}
+
+#[test]
+fn source_table_mistakes_are_registry_diagnostics() {
+    let tree = small_tree(
+        "[source]\nroot = \"service\"\ncommit = [\"db save\"]\nincldue = [\"x\"]\n",
+        IMPORT_REPOS,
+    );
+    let run = handoff(
+        tree.path(),
+        &["validate", "--no-freshness", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("\"invalid-value\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("did you mean `include`?"),
+        "{}",
+        run.stdout
+    );
+}

@@ -82,6 +82,10 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
         forbidden: &cfg.forbidden_modules,
     };
     let shown_root = display_path(root);
+    let shown_root = match shown_root.strip_suffix("/.") {
+        Some(r) if !r.is_empty() => r.to_string(),
+        _ => shown_root,
+    };
     // Parsing recurses per nesting level (bounded by `python::MAX_NESTING`): threads with
     // room for it.
     let pool = rayon::ThreadPoolBuilder::new()
@@ -178,10 +182,26 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                     )
                 },
             );
+            // Suggest only files that define the function, so that the suggestion passes.
+            let defining: Vec<&str> = parsed
+                .iter()
+                .filter(|p| {
+                    p.facts
+                        .as_ref()
+                        .is_some_and(|f| f.by_name.contains_key(func))
+                })
+                .map(|p| p.rel.as_str())
+                .collect();
+            let only = match defining.as_slice() {
+                [f] => Some(*f),
+                _ => None,
+            };
             d.help = Some(
-                match did_you_mean(file_part, parsed.iter().map(|p| p.rel.as_str())) {
+                match did_you_mean(file_part, defining.iter().copied()).or(only) {
                     Some(f) => format!("did you mean `{f}:{func}`?"),
-                    None => "name a file relative to the source root, e.g. `api/routers/repos.py:register_repo`".into(),
+                    None => format!(
+                        "name the file that defines `{func}`, relative to the source root {shown_root}"
+                    ),
                 },
             );
             diags.push(d);
