@@ -122,7 +122,7 @@ pub fn parse(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opt
                             site.span.clone(),
                             format!("site `{}` is not of the form `file:function`", site.value),
                         )
-                        .with_help("e.g. `api/routers/repos.py:import_repos`"),
+                        .with_help("e.g. `app/routes/items.py:import_items`"),
                     );
                 }
             }

@@ -798,5 +798,17 @@ mod tests {
             let text = String::from_utf8_lossy(&bytes);
             let _ = analyse(&text, &ctx);
         }
+        // Arbitrary bytes, decoded as a file that is not UTF-8 would not be (bounded: 200).
+        for _ in 0..200 {
+            let bytes: Vec<u8> = (0..(x % 300))
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x >> 24) as u8
+                })
+                .collect();
+            let _ = analyse(&String::from_utf8_lossy(&bytes), &ctx);
+        }
     }
 }
