@@ -248,6 +248,21 @@ fn hostile_files_are_diagnostics() {
         .collect();
     assert!(codes.contains(&"python-syntax"), "{codes:?}");
     assert!(codes.contains(&"io"), "{codes:?}");
+    // The unreadable and unparsable trigger-site files are not also "missing" their functions.
+    let missing: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "trigger-site-missing")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(
+        missing
+            .iter()
+            .all(|m| m.contains("domain_goals.py") || m.contains("cleanup_stale_tasks.py")),
+        "{missing:?}"
+    );
 }
 
 /// A tree of its own: the base registry with `[source]` options.

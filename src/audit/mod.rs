@@ -119,8 +119,11 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                     None
                 }
             };
+            let readable = text.is_some();
             let file = SourceFile::new(shown, text.unwrap_or_default());
             let facts = match python::analyse(&file.text, &ctx) {
+                // An unreadable file is its `io` diagnostic, not an empty module.
+                _ if !readable => None,
                 Ok(f) => Some(f),
                 Err((range, message)) => {
                     if diags.is_empty() {
@@ -223,7 +226,7 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
                 subject: s.subject.value.clone(),
                 trigger_site: site.value.clone(),
                 verified: false,
-                findings: vec![format!("{}: does not parse", p.file.path)],
+                findings: vec![format!("{}: cannot be read or does not parse", p.file.path)],
             });
             continue;
         };
