@@ -12,6 +12,7 @@ mod generate;
 mod import;
 mod options;
 mod plan;
+mod plan_evidence;
 mod publish;
 mod stream;
 mod tap;
