@@ -99,7 +99,44 @@ fn a_legacy_job_still_in_the_crontab_after_its_disable_date_blocks() {
     let sweep = migration(&v, "consistency-sweep");
     assert_eq!(step(sweep, 7)["evidence"]["kind"], "verified", "{sweep:#}");
     assert_eq!(sweep["blocked"], false, "{sweep:#}");
-    // Without host evidence the date is only declared.
+    // Not recorded as disabled, and gone before the week is over (at 2026-11-20, four days
+    // in): not done, a blocker.
+    edit(
+        &tmp.path().join("subjects.toml"),
+        "legacy_disabled = 2026-11-24\n",
+        "",
+    );
+    let run = handoff(
+        tmp.path(),
+        &[
+            "plan",
+            "--at",
+            "2026-11-20",
+            "--format",
+            "json",
+            "--crontab",
+            "crontab",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let sweep = migration(&v, "consistency-sweep");
+    assert_ne!(step(sweep, 7)["state"], "done", "{sweep:#}");
+    assert!(
+        sweep["blockers"].as_array().unwrap().iter().any(|b| b["message"]
+            .as_str()
+            .unwrap()
+            .contains("not installed in the crontabs given, but the parallel run started on 2026-11-16 has lasted 4 of 7 days")),
+        "{sweep:#}"
+    );
+    // Without host evidence a pending step has nothing to show, and a recorded date is only
+    // declared.
+    let v = plan_json(tmp.path(), &[]);
+    assert!(step(migration(&v, "consistency-sweep"), 7)["evidence"].is_null());
+    edit(
+        &tmp.path().join("subjects.toml"),
+        "parallel_run = 2026-11-16\n",
+        "parallel_run = 2026-11-16\nlegacy_disabled = 2026-11-24\n",
+    );
     let v = plan_json(tmp.path(), &[]);
     assert_eq!(
         step(migration(&v, "consistency-sweep"), 7)["evidence"]["kind"],

@@ -106,15 +106,48 @@ pub fn assess(
     inputs: &Inputs,
 ) -> (Migration, Status, Evidence) {
     let ev = evidence::evidence(reg, m, inputs, at);
+    let mut early = None;
+    // A legacy job already gone counts as step 7 done only after the week of parallel run;
+    // before that it is a blocker of its own (the protocol runs both sides for a week first).
+    if ev.verified(Step::LegacyDisabled)
+        && *m.cutover.state(Step::LegacyDisabled) == StepState::Pending
+    {
+        let by = ev
+            .steps
+            .get(&Step::LegacyDisabled)
+            .map(|e| e.by.clone())
+            .unwrap_or_default();
+        let problem = match m.cutover.state(Step::ParallelRun) {
+            StepState::Done(start) => {
+                let days = (at - *start).get_days() as i64;
+                (days < plan::PARALLEL_RUN_DAYS).then(|| {
+                    format!(
+                        "the parallel run started on {start} has lasted {} of {} days",
+                        days.max(0),
+                        plan::PARALLEL_RUN_DAYS
+                    )
+                })
+            }
+            _ => Some("no parallel run is recorded".to_string()),
+        };
+        early = problem.map(|p| plan::Blocker {
+            step: Step::LegacyDisabled,
+            message: format!(
+                "{by}, but {p}: run both sides for a week before disabling the legacy job"
+            ),
+        });
+    }
     let mut effective = m.clone();
     for (step, state, _) in &mut effective.cutover.steps {
-        if *state == StepState::Pending && ev.verified(*step) {
+        let too_early = *step == Step::LegacyDisabled && early.is_some();
+        if *state == StepState::Pending && ev.verified(*step) && !too_early {
             *state = StepState::Done(at);
         }
     }
     let mut status = plan::status(reg, &effective, Some(def_state), Some(at));
     status.next_step = effective.cutover.next_step();
     status.blockers.extend(ev.blockers.iter().cloned());
+    status.blockers.extend(early);
     status.blockers.sort_by_key(|b| b.step);
     (effective, status, ev)
 }
