@@ -340,3 +340,23 @@ fn source_table_mistakes_are_registry_diagnostics() {
         run.stdout
     );
 }
+
+#[test]
+fn one_result_per_mistake_in_sarif() {
+    let tree = five_mistakes();
+    let src = tree.path().to_str().unwrap();
+    let run = handoff(&repo(), &["audit", "--source", src, "--format", "sarif"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let mut rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    rules.sort_unstable();
+    let expected: Vec<String> = expected_errors(tree.path())
+        .into_iter()
+        .map(|(c, _, _)| c)
+        .collect();
+    assert_eq!(rules, expected, "{}", run.stdout);
+}
