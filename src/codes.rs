@@ -20,6 +20,9 @@ pub enum Area {
     Files,
     /// Commands that check input other than files (`publish`, `import`).
     Command,
+    /// `audit` (and `validate` when `[source]` is configured): the publishing service's code
+    /// checked against the registry.
+    Audit,
 }
 
 macro_rules! codes {
@@ -89,6 +92,7 @@ codes! {
     DuplicateSubject = "duplicate-subject", Error, Lint, "The same subject is registered twice.";
     EnumValue = "enum-value", Error, Lint, "A rule compares an enum attribute with a value outside its list: the comparison is constant.";
     FileTooLarge = "file-too-large", Error, Lint, "A definition file is larger than 1 MiB; handoff does not read past that.";
+    ForbiddenModule = "forbidden-module", Error, Audit, "The publishing service imports or calls a module that creates work (e.g. `temporalio`): it publishes events and the automation engine creates work.";
     ImportDst = "import-dst", Warning, Command, "An imported schedule that the legacy scheduler ran differently at the time zone's DST changes: a systemd timer (it skips a missing local time and fires a repeated one once) or a crontab job under CRON_TZ (cronie checks it minute by minute in that zone).";
     ImportLine = "import-line", Error, Command, "A crontab line that is not a job line (too few fields, no command, no user with --system).";
     ImportUntranslatable = "import-untranslatable", Error, Command, "A systemd timer with no exact cron equivalent (seconds, a year, monotonic timers, several incompatible OnCalendar= lines).";
@@ -105,19 +109,27 @@ codes! {
     ParallelRunUnsafe = "parallel-run-unsafe", Error, Lint, "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.";
     PublishArgument = "publish-argument", Error, Command, "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).";
     PublishAttribute = "publish-attribute", Error, Command, "`handoff publish` was given a missing, unknown or mistyped attribute.";
+    PublishBeforeCommit = "publish-before-commit", Error, Audit, "A publish not preceded, on every path from the function's entry, by a commit of the transaction.";
+    PublishMissing = "publish-missing", Error, Audit, "A trigger-site function never publishes its subject, directly or through a function of its module.";
+    PublishNotAwaited = "publish-not-awaited", Error, Audit, "A publisher coroutine is called without `await`: it never runs.";
     PublishUnknownSubject = "publish-unknown-subject", Error, Command, "`handoff publish` was given a subject the registry does not have.";
+    PublishedElsewhere = "published-elsewhere", Warning, Audit, "A registered subject is also published outside its declared trigger site.";
+    PythonSyntax = "python-syntax", Error, Audit, "A file of the publishing service does not parse as Python.";
     RuleSyntax = "rule-syntax", Error, Rule, "`rule.when` does not parse as a CEL expression";
     StaleGenerated = "stale-generated", Error, Freshness, "A generated file is missing or out of date.";
     SubjectForm = "subject-form", Error, Lint, "A subject is not of the form `<prefix>.<entity>.<event>`.";
     SubjectOutsideStream = "subject-outside-stream", Error, Lint, "A subject is not covered by the stream's subject filter.";
     TomlSyntax = "toml-syntax", Error, Lint, "The registry is not valid TOML.";
+    TriggerSiteMissing = "trigger-site-missing", Error, Audit, "The file or function a subject's `trigger_site` names does not exist.";
     UnknownAttribute = "unknown-attribute", Error, Lint, "A rule reads an event attribute that a triggering subject does not declare.";
     UnknownContext = "unknown-context", Error, Lint, "A rule requires a context the registry does not declare.";
     UnknownEnvelopeField = "unknown-envelope-field", Error, Lint, "A rule reads `event.X` where X is not an envelope field.";
     UnknownKey = "unknown-key", Error, Lint, "A key the format does not have; usually a typo.";
+    UnknownPublishedSubject = "unknown-published-subject", Error, Audit, "`publish_event` is called with a literal subject the registry does not have.";
     UnknownType = "unknown-type", Error, Lint, "An attribute type the registry does not know.";
     UnregisteredSubject = "unregistered-subject", Error, Lint, "An event trigger names a subject nobody registered.";
     UnrequiredContext = "unrequired-context", Warning, Lint, "A rule reads a context it does not list in `requires`.";
+    UnverifiableSubject = "unverifiable-subject", Warning, Audit, "`publish_event` is called with a subject that is not a string literal, so it cannot be checked.";
     WrongType = "wrong-type", Error, Lint, "A value has the wrong type (e.g. a number where a string is expected).";
     YamlSyntax = "yaml-syntax", Error, Lint, "A definition is not valid YAML (or holds several documents or aliases).";
 }

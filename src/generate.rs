@@ -833,7 +833,7 @@ fn subject_view(reg: &Registry, s: &Subject) -> J {
         "event": s.event(),
         "since": s.since,
         "summary": s.summary,
-        "trigger_site": s.trigger_site,
+        "trigger_site": s.trigger_site.value,
         "fires": s.fires,
         "anchor": s.subject.value.replace('.', "-"),
         "publisher_fn": s.publisher_fn(&reg.subject_prefix),

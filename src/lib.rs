@@ -7,12 +7,14 @@
 //! writers they are given and [`report`] renders diagnostics.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod audit;
 pub mod clock;
 pub mod codes;
 pub mod cron;
 pub mod definition;
 pub mod diagnostic;
 pub mod envelope;
+pub mod evidence;
 pub mod explain;
 pub mod generate;
 pub mod import;

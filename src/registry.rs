@@ -26,6 +26,8 @@ pub struct Registry {
     pub subjects: Vec<Subject>,
     pub migrations: Vec<Migration>,
     pub output: Output,
+    /// `[source]`: where the publishing service's code is, for `audit`.
+    pub source: Option<crate::audit::config::SourceConfig>,
     /// Subject name -> index in `subjects`, for exact lookups.
     index: std::collections::HashMap<String, usize>,
 }
@@ -69,7 +71,7 @@ pub struct Subject {
     pub since: String,
     pub summary: String,
     /// `file:function` where the state hub publishes it.
-    pub trigger_site: String,
+    pub trigger_site: Spanned<String>,
     /// When exactly it fires.
     pub fires: String,
     pub attributes: Vec<Attribute>,
@@ -200,6 +202,9 @@ pub struct Migration {
     pub side_effects: Vec<SideEffect>,
     pub definition: DefinitionPlan,
     pub cutover: Cutover,
+    /// The event types this migration introduces (besides its definition's event triggers):
+    /// `plan` checks their registration, publish and scope with evidence.
+    pub subjects: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -701,6 +706,7 @@ const TOP_KEYS: &[&str] = &[
     "contexts",
     "subjects",
     "migrations",
+    "source",
 ];
 
 /// Loads and validates a registry. Returns the model when there is no error, and every
@@ -751,6 +757,9 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         .get("migrations")
         .map(|n| array_of_tables(file, n, "migrations", diags, migration))
         .unwrap_or_default();
+    let source = top
+        .get("source")
+        .and_then(|n| crate::audit::config::parse(file, n, diags));
     top.finish(TOP_KEYS, diags);
 
     let stream = stream?;
@@ -765,6 +774,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         subjects,
         migrations,
         output,
+        source,
         index: Default::default(),
     };
     let mut registry = registry;
@@ -1071,7 +1081,7 @@ fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Optio
         subject: subject?,
         since: since?.value,
         summary: summary?.value,
-        trigger_site: trigger_site?.value,
+        trigger_site: trigger_site?,
         fires: fires?.value,
         attributes,
     })
@@ -1246,6 +1256,7 @@ const MIGRATION_KEYS: &[&str] = &[
     "side_effects",
     "definition",
     "cutover",
+    "subjects",
 ];
 
 fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Migration> {
@@ -1274,8 +1285,10 @@ fn migration(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opt
                 .collect(),
         },
     };
+    let subjects = f.string_list("subjects", diags).unwrap_or_default();
     f.finish(MIGRATION_KEYS, diags);
     Some(Migration {
+        subjects,
         name: name?,
         summary: summary?.value,
         legacy: legacy?,

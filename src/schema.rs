@@ -171,7 +171,22 @@ pub fn registry() -> J {
         .iter()
         .map(|s| (s.key().to_string(), date_or_na.clone()))
         .collect();
-    json!({
+    let source = json!({
+        "type": "object", "additionalProperties": false, "required": ["root"],
+        "properties": {
+            "root": string,
+            "include": { "type": "array", "items": string },
+            "exclude": { "type": "array", "items": string },
+            "commit": { "type": "array", "items": string },
+            "forbidden_modules": { "type": "array", "items": string },
+            "extra_sites": {
+                "type": "object",
+                "additionalProperties": { "type": "array", "items": string },
+            },
+            "scope": string,
+        },
+    });
+    let mut schema = json!({
         "$schema": DRAFT,
         "$id": "urn:handoff:registry",
         "title": "handoff registry (subjects.toml)",
@@ -272,5 +287,10 @@ pub fn registry() -> J {
                 },
             },
         },
-    })
+    });
+    // Added after the macro: one more level inside `json!` exceeds its recursion limit.
+    schema["properties"]["source"] = source;
+    schema["properties"]["migrations"]["items"]["properties"]["subjects"] =
+        json!({ "type": "array", "items": string });
+    schema
 }

@@ -135,6 +135,8 @@ fn diagnostics_doc_matches_the_fixture_cases() {
             Some(ex) => {
                 let lang = if ex.file.ends_with(".toml") {
                     "toml"
+                } else if ex.file.ends_with(".py") {
+                    "python"
                 } else {
                     "yaml"
                 };

@@ -5,11 +5,13 @@
 mod common;
 mod support;
 
+mod audit;
 mod completions;
 mod cron_cli;
 mod cron_croner;
 mod cron_reference;
 mod diagnostics_doc;
+mod example_e2e;
 mod explain;
 mod generate;
 mod import;
@@ -17,6 +19,7 @@ mod nats_bench;
 mod nats_cli;
 mod nats_python;
 mod plan;
+mod plan_evidence;
 mod python_tooling;
 mod robustness;
 mod suggestions;

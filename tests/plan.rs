@@ -108,9 +108,12 @@ fn blockers_of_a_fixture_registry() {
     copy_tree(&fixture("snapshot"), tmp.path());
     assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
     let (_, v) = json(tmp.path(), &["--at", "2026-10-22"]);
-    // follow-up: at step 3; a side effect without idempotency blocks its parallel run later.
+    // follow-up: step 3 has no date, but its subject is registered and the generated document
+    // is current, so the evidence verifies it and step 4 is next; a side effect without
+    // idempotency blocks its parallel run later.
     let follow = migration(&v, "follow-up");
-    assert_eq!(follow["next_step"]["key"], "subject_documented");
+    assert_eq!(follow["steps"][2]["evidence"]["kind"], "verified");
+    assert_eq!(follow["next_step"]["key"], "publish_wired");
     assert_eq!(follow["blocked"], false);
     let blockers = follow["blockers"].as_array().unwrap();
     assert!(

@@ -5,6 +5,7 @@
 //! and knows nothing of clap. Exit codes (exit.rs): 0 clean, 1 problems found, 2 usage error,
 //! 3 the tool itself failed.
 
+mod audit;
 mod completions;
 mod cron;
 mod exit;
@@ -14,6 +15,7 @@ mod import;
 mod options;
 mod output;
 mod plan;
+mod plan_evidence;
 mod publish;
 mod stream;
 mod tap;
@@ -53,6 +55,8 @@ pub enum Command {
     Generate(generate::Args),
     /// Lint the registry and definitions: cron, rules, references, parallel-run safety, freshness.
     Validate(validate::Args),
+    /// Check the publishing service's source against the registry: trigger sites, publish after commit.
+    Audit(audit::Args),
     /// Explain a cron schedule and preview its next fire times.
     Cron(cron::Args),
     /// Where each migration stands on the cutover checklist, and what blocks it.
@@ -118,6 +122,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
     match cli.command {
         Command::Generate(a) => generate::run(&registry, a, out, err),
         Command::Validate(a) => validate::run(&registry, a, out, err),
+        Command::Audit(a) => audit::run(&registry, a, out, err),
         Command::Cron(a) => cron::run(a, out),
         Command::Plan(a) => plan::run(&registry, a, out, err),
         Command::Import(c) => import::run(&registry, c, out, err),

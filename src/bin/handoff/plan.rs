@@ -1,8 +1,9 @@
-//! `handoff plan [--at DATE] [--format human|json] [--fail-on-blocked]`
+//! `handoff plan [--at DATE] [--format human|json] [--fail-on-blocked] [--crontab FILE]…
+//! [--systemd-dir DIR] [--scope FILE]`
 
 use handoff::codes::Code;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use serde_json::{Value as J, json};
@@ -11,6 +12,8 @@ use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::SimpleFormat;
+use crate::plan_evidence::{assess, evidence_inputs, evidence_of};
+use handoff::evidence::{Inputs, Kind};
 use handoff::plan::{self, DefinitionState, Status};
 use handoff::registry::{Migration, Registry, Step, StepState};
 
@@ -24,6 +27,16 @@ pub struct Args {
     /// Exit 1 when any migration's next step is blocked.
     #[arg(long)]
     pub fail_on_blocked: bool,
+    /// A crontab of the host (repeatable): evidence for step 7 (legacy job still installed?).
+    #[arg(long, value_name = "FILE")]
+    pub crontab: Vec<PathBuf>,
+    /// The host's systemd unit folder (e.g. /etc/systemd/system): evidence for step 7.
+    #[arg(long, value_name = "DIR")]
+    pub systemd_dir: Option<PathBuf>,
+    /// The service's scope document (default: `[source] scope` under the source root): evidence
+    /// for step 8.
+    #[arg(long, value_name = "FILE")]
+    pub scope: Option<PathBuf>,
 }
 
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
@@ -47,7 +60,14 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     };
     let checked = handoff::validate::validate(registry, Some(&reg), Vec::new(), &opts)
         .map_err(Failure::tool)?;
-    let report = plan_report(&reg, &checked.definitions, at);
+    let audited = match crate::audit::source_root(&project.root, &reg, None) {
+        Some((root, cfg)) if root.is_dir() => {
+            Some(handoff::audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?)
+        }
+        _ => None,
+    };
+    let inputs = evidence_inputs(&project.root, &reg, &args, audited.as_ref())?;
+    let report = plan_report(&reg, &checked.definitions, at, &inputs);
     match args.format {
         SimpleFormat::Json => {
             let _ = writeln!(
@@ -57,7 +77,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
             );
         }
         SimpleFormat::Human => {
-            let _ = write!(out, "{}", human(&reg, &checked.definitions, at));
+            let _ = write!(out, "{}", human(&reg, &checked.definitions, at, &inputs));
         }
     }
     let blocked = report["summary"]["blocked"].as_u64().unwrap_or(0);
@@ -96,12 +116,13 @@ pub fn plan_report(
     reg: &Registry,
     defs: &std::collections::BTreeMap<String, DefinitionState>,
     at: Date,
+    inputs: &Inputs,
 ) -> J {
     let mut migrations = Vec::new();
     let mut blocked_count = 0;
     for m in &reg.migrations {
         let def_state = definition_state(defs, m);
-        let status = plan::status(reg, m, Some(def_state), Some(at));
+        let (effective, status, ev) = assess(reg, m, def_state, at, inputs);
         let blocking = plan::blocking_now(&status);
         if !blocking.is_empty() {
             blocked_count += 1;
@@ -128,13 +149,17 @@ pub fn plan_report(
                 "systemd_timer": m.legacy.systemd_timer,
                 "description": status.legacy_words,
             },
-            "steps": m.cutover.steps.iter().map(|(step, state, _)| json!({
-                "number": step.number(),
-                "key": step.key(),
-                "title": step.title(),
-                "state": step_state(*step, state, &status),
-                "date": match state { StepState::Done(d) => Some(d.to_string()), _ => None },
-            })).collect::<Vec<_>>(),
+            "steps": m.cutover.steps.iter().zip(&effective.cutover.steps).map(|((step, state, _), (_, eff, _))| {
+                let (kind, by) = evidence_of(&ev, *step, state);
+                json!({
+                    "number": step.number(),
+                    "key": step.key(),
+                    "title": step.title(),
+                    "state": step_state(*step, eff, &status),
+                    "date": match state { StepState::Done(d) => Some(d.to_string()), _ => None },
+                    "evidence": kind.map(|k| json!({ "kind": k, "by": by })),
+                })
+            }).collect::<Vec<_>>(),
             "next_step": status.next_step.map(|s| json!({ "number": s.number(), "key": s.key(), "title": s.title() })),
             "blocked": !blocking.is_empty(),
             "blockers": status.blockers.iter().map(|b| json!({
@@ -164,6 +189,7 @@ fn human(
     reg: &Registry,
     defs: &std::collections::BTreeMap<String, DefinitionState>,
     at: Date,
+    inputs: &Inputs,
 ) -> String {
     let mut out = format!(
         "Cutover plan at {at} ({} migration{})\n",
@@ -173,7 +199,7 @@ fn human(
     let mut blocked = 0;
     for m in &reg.migrations {
         let def_state = definition_state(defs, m);
-        let status = plan::status(reg, m, Some(def_state), Some(at));
+        let (effective, status, ev) = assess(reg, m, def_state, at, inputs);
         let blocking = plan::blocking_now(&status);
         out.push_str(&format!(
             "\n{} → {}\n",
@@ -217,18 +243,27 @@ fn human(
             DefinitionState::Valid => "valid".to_string(),
         };
         out.push_str(&format!("  definition: {trigger}; file {file_state}\n\n"));
-        out.push_str("   #  step                                                                        state     date\n");
-        for (step, state, _) in &m.cutover.steps {
+        out.push_str("   #  step                                                                        state     date        evidence\n");
+        for ((step, state, _), (_, eff, _)) in m.cutover.steps.iter().zip(&effective.cutover.steps)
+        {
             let date = match state {
                 StepState::Done(d) => d.to_string(),
                 _ => String::new(),
             };
+            let evidence = match evidence_of(&ev, *step, state) {
+                (Some(Kind::Declared), None) => "declared".to_string(),
+                (Some(Kind::Declared), Some(by)) => format!("declared ({by})"),
+                (Some(Kind::Verified), by) => format!("verified: {}", by.unwrap_or_default()),
+                (Some(Kind::Failed), by) => format!("NOT verified: {}", by.unwrap_or_default()),
+                (None, _) => String::new(),
+            };
             let row = format!(
-                "   {}  {:<76}{:<10}{}",
+                "   {}  {:<76}{:<10}{:<12}{}",
                 step.number(),
                 step.title(),
-                step_state(*step, state, &status),
-                date
+                step_state(*step, eff, &status),
+                date,
+                evidence
             );
             out.push_str(row.trim_end());
             out.push('\n');

@@ -48,6 +48,17 @@ pub fn run(
         &opts,
     )
     .map_err(Failure::tool)?;
+    let mut outcome = outcome;
+    // With `[source]` configured and its folder present, the audit runs too: one CI command.
+    if let Some(reg) = &project.registry
+        && let Some((root, cfg)) = crate::audit::source_root(&project.root, reg, None)
+        && root.is_dir()
+    {
+        let audited = handoff::audit::audit(reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
+        outcome.diagnostics.extend(audited.diagnostics);
+        outcome.files_checked += audited.files_checked;
+        handoff::diagnostic::sort(&mut outcome.diagnostics);
+    }
     let format = args.format.into();
     let _ = write!(
         out,
