@@ -11,6 +11,12 @@ use crate::codes::Code;
 use crate::diagnostic::Finding;
 
 impl Schedule {
+    /// The POSIX OR rule applies: both day fields are restricted (their text does not start with
+    /// `*`), so a day matches when EITHER matches.
+    pub(super) fn uses_or_rule(&self) -> bool {
+        !self.dom.star && !self.dow.star
+    }
+
     pub(super) fn day_matches(&self, year: i16, month: u32, day: u32) -> bool {
         let dom = self.dom.has(day);
         if self.dom.is_all() && self.dow.is_all() {
@@ -21,17 +27,17 @@ impl Schedule {
         };
         let weekday = date.weekday().to_sunday_zero_offset() as u32;
         let dow = self.dow.has(weekday);
-        if self.dom.star || self.dow.star {
-            dom && dow
-        } else {
+        if self.uses_or_rule() {
             dom || dow
+        } else {
+            dom && dow
         }
     }
 
     /// The day-of-month/day-of-week findings: the OR rule, and `*/n` against a restricted field.
     pub(super) fn day_rule_warning(&self) -> Option<Finding> {
         let text = |f: &Field| &self.expr[f.span.clone()];
-        if !self.dom.star && !self.dow.star {
+        if self.uses_or_rule() {
             let (dom, dow) = (self.dom.values(), self.dow.values());
             let message = if dom.len() == 1 && dow.len() == 1 {
                 let (d, w) = (ordinal(dom[0]), DAY_WORDS[dow[0] as usize]);
@@ -93,7 +99,7 @@ impl Schedule {
     }
 
     /// The expression with the day-of-month and/or day-of-week field replaced.
-    pub(super) fn with_fields(&self, dom: Option<&str>, dow: Option<&str>) -> String {
+    fn with_fields(&self, dom: Option<&str>, dow: Option<&str>) -> String {
         let t = |f: &Field| self.expr[f.span.clone()].to_string();
         [
             t(&self.minute),
@@ -108,7 +114,7 @@ impl Schedule {
     /// `cron-never-fires` when no selected month has any selected day (AND rule only: with the OR
     /// rule, the day-of-week alone fires every week).
     pub(super) fn never_fires(&self) -> Option<Finding> {
-        if !self.dom.star && !self.dow.star {
+        if self.uses_or_rule() {
             return None;
         }
         let months = self.month.values();

@@ -46,12 +46,7 @@ impl Schedule {
 
     /// The selected civil minutes inside each DST gap or overlap of `tz` in the `years` years
     /// after `from`.
-    pub(super) fn transition_times(
-        &self,
-        tz: &TimeZone,
-        from: Timestamp,
-        years: i16,
-    ) -> Vec<Change> {
+    fn dst_changes(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<DstChange> {
         let until = from
             .checked_add(SignedDuration::from_hours(
                 24 * 366 * i64::from(years.max(0)),
@@ -79,7 +74,7 @@ impl Schedule {
                 cursor = next;
             }
             if !times.is_empty() {
-                out.push(Change {
+                out.push(DstChange {
                     gap: new > old,
                     date: lo.strftime("%Y-%m-%d").to_string(),
                     times,
@@ -97,10 +92,10 @@ impl Schedule {
     /// a fixed-time job after the jump and a wildcard job in both passes. One sentence per date.
     pub fn differs_from_systemd(&self, tz: &TimeZone, from: Timestamp, years: i16) -> Vec<String> {
         let fixed = self.is_fixed_time();
-        self.transition_times(tz, from, years)
+        self.dst_changes(tz, from, years)
             .into_iter()
             .filter(|c| c.gap == fixed)
-            .map(|Change { gap, date, times, .. }| {
+            .map(|DstChange { gap, date, times, .. }| {
                 let n = times.len();
                 let list = words_list(&times, "and");
                 if gap {
@@ -133,9 +128,9 @@ impl Schedule {
         if !self.is_fixed_time() {
             return Vec::new();
         }
-        self.transition_times(tz, from, years)
+        self.dst_changes(tz, from, years)
             .into_iter()
-            .map(|Change { gap, date, times, .. }| {
+            .map(|DstChange { gap, date, times, .. }| {
                 let n = times.len();
                 let list = words_list(&times, "and");
                 if gap {
@@ -167,7 +162,7 @@ impl Schedule {
         let span = self.minute.span.start..self.hour.span.end;
         let (mut gaps, mut overlaps) = (Vec::new(), Vec::new());
         let mut gap_runs = 0;
-        for change in self.transition_times(tz, from, years) {
+        for change in self.dst_changes(tz, from, years) {
             let count = change.times.len();
             let times = words_list(&change.times, "and");
             let date = &change.date;
@@ -224,7 +219,7 @@ impl Schedule {
 
 /// The selected times inside one DST change: a gap (spring forward) or an overlap (fall back),
 /// its local date, and the local clock (with its offset) just before and after it.
-pub(super) struct Change {
+struct DstChange {
     gap: bool,
     date: String,
     times: Vec<String>,
@@ -246,7 +241,7 @@ impl IntoIterator for Instants {
 }
 
 /// `+02:00`, `-05:00`, `+05:30`.
-pub(super) fn show_offset(offset: Offset) -> String {
+fn show_offset(offset: Offset) -> String {
     let secs = offset.seconds();
     let sign = if secs < 0 { '-' } else { '+' };
     let m = secs.unsigned_abs() / 60;

@@ -64,7 +64,7 @@ pub(super) fn ordinal(n: u32) -> String {
     format!("{n}{suffix}")
 }
 
-pub(super) fn plural(n: usize, word: &str) -> String {
+fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         word.to_string()
     } else {
@@ -95,7 +95,7 @@ impl Schedule {
     }
 
     /// Weekdays Monday first: "Monday through Friday", "Saturday and Sunday".
-    pub(super) fn weekdays(&self, last: &str) -> String {
+    fn weekdays(&self, last: &str) -> String {
         let monday_first: Vec<u32> = self.dow.values().iter().map(|v| (v + 6) % 7).collect();
         let mut sorted = monday_first;
         sorted.sort_unstable();
@@ -115,7 +115,7 @@ impl Schedule {
         }
     }
 
-    pub(super) fn time_words(&self) -> String {
+    fn time_words(&self) -> String {
         let (minutes, hours) = (self.minute.values(), self.hour.values());
         let hhmm = |h: u32, m: u32| format!("{h:02}:{m:02}");
         let minute_list = || words_list(&runs(&minutes, |m| m.to_string()), "and");
@@ -165,12 +165,12 @@ impl Schedule {
         }
     }
 
-    pub(super) fn day_words(&self) -> String {
+    fn day_words(&self) -> String {
         match (self.dom.is_all(), self.dow.is_all()) {
             (true, true) => String::new(),
             (true, false) => self.dow_words(),
             (false, true) => self.dom_words(),
-            _ if !self.dom.star && !self.dow.star => {
+            _ if self.uses_or_rule() => {
                 format!("{} and {}", self.dom_words(), self.dow_words())
             }
             _ => {
@@ -185,7 +185,7 @@ impl Schedule {
         }
     }
 
-    pub(super) fn month_words(&self) -> String {
+    fn month_words(&self) -> String {
         if self.month.is_all() {
             return String::new();
         }

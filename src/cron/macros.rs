@@ -3,11 +3,11 @@
 use std::ops::Range;
 
 use super::parse::{Parsed, parse};
-use super::suggest::suggest;
+use super::suggest::did_you_mean;
 use crate::codes::Code;
 use crate::diagnostic::Finding;
 
-pub(super) const MACROS: &[(&str, &str)] = &[
+const MACROS: &[(&str, &str)] = &[
     ("@yearly", "0 0 1 1 *"),
     ("@annually", "0 0 1 1 *"),
     ("@monthly", "0 0 1 * *"),
@@ -27,7 +27,10 @@ pub(super) fn parse_macro(
     if let Some((_, first_extra)) = rest.first() {
         let extra = first_extra.start..rest[rest.len() - 1].1.end;
         if name == "@every" {
-            return Err(vec![every(&expr[extra.clone()], span.start..extra.end)]);
+            return Err(vec![every_interval(
+                &expr[extra.clone()],
+                span.start..extra.end,
+            )]);
         }
         if known {
             return Err(vec![
@@ -52,7 +55,7 @@ pub(super) fn parse_macro(
     }
     let Some((macro_name, fields)) = MACROS.iter().find(|(m, _)| *m == name) else {
         let candidates: Vec<&str> = MACROS.iter().map(|(m, _)| *m).collect();
-        let help = match suggest(name, &candidates) {
+        let help = match did_you_mean(name, &candidates) {
             Some(s) if s != name.to_ascii_lowercase() => format!("did you mean `{s}`?"),
             Some(s) => format!("did you mean `{s}`? (macros are lowercase)"),
             None => {
@@ -88,7 +91,7 @@ pub(super) fn parse_macro(
 /// `@every DURATION` (robfig/cron, Go): intervals counted from when the scheduler started, which
 /// standard cron cannot express. When the interval divides the hour or the day evenly, the
 /// clock-aligned schedule is offered; otherwise no concrete replacement.
-pub(super) fn every(duration: &str, span: Range<usize>) -> Finding {
+fn every_interval(duration: &str, span: Range<usize>) -> Finding {
     let minutes = go_duration_minutes(duration.trim());
     let equivalent = match minutes {
         Some(1) => Some("* * * * *".to_string()),
@@ -116,7 +119,7 @@ pub(super) fn every(duration: &str, span: Range<usize>) -> Finding {
 
 /// A Go duration (`1h`, `30m`, `1h30m`, `90s`) in whole minutes; `None` when it is not one or
 /// is not a whole number of minutes.
-pub(super) fn go_duration_minutes(text: &str) -> Option<u64> {
+fn go_duration_minutes(text: &str) -> Option<u64> {
     let mut seconds: u64 = 0;
     let mut rest = text;
     if rest.is_empty() {

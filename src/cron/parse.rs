@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::field::{Field, Kind};
 use super::macros::parse_macro;
 use super::schedule::Schedule;
-use super::suggest::{field_count, reversed, suggest};
+use super::suggest::{did_you_mean, field_count, reversed};
 use crate::codes::Code;
 use crate::diagnostic::Finding;
 
@@ -88,7 +88,7 @@ pub(super) fn split_fields(expr: &str) -> Vec<(&str, Range<usize>)> {
 
 /// Parses one field, pushing errors and warnings. The returned field is meaningful only when no
 /// error was pushed.
-pub(super) fn parse_field(
+fn parse_field(
     kind: Kind,
     text: &str,
     span: Range<usize>,
@@ -154,7 +154,7 @@ impl Item<'_> {
 }
 
 /// Parses `*`, `v`, `a-b`, `*/n` or `a-b/n` into (first, last, step).
-pub(super) fn parse_item(
+fn parse_item(
     kind: Kind,
     item: &str,
     span: Range<usize>,
@@ -389,7 +389,7 @@ fn step_too_large(
 }
 
 /// `L`, `W`, `#`, `?`, `H`, `~` and friends, which some crons accept and standard cron does not.
-pub(super) fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
+fn nonstandard(kind: Kind, item: &str, offset: usize) -> Option<Finding> {
     let bytes = item.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -521,7 +521,7 @@ pub(super) fn value(
             ),
             None => format!("`{text}` is not a {} name", kind.name()),
         };
-        let help = match suggest(&lower, kind.names()) {
+        let help = match did_you_mean(&lower, kind.names()) {
             Some(s) if other.is_none() => format!("did you mean `{s}`?"),
             _ => format!("the {} field takes {}", kind.name(), kind.range_text()),
         };

@@ -10,7 +10,7 @@ use super::field::Field;
 
 /// How far `next_after` looks ahead. A day-of-month/day-of-week AND (`0 0 29 2 */7`, Sunday the
 /// 29th of February) can be 40 years apart around a non-leap century year.
-pub(super) const HORIZON_YEARS: i16 = 50;
+const HORIZON_YEARS: i16 = 50;
 
 /// A parsed, validated standard cron schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +31,10 @@ impl Schedule {
         &self.expr
     }
 
-    /// cronie's fixed-time job: neither the minute nor the hour field starts with `*`.
     /// Whether every minute `other` selects is also selected by `self` (compared field by field;
     /// `false` when either uses the day OR rule, which a field comparison cannot decide).
     pub fn covers(&self, other: &Schedule) -> bool {
-        let or_rule = |s: &Schedule| !s.dom.star && !s.dow.star;
-        if or_rule(self) || or_rule(other) {
+        if self.uses_or_rule() || other.uses_or_rule() {
             return false;
         }
         // With at most one restricted day field each, a day matches when both fields do.
@@ -51,6 +49,7 @@ impl Schedule {
         .all(|(a, b)| b.bits & !a.bits == 0)
     }
 
+    /// cronie's fixed-time job: neither the minute nor the hour field starts with `*`.
     pub fn is_fixed_time(&self) -> bool {
         !self.minute.star && !self.hour.star
     }
@@ -96,7 +95,7 @@ impl Schedule {
     /// The first instant after `after` among the selected civil minutes from `from` on, counting
     /// only each minute's first pass (its only instant outside a fall-back overlap). Those
     /// instants grow with the civil time, so the first one found is the earliest.
-    pub(super) fn scan_first(
+    fn scan_first(
         &self,
         from: DateTime,
         after: Timestamp,
@@ -115,12 +114,7 @@ impl Schedule {
 
     /// The first second-pass instant after `after` in the fall-back overlap of the transition at
     /// `t` (only wildcard jobs have them).
-    pub(super) fn scan_second(
-        &self,
-        t: Timestamp,
-        after: Timestamp,
-        tz: &TimeZone,
-    ) -> Option<Timestamp> {
+    fn scan_second(&self, t: Timestamp, after: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
         let (old, new) = (offset_before(tz, t), tz.to_offset(t));
         if new >= old || self.is_fixed_time() {
             return None;
@@ -232,6 +226,6 @@ impl Schedule {
     }
 }
 
-pub(super) fn truncate_to_minute(dt: DateTime) -> DateTime {
+fn truncate_to_minute(dt: DateTime) -> DateTime {
     dt.date().at(dt.hour(), dt.minute(), 0, 0)
 }

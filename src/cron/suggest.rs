@@ -10,7 +10,7 @@ use crate::diagnostic::Finding;
 
 /// The candidate `word` most likely meant: one it starts with (`thurs` → `thu`), or one within a
 /// small edit distance (`thr` → `thu`, `fir` → `fri`).
-pub(super) fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+pub(super) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
     let w = word.to_ascii_lowercase();
     if let Some(c) = candidates
         .iter()
