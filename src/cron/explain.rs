@@ -2,6 +2,7 @@
 
 use super::schedule::Schedule;
 
+/// Month names in sentences.
 pub(super) const MONTH_WORDS: [&str; 12] = [
     "January",
     "February",
@@ -17,6 +18,7 @@ pub(super) const MONTH_WORDS: [&str; 12] = [
     "December",
 ];
 
+/// Day-of-week names in sentences, Sunday (0) first.
 pub(super) const DAY_WORDS: [&str; 7] = [
     "Sunday",
     "Monday",
@@ -36,7 +38,7 @@ pub(super) fn words_list(items: &[String], last: &str) -> String {
 }
 
 /// Groups consecutive values into "a through b" runs of three or more.
-pub(super) fn runs(values: &[u32], name: impl Fn(u32) -> String) -> Vec<String> {
+fn runs(values: &[u32], name: impl Fn(u32) -> String) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < values.len() {

@@ -3,12 +3,15 @@
 
 use std::ops::Range;
 
+/// Month names as written in a field, `jan` first.
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
+/// Day-of-week names as written in a field, `sun` (0 and 7) first.
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
+/// Which of the five fields, in their order in an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Minute,

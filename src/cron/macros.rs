@@ -7,6 +7,7 @@ use super::suggest::did_you_mean;
 use crate::codes::Code;
 use crate::diagnostic::Finding;
 
+/// The macros cronie accepts (case-sensitive) and the fields each stands for.
 const MACROS: &[(&str, &str)] = &[
     ("@yearly", "0 0 1 1 *"),
     ("@annually", "0 0 1 1 *"),
@@ -17,6 +18,7 @@ const MACROS: &[(&str, &str)] = &[
     ("@hourly", "0 * * * *"),
 ];
 
+/// Parses a macro, `name` (the first field, starting with `@`), followed by the fields `rest`.
 pub(super) fn parse_macro(
     expr: &str,
     name: &str,

@@ -27,6 +27,14 @@ pub(super) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
         .map(|(_, c)| c)
 }
 
+/// A suggested expression is offered only when it is itself a clean schedule: it parses, with no
+/// warnings.
+fn passes(text: &str) -> bool {
+    parse(text).is_ok_and(|p| p.warnings.is_empty())
+}
+
+/// `cron-field-count`, with the field to remove when the expression has a seconds (first) or
+/// year (last) field and what remains passes.
 pub(super) fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Finding {
     let n = fields.len();
     let join = |fs: &[(&str, Range<usize>)]| fs.iter().map(|f| f.0).collect::<Vec<_>>().join(" ");
@@ -35,8 +43,6 @@ pub(super) fn field_count(expr: &str, fields: &[(&str, Range<usize>)]) -> Findin
             .any(|v| v.len() == 4 && v.parse::<u32>().is_ok_and(|y| y >= 1970))
     };
     let whole = fields[0].1.start..fields[n - 1].1.end;
-    // A suggestion is offered only when it is itself a clean schedule.
-    let passes = |text: &str| parse(text).is_ok_and(|p| p.warnings.is_empty());
     match n {
         6 => {
             let without_first = join(&fields[1..]);
