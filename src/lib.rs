@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod envelope;
 pub mod generate;
 pub mod import;
+pub mod lint;
 pub mod nats;
 pub mod plan;
 pub mod project;

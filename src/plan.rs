@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::cron;
-use crate::registry::{Migration, Registry, SideEffectBy, Step, StepState};
+use crate::registry::{Migration, Registry, SideEffect, SideEffectBy, Step, StepState};
 
 /// The parallel run lasts at least this many days before the legacy job may be disabled.
 pub const PARALLEL_RUN_DAYS: i64 = 7;
@@ -54,6 +54,29 @@ pub struct Status {
     pub legacy_preview: Vec<String>,
 }
 
+/// Whether a side effect may run on both sides at once: declared idempotent, with a mechanism.
+/// The one judgement behind `plan`'s parallel-run blockers and `validate`'s `parallel-run-unsafe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParallelRunSafety {
+    Safe,
+    /// Declared idempotent, but no mechanism says how.
+    NoMechanism,
+    NotIdempotent,
+    /// No idempotency declaration yet.
+    Undeclared,
+}
+
+impl ParallelRunSafety {
+    pub fn of(se: &SideEffect) -> Self {
+        match (se.idempotent, &se.mechanism) {
+            (Some(true), Some(_)) => Self::Safe,
+            (Some(true), None) => Self::NoMechanism,
+            (Some(false), _) => Self::NotIdempotent,
+            (None, _) => Self::Undeclared,
+        }
+    }
+}
+
 /// What the checks of a definition file found, for `plan` (validate supplies it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DefinitionState {
@@ -81,20 +104,18 @@ pub fn status(
             SideEffectBy::Definition => "the definition",
             SideEffectBy::Both => "both sides",
         };
-        let problem = match (se.idempotent, &se.mechanism) {
-            (Some(true), Some(_)) => None,
-            (Some(true), None) => Some("is declared idempotent but names no mechanism".to_string()),
-            (Some(false), _) => {
-                Some("is not idempotent; fix that before running both sides".to_string())
+        let problem = match ParallelRunSafety::of(se) {
+            ParallelRunSafety::Safe => continue,
+            ParallelRunSafety::NoMechanism => "is declared idempotent but names no mechanism",
+            ParallelRunSafety::NotIdempotent => {
+                "is not idempotent; fix that before running both sides"
             }
-            (None, _) => Some("has no idempotency declaration".to_string()),
+            ParallelRunSafety::Undeclared => "has no idempotency declaration",
         };
-        if let Some(problem) = problem {
-            blockers.push(Blocker {
-                step: Step::ParallelRun,
-                message: format!("side effect `{}` (by {who}) {problem}", se.name.value),
-            });
-        }
+        blockers.push(Blocker {
+            step: Step::ParallelRun,
+            message: format!("side effect `{}` (by {who}) {problem}", se.name.value),
+        });
     }
     // The definition must say how a repeated fire is harmless before both sides run.
     let d = &m.definition;

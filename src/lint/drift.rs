@@ -1,0 +1,217 @@
+//! Drift: a definition file that differs from its migration's plan in the registry. Each
+//! difference is reported at the differing field, with the value found there and the value the
+//! registry expects.
+
+use std::ops::Range;
+
+use crate::codes::Code;
+use crate::definition::Definition;
+use crate::diagnostic::Diagnostic;
+use crate::registry::{self, Instruction};
+use crate::source::SourceFile;
+
+/// Differences between a definition and its migration's plan in the registry, each at the
+/// differing field with the value found there and the value the registry expects.
+pub(super) fn drift(
+    file: &SourceFile,
+    def: &Definition,
+    m: &registry::Migration,
+) -> Vec<Diagnostic> {
+    let plan = &m.definition;
+    let mut out = Vec::new();
+    let mut differ = |what: &str, found: String, expected: String, span: Range<usize>| {
+        out.push(
+            file.diagnostic(
+                Code::DefinitionDrift,
+                span,
+                format!(
+                    "{what} is {found} here but {expected} in migration `{}` in the registry",
+                    m.name.value
+                ),
+            )
+            .with_help(
+                "carry the change into the registry, so the docs and the cutover plan follow it",
+            ),
+        );
+    };
+    let shown = |v: Option<&str>| v.map_or_else(|| "absent".to_string(), |v| format!("`{v}`"));
+    let list = |v: &[&str]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let cron = def.cron.as_ref().map(|c| c.schedule.value.as_str());
+    let plan_cron = plan.cron.as_ref().map(|c| c.value.as_str());
+    if cron != plan_cron {
+        let span = def
+            .cron
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |c| c.schedule.span.clone());
+        differ("the cron schedule", shown(cron), shown(plan_cron), span);
+    }
+    if let Some(c) = &def.cron
+        && plan_cron.is_some()
+        && c.timezone.value != plan.timezone.value
+    {
+        differ(
+            "the cron time zone",
+            shown(Some(&c.timezone.value)),
+            shown(Some(&plan.timezone.value)),
+            c.timezone.span.clone(),
+        );
+    }
+    let events: Vec<&str> = def.events.iter().map(|e| e.value.as_str()).collect();
+    let plan_events: Vec<&str> = plan.events.iter().map(|e| e.value.as_str()).collect();
+    if events != plan_events {
+        // At the first event that differs, or the trigger when there is none.
+        let span = def
+            .events
+            .iter()
+            .zip(plan_events.iter().map(Some).chain(std::iter::repeat(None)))
+            .find(|(e, p)| Some(&e.value.as_str()) != *p)
+            .or_else(|| def.events.last().map(|e| (e, None)))
+            .map_or(def.trigger_span.clone(), |(e, _)| e.span.clone());
+        differ("the event trigger", list(&events), list(&plan_events), span);
+    }
+    if let Some(w) = &def.when
+        && w.value != plan.when.value
+    {
+        differ(
+            "the rule",
+            shown(Some(&w.value)),
+            shown(Some(&plan.when.value)),
+            w.span.clone(),
+        );
+    }
+    if let Some(instruction) = &def.instruction
+        && *instruction != plan.instruction
+    {
+        let fallback = def
+            .name
+            .as_ref()
+            .map_or(def.trigger_span.clone(), |n| n.span.clone());
+        for (field, found, expected) in instruction_differences(instruction, &plan.instruction) {
+            let span = yaml_span(file, &field).unwrap_or_else(|| fallback.clone());
+            let what = format!("`{}`", field.join("."));
+            differ(
+                &what,
+                shown(found.as_deref()),
+                shown(expected.as_deref()),
+                span,
+            );
+        }
+    }
+    out
+}
+
+/// The instruction fields that differ: (YAML path, found, expected).
+fn instruction_differences(
+    found: &Instruction,
+    expected: &Instruction,
+) -> Vec<(Vec<&'static str>, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let mut field = |path: Vec<&'static str>, f: Option<String>, e: Option<String>| {
+        if f != e {
+            out.push((path, f, e));
+        }
+    };
+    match (found, expected) {
+        (
+            Instruction::Shell {
+                command,
+                workdir,
+                timeout,
+            },
+            Instruction::Shell {
+                command: c2,
+                workdir: w2,
+                timeout: t2,
+            },
+        ) => {
+            field(
+                vec!["instruction", "shell", "command"],
+                Some(command.clone()),
+                Some(c2.clone()),
+            );
+            field(
+                vec!["instruction", "shell", "workdir"],
+                workdir.clone(),
+                w2.clone(),
+            );
+            field(
+                vec!["instruction", "shell", "timeout"],
+                timeout.clone(),
+                t2.clone(),
+            );
+        }
+        (
+            Instruction::Workflow {
+                name,
+                task_queue,
+                input,
+            },
+            Instruction::Workflow {
+                name: n2,
+                task_queue: q2,
+                input: i2,
+            },
+        ) => {
+            field(
+                vec!["instruction", "workflow", "name"],
+                Some(name.clone()),
+                Some(n2.clone()),
+            );
+            field(
+                vec!["instruction", "workflow", "taskQueue"],
+                Some(task_queue.clone()),
+                Some(q2.clone()),
+            );
+            let json = |m: &serde_json::Map<String, serde_json::Value>| {
+                serde_json::to_string(m).unwrap_or_default()
+            };
+            field(
+                vec!["instruction", "workflow", "input"],
+                Some(json(input)),
+                Some(json(i2)),
+            );
+        }
+        (f, e) => {
+            let kind = |i: &Instruction| match i {
+                Instruction::Shell { .. } => "shell",
+                Instruction::Workflow { .. } => "workflow",
+            };
+            out.push((
+                vec!["instruction"],
+                Some(kind(f).to_string()),
+                Some(kind(e).to_string()),
+            ));
+        }
+    }
+    out
+}
+
+/// The span of the value at a key path in a YAML file (or of the deepest key that exists).
+fn yaml_span(file: &SourceFile, path: &[&str]) -> Option<Range<usize>> {
+    let root = crate::source::parse_yaml(file).ok()?;
+    let mut node = &root;
+    let mut span = None;
+    for key in path {
+        let crate::source::Value::Map(entries) = &node.value else {
+            break;
+        };
+        let Some((k, v)) = entries.iter().find(|(k, _)| k.name == *key) else {
+            break;
+        };
+        span = Some(k.span.clone());
+        node = v;
+    }
+    if span.is_some() && !matches!(node.value, crate::source::Value::Map(_)) {
+        return Some(node.content_span(file));
+    }
+    span
+}
