@@ -4,6 +4,8 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+pub use crate::model::Idempotency;
+use crate::model::Trigger;
 use crate::registry::{Instruction, check_definition_name, instruction};
 use crate::source::{Fields, Node, SourceFile, Spanned, parse_yaml};
 
@@ -18,8 +20,11 @@ pub struct Definition {
     pub description: Option<String>,
     /// The registry migration this definition comes from.
     pub migration: Option<Spanned<String>>,
-    pub cron: Option<CronTrigger>,
-    pub events: Vec<Spanned<String>>,
+    /// `trigger.cron.schedule` (with `trigger.cron.timezone`) and `trigger.events`; without a
+    /// schedule, the time zone is `UTC` at the `trigger` key.
+    pub trigger: Trigger,
+    /// Whether the schedule's span maps character for character onto the expression.
+    pub cron_exact: bool,
     /// Span of the `trigger` key, for "no trigger"-style findings.
     pub trigger_span: std::ops::Range<usize>,
     /// The rule's `when` expression; its span covers the expression's text when the source
@@ -33,20 +38,6 @@ pub struct Definition {
     /// `None` when the instruction is missing or unreadable (reported).
     pub instruction: Option<Instruction>,
     pub idempotency: Option<Idempotency>,
-}
-
-#[derive(Debug, Clone)]
-pub struct CronTrigger {
-    pub schedule: Spanned<String>,
-    /// Whether `schedule.span` maps character for character onto the expression.
-    pub exact: bool,
-    pub timezone: Spanned<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    pub key: String,
-    pub mechanism: String,
 }
 
 pub const TOP_KEYS: &[&str] = &[
@@ -130,6 +121,10 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
     let trigger_span = top
         .key_span("trigger")
         .unwrap_or(root.span.start..root.span.start + 1);
+    let mut timezone = Spanned::new(
+        "UTC".to_string(),
+        trigger_span.start..trigger_span.start + 1,
+    );
     if let Some(t) = top.require("trigger", diags)
         && let Some(mut tf) = Fields::new(file, t, "`trigger`", diags)
     {
@@ -139,17 +134,16 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
             let schedule = cf
                 .require("schedule", diags)
                 .and_then(|n| expect_exact(file, n, "schedule", diags));
-            let timezone = cf
+            let zone = cf
                 .get("timezone")
                 .and_then(|n| expect_exact(file, n, "timezone", diags))
                 .map(|(s, _)| s)
                 .unwrap_or_else(|| Spanned::new("UTC".to_string(), c.span.start..c.span.start + 1));
             cf.finish(&["schedule", "timezone"], diags);
-            cron = schedule.map(|(schedule, exact)| CronTrigger {
-                schedule,
-                exact,
-                timezone,
-            });
+            if schedule.is_some() {
+                timezone = zone;
+            }
+            cron = schedule;
         }
         events = tf.string_list("events", diags).unwrap_or_default();
         let had_cron_key = tf.key_span("cron").is_some();
@@ -205,13 +199,21 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         Some((w, e)) => (Some(w), e),
         None => (None, false),
     };
+    let (cron, cron_exact) = match cron {
+        Some((c, e)) => (Some(c), e),
+        None => (None, false),
+    };
     Some(Definition {
         name,
         owner,
         description,
         migration,
-        cron,
-        events,
+        trigger: Trigger {
+            cron,
+            timezone,
+            events,
+        },
+        cron_exact,
         trigger_span,
         when,
         when_exact,
@@ -246,10 +248,10 @@ instruction:
         let (def, diags) = parse(&f);
         assert!(diags.is_empty(), "{diags:?}");
         let def = def.unwrap();
-        let cron = def.cron.unwrap();
-        assert!(cron.exact);
-        assert_eq!(&f.text[cron.schedule.span.clone()], "*/15 * * * *");
-        assert_eq!(cron.timezone.value, "UTC");
+        let cron = def.trigger.cron.unwrap();
+        assert!(def.cron_exact);
+        assert_eq!(&f.text[cron.span.clone()], "*/15 * * * *");
+        assert_eq!(def.trigger.timezone.value, "UTC");
         assert!(def.when_exact);
     }
 
@@ -262,7 +264,7 @@ instruction:
         let (def, diags) = parse(&f);
         // What could be read is kept for the other checks.
         let def = def.unwrap();
-        assert!(def.when.is_none() && def.instruction.is_none() && def.cron.is_some());
+        assert!(def.when.is_none() && def.instruction.is_none() && def.trigger.cron.is_some());
         let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         assert!(codes.contains(&Code::UnknownKey), "{codes:?}");
         assert!(codes.contains(&Code::MissingField), "{codes:?}");

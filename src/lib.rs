@@ -16,6 +16,7 @@ pub mod envelope;
 pub mod generate;
 pub mod import;
 pub mod lint;
+pub mod model;
 pub mod nats;
 pub mod plan;
 pub mod project;

@@ -155,7 +155,7 @@ fn definition_blockers(
     let mut blockers = Vec::new();
     // The definition must say how a repeated fire is harmless before both sides run.
     let d = &m.definition;
-    if d.idempotency_key.starts_with("TODO") || d.idempotency_mechanism.starts_with("TODO") {
+    if d.idempotency.key.starts_with("TODO") || d.idempotency.mechanism.starts_with("TODO") {
         blockers.push(Blocker {
             step: Step::ParallelRun,
             message: format!(
@@ -173,7 +173,7 @@ fn definition_blockers(
         });
     }
     // Event triggers need registered subjects, documented and wired.
-    for e in &d.events {
+    for e in &d.trigger.events {
         if reg.matching(e).is_empty() {
             blockers.push(Blocker {
                 step: Step::SubjectDocumented,
@@ -220,8 +220,9 @@ impl Schedules {
         Schedules {
             legacy_tz: cron::parse_timezone(&m.legacy.timezone).unwrap_or(TimeZone::UTC),
             legacy: parsed(&m.legacy.schedule),
-            definition_tz: cron::parse_timezone(&m.definition.timezone).unwrap_or(TimeZone::UTC),
-            definition: parsed(&m.definition.cron),
+            definition_tz: cron::parse_timezone(&m.definition.trigger.timezone)
+                .unwrap_or(TimeZone::UTC),
+            definition: parsed(&m.definition.trigger.cron),
         }
     }
 }

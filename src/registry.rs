@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Idempotency, Trigger};
 use crate::source::{
     Fields, Node, SourceFile, Spanned, Value, did_you_mean, parse_toml, wrong_type,
 };
@@ -249,14 +250,11 @@ pub struct DefinitionPlan {
     pub name: Spanned<String>,
     pub owner: String,
     pub description: String,
-    pub cron: Option<Spanned<String>>,
-    pub timezone: Spanned<String>,
-    pub events: Vec<Spanned<String>>,
+    pub trigger: Trigger,
     pub when: Spanned<String>,
     pub requires: Vec<Spanned<String>>,
     pub instruction: Instruction,
-    pub idempotency_key: String,
-    pub idempotency_mechanism: String,
+    pub idempotency: Idempotency,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1458,14 +1456,18 @@ fn definition_plan(
         name: name?,
         owner: owner?.value,
         description: description?.value,
-        cron,
-        timezone,
-        events,
+        trigger: Trigger {
+            cron,
+            timezone,
+            events,
+        },
         when: when?,
         requires,
         instruction: instruction?,
-        idempotency_key: idempotency.0?.value,
-        idempotency_mechanism: idempotency.1?.value,
+        idempotency: Idempotency {
+            key: idempotency.0?.value,
+            mechanism: idempotency.1?.value,
+        },
     })
 }
 

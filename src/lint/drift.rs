@@ -45,36 +45,32 @@ pub(super) fn drift(
                 .join(", ")
         }
     };
-    let cron = def.cron.as_ref().map(|c| c.schedule.value.as_str());
-    let plan_cron = plan.cron.as_ref().map(|c| c.value.as_str());
+    let (found, expected) = (&def.trigger, &plan.trigger);
+    let (cron, plan_cron) = (found.cron_value(), expected.cron_value());
     if cron != plan_cron {
-        let span = def
+        let span = found
             .cron
             .as_ref()
-            .map_or(def.trigger_span.clone(), |c| c.schedule.span.clone());
+            .map_or(def.trigger_span.clone(), |c| c.span.clone());
         differ("the cron schedule", shown(cron), shown(plan_cron), span);
     }
-    if let Some(c) = &def.cron
-        && plan_cron.is_some()
-        && c.timezone.value != plan.timezone.value
-    {
+    if cron.is_some() && plan_cron.is_some() && found.timezone.value != expected.timezone.value {
         differ(
             "the cron time zone",
-            shown(Some(&c.timezone.value)),
-            shown(Some(&plan.timezone.value)),
-            c.timezone.span.clone(),
+            shown(Some(&found.timezone.value)),
+            shown(Some(&expected.timezone.value)),
+            found.timezone.span.clone(),
         );
     }
-    let events: Vec<&str> = def.events.iter().map(|e| e.value.as_str()).collect();
-    let plan_events: Vec<&str> = plan.events.iter().map(|e| e.value.as_str()).collect();
+    let (events, plan_events) = (found.event_values(), expected.event_values());
     if events != plan_events {
         // At the first event that differs, or the trigger when there is none.
-        let span = def
+        let span = found
             .events
             .iter()
             .zip(plan_events.iter().map(Some).chain(std::iter::repeat(None)))
             .find(|(e, p)| Some(&e.value.as_str()) != *p)
-            .or_else(|| def.events.last().map(|e| (e, None)))
+            .or_else(|| found.events.last().map(|e| (e, None)))
             .map_or(def.trigger_span.clone(), |(e, _)| e.span.clone());
         differ("the event trigger", list(&events), list(&plan_events), span);
     }

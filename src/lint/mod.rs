@@ -92,21 +92,22 @@ pub fn load_registry(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
 /// The checks of a migration's legacy schedule and definition plan in the registry.
 fn check_plan(file: &SourceFile, reg: &Registry, m: &Migration) -> Vec<Diagnostic> {
     let plan = &m.definition;
-    let mut out = references::check_references(file, reg, &plan.events, &plan.requires);
+    let trigger = &plan.trigger;
+    let mut out = references::check_references(file, reg, &trigger.events, &plan.requires);
     if let Some(s) = &m.legacy.schedule {
         out.extend(cron::check_cron(file, s, true, None));
     }
-    let tz_ok = cron::check_timezone(file, &plan.timezone, true, &mut out);
-    if let Some(c) = &plan.cron {
+    let tz_ok = cron::check_timezone(file, &trigger.timezone, true, &mut out);
+    if let Some(c) = &trigger.cron {
         out.extend(cron::check_cron(file, c, true, tz_ok.as_ref()));
     }
     let scope = RuleScope {
         file,
         when: &plan.when,
         exact: true,
-        triggers: triggering_subjects(reg, plan.events.iter().map(|e| e.value.as_str())),
-        has_cron: plan.cron.is_some(),
-        has_events: !plan.events.is_empty(),
+        triggers: triggering_subjects(reg, trigger.event_values().into_iter()),
+        has_cron: trigger.cron.is_some(),
+        has_events: !trigger.events.is_empty(),
         requires: Some(plan.requires.iter().map(|r| r.value.as_str()).collect()),
     };
     out.extend(scope.check());
@@ -126,12 +127,10 @@ pub fn check_definition(
     {
         out.push(names::name_mismatch(file, name, stem));
     }
-    let tz = def
-        .cron
-        .as_ref()
-        .and_then(|c| cron::check_timezone(file, &c.timezone, true, &mut out));
-    if let Some(c) = &def.cron {
-        out.extend(cron::check_cron(file, &c.schedule, c.exact, tz.as_ref()));
+    let trigger = &def.trigger;
+    if let Some(c) = &trigger.cron {
+        let tz = cron::check_timezone(file, &trigger.timezone, true, &mut out);
+        out.extend(cron::check_cron(file, c, def.cron_exact, tz.as_ref()));
     }
     let Some(reg) = registry else {
         // Without a valid registry, the rule can still be parsed.
@@ -145,7 +144,7 @@ pub fn check_definition(
     out.extend(references::check_references(
         file,
         reg,
-        &def.events,
+        &trigger.events,
         &def.requires,
     ));
     if let Some(when) = &def.when {
@@ -153,9 +152,9 @@ pub fn check_definition(
             file,
             when,
             exact: def.when_exact,
-            triggers: triggering_subjects(reg, def.events.iter().map(|e| e.value.as_str())),
-            has_cron: def.cron.is_some(),
-            has_events: !def.events.is_empty(),
+            triggers: triggering_subjects(reg, trigger.event_values().into_iter()),
+            has_cron: trigger.cron.is_some(),
+            has_events: !trigger.events.is_empty(),
             requires: def
                 .requires_known
                 .then(|| def.requires.iter().map(|r| r.value.as_str()).collect()),
