@@ -116,49 +116,13 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         mf.finish(&["name", "owner", "description", "migration"], diags);
     }
 
-    let mut cron = None;
-    let mut events = Vec::new();
     let trigger_span = top
         .key_span("trigger")
         .unwrap_or(root.span.start..root.span.start + 1);
-    let mut timezone = Spanned::new(
-        "UTC".to_string(),
-        trigger_span.start..trigger_span.start + 1,
-    );
-    if let Some(t) = top.require("trigger", diags)
-        && let Some(mut tf) = Fields::new(file, t, "`trigger`", diags)
-    {
-        if let Some(c) = tf.get("cron")
-            && let Some(mut cf) = Fields::new(file, c, "`trigger.cron`", diags)
-        {
-            let schedule = cf
-                .require("schedule", diags)
-                .and_then(|n| expect_exact(file, n, "schedule", diags));
-            let zone = cf
-                .get("timezone")
-                .and_then(|n| expect_exact(file, n, "timezone", diags))
-                .map(|(s, _)| s)
-                .unwrap_or_else(|| Spanned::new("UTC".to_string(), c.span.start..c.span.start + 1));
-            cf.finish(&["schedule", "timezone"], diags);
-            if schedule.is_some() {
-                timezone = zone;
-            }
-            cron = schedule;
-        }
-        events = tf.string_list("events", diags).unwrap_or_default();
-        let had_cron_key = tf.key_span("cron").is_some();
-        tf.finish(&["cron", "events"], diags);
-        if !had_cron_key && events.is_empty() {
-            diags.push(
-                file.diagnostic(
-                    Code::MissingTrigger,
-                    trigger_span.clone(),
-                    "the definition has no trigger",
-                )
-                .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
-            );
-        }
-    }
+    let (trigger, cron_exact) = match top.require("trigger", diags) {
+        Some(t) => read_trigger(file, t, &trigger_span, diags),
+        None => (no_trigger(&trigger_span), false),
+    };
 
     let mut when = None;
     let mut requires = Vec::new();
@@ -179,28 +143,13 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         .require("instruction", diags)
         .and_then(|n| instruction(file, n, "`instruction`", diags));
 
-    let mut idempotency = None;
-    if let Some(i) = top.get("idempotency")
-        && let Some(mut idf) = Fields::new(file, i, "`idempotency`", diags)
-    {
-        let key = idf.require_string("key", diags);
-        let mechanism = idf.require_string("mechanism", diags);
-        idf.finish(&["key", "mechanism"], diags);
-        if let (Some(key), Some(mechanism)) = (key, mechanism) {
-            idempotency = Some(Idempotency {
-                key: key.value,
-                mechanism: mechanism.value,
-            });
-        }
-    }
+    let idempotency = top
+        .get("idempotency")
+        .and_then(|i| read_idempotency(file, i, diags));
     top.finish(TOP_KEYS, diags);
 
     let (when, when_exact) = match when {
         Some((w, e)) => (Some(w), e),
-        None => (None, false),
-    };
-    let (cron, cron_exact) = match cron {
-        Some((c, e)) => (Some(c), e),
         None => (None, false),
     };
     Some(Definition {
@@ -208,11 +157,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         owner,
         description,
         migration,
-        trigger: Trigger {
-            cron,
-            timezone,
-            events,
-        },
+        trigger,
         cron_exact,
         trigger_span,
         when,
@@ -221,6 +166,81 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         requires_known,
         instruction,
         idempotency,
+    })
+}
+
+/// An empty trigger: no schedule (so a `UTC` time zone at the `trigger` key) and no events.
+fn no_trigger(trigger_span: &std::ops::Range<usize>) -> Trigger {
+    Trigger {
+        cron: None,
+        timezone: Spanned::new(
+            "UTC".to_string(),
+            trigger_span.start..trigger_span.start + 1,
+        ),
+        events: Vec::new(),
+    }
+}
+
+/// `trigger`: `cron: {schedule, timezone}` and/or `events`; with whether the schedule's span is
+/// its exact text.
+fn read_trigger(
+    file: &SourceFile,
+    t: &Node,
+    trigger_span: &std::ops::Range<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Trigger, bool) {
+    let mut trigger = no_trigger(trigger_span);
+    let mut cron_exact = false;
+    let Some(mut tf) = Fields::new(file, t, "`trigger`", diags) else {
+        return (trigger, cron_exact);
+    };
+    if let Some(c) = tf.get("cron")
+        && let Some(mut cf) = Fields::new(file, c, "`trigger.cron`", diags)
+    {
+        let schedule = cf
+            .require("schedule", diags)
+            .and_then(|n| expect_exact(file, n, "schedule", diags));
+        let zone = cf
+            .get("timezone")
+            .and_then(|n| expect_exact(file, n, "timezone", diags))
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| Spanned::new("UTC".to_string(), c.span.start..c.span.start + 1));
+        cf.finish(&["schedule", "timezone"], diags);
+        if let Some((schedule, exact)) = schedule {
+            trigger.cron = Some(schedule);
+            trigger.timezone = zone;
+            cron_exact = exact;
+        }
+    }
+    trigger.events = tf.string_list("events", diags).unwrap_or_default();
+    let had_cron_key = tf.key_span("cron").is_some();
+    tf.finish(&["cron", "events"], diags);
+    if !had_cron_key && trigger.events.is_empty() {
+        diags.push(
+            file.diagnostic(
+                Code::MissingTrigger,
+                trigger_span.clone(),
+                "the definition has no trigger",
+            )
+            .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
+        );
+    }
+    (trigger, cron_exact)
+}
+
+/// `idempotency: {key, mechanism}`, when both are strings.
+fn read_idempotency(
+    file: &SourceFile,
+    i: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Idempotency> {
+    let mut idf = Fields::new(file, i, "`idempotency`", diags)?;
+    let key = idf.require_string("key", diags);
+    let mechanism = idf.require_string("mechanism", diags);
+    idf.finish(&["key", "mechanism"], diags);
+    Some(Idempotency {
+        key: key?.value,
+        mechanism: mechanism?.value,
     })
 }
 
