@@ -20,19 +20,7 @@ pub(super) fn drift(
     let plan = &m.definition;
     let mut out = Vec::new();
     let mut differ = |what: &str, found: String, expected: String, span: Range<usize>| {
-        out.push(
-            file.diagnostic(
-                Code::DefinitionDrift,
-                span,
-                format!(
-                    "{what} is {found} here but {expected} in migration `{}` in the registry",
-                    m.name.value
-                ),
-            )
-            .with_help(
-                "carry the change into the registry, so the docs and the cutover plan follow it",
-            ),
-        );
+        out.push(drift_diagnostic(file, m, what, &found, &expected, span));
     };
     let shown = |v: Option<&str>| v.map_or_else(|| "absent".to_string(), |v| format!("`{v}`"));
     let list = |v: &[&str]| {
@@ -103,6 +91,26 @@ pub(super) fn drift(
         }
     }
     out
+}
+
+/// One field that differs from the registry's plan.
+fn drift_diagnostic(
+    file: &SourceFile,
+    m: &registry::Migration,
+    what: &str,
+    found: &str,
+    expected: &str,
+    span: Range<usize>,
+) -> Diagnostic {
+    file.diagnostic(
+        Code::DefinitionDrift,
+        span,
+        format!(
+            "{what} is {found} here but {expected} in migration `{}` in the registry",
+            m.name.value
+        ),
+    )
+    .with_help("carry the change into the registry, so the docs and the cutover plan follow it")
 }
 
 /// The instruction fields that differ: (YAML path, found, expected).

@@ -2,7 +2,7 @@
 //! between them, parallel-run safety and the freshness of generated files, and returns every
 //! problem as a [`Diagnostic`].
 //!
-//! One file per check: [`files`] finds and reads definition files, `cron` checks schedules and
+//! One file per check: `files` finds and reads definition files, `cron` checks schedules and
 //! time zones, `references` what definitions name, `rule` the rules against their triggers,
 //! `names` definition names, `drift` definitions against the registry's plans, `parallel_run`
 //! idempotency during the parallel run, `freshness` the generated files.
