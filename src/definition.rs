@@ -5,7 +5,7 @@
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 pub use crate::model::Idempotency;
-use crate::model::Trigger;
+use crate::model::{Rule, Trigger};
 use crate::registry::{Instruction, check_definition_name, instruction};
 use crate::source::{Fields, Node, SourceFile, Spanned, parse_yaml};
 
@@ -27,11 +27,11 @@ pub struct Definition {
     pub cron_exact: bool,
     /// Span of the `trigger` key, for "no trigger"-style findings.
     pub trigger_span: std::ops::Range<usize>,
-    /// The rule's `when` expression; its span covers the expression's text when the source
-    /// holds it verbatim (plain or simply quoted), so findings inside it can point at a column.
-    pub when: Option<Spanned<String>>,
+    /// `rule.when` (`None` when missing or unreadable, reported) and `rule.requires`.
+    pub rule: Rule<Option<Spanned<String>>>,
+    /// Whether `when`'s span covers the expression's text, as when the source holds it verbatim
+    /// (plain or simply quoted), so findings inside it can point at a column.
     pub when_exact: bool,
-    pub requires: Vec<Spanned<String>>,
     /// `rule.requires` could be read (absent or a list); when not, rules are not checked
     /// against it.
     pub requires_known: bool,
@@ -160,9 +160,8 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         trigger,
         cron_exact,
         trigger_span,
-        when,
+        rule: Rule { when, requires },
         when_exact,
-        requires,
         requires_known,
         instruction,
         idempotency,
@@ -284,7 +283,7 @@ instruction:
         let (def, diags) = parse(&f);
         // What could be read is kept for the other checks.
         let def = def.unwrap();
-        assert!(def.when.is_none() && def.instruction.is_none() && def.trigger.cron.is_some());
+        assert!(def.rule.when.is_none() && def.instruction.is_none() && def.trigger.cron.is_some());
         let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         assert!(codes.contains(&Code::UnknownKey), "{codes:?}");
         assert!(codes.contains(&Code::MissingField), "{codes:?}");

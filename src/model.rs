@@ -26,6 +26,22 @@ impl Trigger {
     }
 }
 
+/// Whether a fire goes ahead: the CEL expression `when`, and the contexts it needs (the rule is
+/// skipped, not failed, while one is absent). A definition file whose `when` could not be read
+/// has a `Rule<Option<_>>`.
+#[derive(Debug, Clone)]
+pub struct Rule<When = Spanned<String>> {
+    pub when: When,
+    pub requires: Vec<Spanned<String>>,
+}
+
+impl<W> Rule<W> {
+    /// The required contexts' names, without their spans.
+    pub fn required_names(&self) -> Vec<&str> {
+        self.requires.iter().map(|r| r.value.as_str()).collect()
+    }
+}
+
 /// How a repeated fire is made harmless.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Idempotency {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Idempotency, Trigger};
+use crate::model::{Idempotency, Rule, Trigger};
 use crate::source::{
     Fields, Node, SourceFile, Spanned, Value, did_you_mean, parse_toml, wrong_type,
 };
@@ -251,8 +251,7 @@ pub struct DefinitionPlan {
     pub owner: String,
     pub description: String,
     pub trigger: Trigger,
-    pub when: Spanned<String>,
-    pub requires: Vec<Spanned<String>>,
+    pub rule: Rule,
     pub instruction: Instruction,
     pub idempotency: Idempotency,
 }
@@ -1461,8 +1460,10 @@ fn definition_plan(
             timezone,
             events,
         },
-        when: when?,
-        requires,
+        rule: Rule {
+            when: when?,
+            requires,
+        },
         instruction: instruction?,
         idempotency: Idempotency {
             key: idempotency.0?.value,

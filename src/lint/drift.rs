@@ -62,13 +62,13 @@ pub(super) fn drift(
             .map_or(def.trigger_span.clone(), |(e, _)| e.span.clone());
         differ("the event trigger", list(&events), list(&plan_events), span);
     }
-    if let Some(w) = &def.when
-        && w.value != plan.when.value
+    if let Some(w) = &def.rule.when
+        && w.value != plan.rule.when.value
     {
         differ(
             "the rule",
             shown(Some(&w.value)),
-            shown(Some(&plan.when.value)),
+            shown(Some(&plan.rule.when.value)),
             w.span.clone(),
         );
     }

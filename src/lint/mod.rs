@@ -93,7 +93,7 @@ pub fn load_registry(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
 fn check_plan(file: &SourceFile, reg: &Registry, m: &Migration) -> Vec<Diagnostic> {
     let plan = &m.definition;
     let trigger = &plan.trigger;
-    let mut out = references::check_references(file, reg, &trigger.events, &plan.requires);
+    let mut out = references::check_references(file, reg, &trigger.events, &plan.rule.requires);
     if let Some(s) = &m.legacy.schedule {
         out.extend(cron::check_cron(file, s, true, None));
     }
@@ -103,12 +103,12 @@ fn check_plan(file: &SourceFile, reg: &Registry, m: &Migration) -> Vec<Diagnosti
     }
     let scope = RuleScope {
         file,
-        when: &plan.when,
+        when: &plan.rule.when,
         exact: true,
         triggers: triggering_subjects(reg, trigger.event_values().into_iter()),
         has_cron: trigger.cron.is_some(),
         has_events: !trigger.events.is_empty(),
-        requires: Some(plan.requires.iter().map(|r| r.value.as_str()).collect()),
+        requires: Some(plan.rule.required_names()),
     };
     out.extend(scope.check());
     out
@@ -134,7 +134,7 @@ pub fn check_definition(
     }
     let Some(reg) = registry else {
         // Without a valid registry, the rule can still be parsed.
-        if let Some(when) = &def.when
+        if let Some(when) = &def.rule.when
             && let Err(f) = crate::rule::analyze(when)
         {
             out.push(place(file, &when.span, def.when_exact, f));
@@ -145,9 +145,9 @@ pub fn check_definition(
         file,
         reg,
         &trigger.events,
-        &def.requires,
+        &def.rule.requires,
     ));
-    if let Some(when) = &def.when {
+    if let Some(when) = &def.rule.when {
         let scope = RuleScope {
             file,
             when,
@@ -155,9 +155,7 @@ pub fn check_definition(
             triggers: triggering_subjects(reg, trigger.event_values().into_iter()),
             has_cron: trigger.cron.is_some(),
             has_events: !trigger.events.is_empty(),
-            requires: def
-                .requires_known
-                .then(|| def.requires.iter().map(|r| r.value.as_str()).collect()),
+            requires: def.requires_known.then(|| def.rule.required_names()),
         };
         out.extend(scope.check());
     }
