@@ -4,6 +4,8 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+pub use crate::model::Idempotency;
+use crate::model::{Rule, Trigger};
 use crate::registry::{Instruction, check_definition_name, instruction};
 use crate::source::{Fields, Node, SourceFile, Spanned, parse_yaml};
 
@@ -18,35 +20,24 @@ pub struct Definition {
     pub description: Option<String>,
     /// The registry migration this definition comes from.
     pub migration: Option<Spanned<String>>,
-    pub cron: Option<CronTrigger>,
-    pub events: Vec<Spanned<String>>,
+    /// `trigger.cron.schedule` (with `trigger.cron.timezone`) and `trigger.events`; without a
+    /// schedule, the time zone is `UTC` at the `trigger` key.
+    pub trigger: Trigger,
+    /// Whether the schedule's span maps character for character onto the expression.
+    pub cron_exact: bool,
     /// Span of the `trigger` key, for "no trigger"-style findings.
     pub trigger_span: std::ops::Range<usize>,
-    /// The rule's `when` expression; its span covers the expression's text when the source
-    /// holds it verbatim (plain or simply quoted), so findings inside it can point at a column.
-    pub when: Option<Spanned<String>>,
+    /// `rule.when` (`None` when missing or unreadable, reported) and `rule.requires`.
+    pub rule: Rule<Option<Spanned<String>>>,
+    /// Whether `when`'s span covers the expression's text, as when the source holds it verbatim
+    /// (plain or simply quoted), so findings inside it can point at a column.
     pub when_exact: bool,
-    pub requires: Vec<Spanned<String>>,
     /// `rule.requires` could be read (absent or a list); when not, rules are not checked
     /// against it.
     pub requires_known: bool,
     /// `None` when the instruction is missing or unreadable (reported).
     pub instruction: Option<Instruction>,
     pub idempotency: Option<Idempotency>,
-}
-
-#[derive(Debug, Clone)]
-pub struct CronTrigger {
-    pub schedule: Spanned<String>,
-    /// Whether `schedule.span` maps character for character onto the expression.
-    pub exact: bool,
-    pub timezone: Spanned<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    pub key: String,
-    pub mechanism: String,
 }
 
 pub const TOP_KEYS: &[&str] = &[
@@ -125,46 +116,13 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         mf.finish(&["name", "owner", "description", "migration"], diags);
     }
 
-    let mut cron = None;
-    let mut events = Vec::new();
     let trigger_span = top
         .key_span("trigger")
         .unwrap_or(root.span.start..root.span.start + 1);
-    if let Some(t) = top.require("trigger", diags)
-        && let Some(mut tf) = Fields::new(file, t, "`trigger`", diags)
-    {
-        if let Some(c) = tf.get("cron")
-            && let Some(mut cf) = Fields::new(file, c, "`trigger.cron`", diags)
-        {
-            let schedule = cf
-                .require("schedule", diags)
-                .and_then(|n| expect_exact(file, n, "schedule", diags));
-            let timezone = cf
-                .get("timezone")
-                .and_then(|n| expect_exact(file, n, "timezone", diags))
-                .map(|(s, _)| s)
-                .unwrap_or_else(|| Spanned::new("UTC".to_string(), c.span.start..c.span.start + 1));
-            cf.finish(&["schedule", "timezone"], diags);
-            cron = schedule.map(|(schedule, exact)| CronTrigger {
-                schedule,
-                exact,
-                timezone,
-            });
-        }
-        events = tf.string_list("events", diags).unwrap_or_default();
-        let had_cron_key = tf.key_span("cron").is_some();
-        tf.finish(&["cron", "events"], diags);
-        if !had_cron_key && events.is_empty() {
-            diags.push(
-                file.diagnostic(
-                    Code::MissingTrigger,
-                    trigger_span.clone(),
-                    "the definition has no trigger",
-                )
-                .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
-            );
-        }
-    }
+    let (trigger, cron_exact) = match top.require("trigger", diags) {
+        Some(t) => read_trigger(file, t, &trigger_span, diags),
+        None => (no_trigger(&trigger_span), false),
+    };
 
     let mut when = None;
     let mut requires = Vec::new();
@@ -185,20 +143,9 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         .require("instruction", diags)
         .and_then(|n| instruction(file, n, "`instruction`", diags));
 
-    let mut idempotency = None;
-    if let Some(i) = top.get("idempotency")
-        && let Some(mut idf) = Fields::new(file, i, "`idempotency`", diags)
-    {
-        let key = idf.require_string("key", diags);
-        let mechanism = idf.require_string("mechanism", diags);
-        idf.finish(&["key", "mechanism"], diags);
-        if let (Some(key), Some(mechanism)) = (key, mechanism) {
-            idempotency = Some(Idempotency {
-                key: key.value,
-                mechanism: mechanism.value,
-            });
-        }
-    }
+    let idempotency = top
+        .get("idempotency")
+        .and_then(|i| read_idempotency(file, i, diags));
     top.finish(TOP_KEYS, diags);
 
     let (when, when_exact) = match when {
@@ -210,15 +157,89 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         owner,
         description,
         migration,
-        cron,
-        events,
+        trigger,
+        cron_exact,
         trigger_span,
-        when,
+        rule: Rule { when, requires },
         when_exact,
-        requires,
         requires_known,
         instruction,
         idempotency,
+    })
+}
+
+/// An empty trigger: no schedule (so a `UTC` time zone at the `trigger` key) and no events.
+fn no_trigger(trigger_span: &std::ops::Range<usize>) -> Trigger {
+    Trigger {
+        cron: None,
+        timezone: Spanned::new(
+            "UTC".to_string(),
+            trigger_span.start..trigger_span.start + 1,
+        ),
+        events: Vec::new(),
+    }
+}
+
+/// `trigger`: `cron: {schedule, timezone}` and/or `events`; with whether the schedule's span is
+/// its exact text.
+fn read_trigger(
+    file: &SourceFile,
+    t: &Node,
+    trigger_span: &std::ops::Range<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Trigger, bool) {
+    let mut trigger = no_trigger(trigger_span);
+    let mut cron_exact = false;
+    let Some(mut tf) = Fields::new(file, t, "`trigger`", diags) else {
+        return (trigger, cron_exact);
+    };
+    if let Some(c) = tf.get("cron")
+        && let Some(mut cf) = Fields::new(file, c, "`trigger.cron`", diags)
+    {
+        let schedule = cf
+            .require("schedule", diags)
+            .and_then(|n| expect_exact(file, n, "schedule", diags));
+        let zone = cf
+            .get("timezone")
+            .and_then(|n| expect_exact(file, n, "timezone", diags))
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| Spanned::new("UTC".to_string(), c.span.start..c.span.start + 1));
+        cf.finish(&["schedule", "timezone"], diags);
+        if let Some((schedule, exact)) = schedule {
+            trigger.cron = Some(schedule);
+            trigger.timezone = zone;
+            cron_exact = exact;
+        }
+    }
+    trigger.events = tf.string_list("events", diags).unwrap_or_default();
+    let had_cron_key = tf.key_span("cron").is_some();
+    tf.finish(&["cron", "events"], diags);
+    if !had_cron_key && trigger.events.is_empty() {
+        diags.push(
+            file.diagnostic(
+                Code::MissingTrigger,
+                trigger_span.clone(),
+                "the definition has no trigger",
+            )
+            .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
+        );
+    }
+    (trigger, cron_exact)
+}
+
+/// `idempotency: {key, mechanism}`, when both are strings.
+fn read_idempotency(
+    file: &SourceFile,
+    i: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Idempotency> {
+    let mut idf = Fields::new(file, i, "`idempotency`", diags)?;
+    let key = idf.require_string("key", diags);
+    let mechanism = idf.require_string("mechanism", diags);
+    idf.finish(&["key", "mechanism"], diags);
+    Some(Idempotency {
+        key: key?.value,
+        mechanism: mechanism?.value,
     })
 }
 
@@ -246,10 +267,10 @@ instruction:
         let (def, diags) = parse(&f);
         assert!(diags.is_empty(), "{diags:?}");
         let def = def.unwrap();
-        let cron = def.cron.unwrap();
-        assert!(cron.exact);
-        assert_eq!(&f.text[cron.schedule.span.clone()], "*/15 * * * *");
-        assert_eq!(cron.timezone.value, "UTC");
+        let cron = def.trigger.cron.unwrap();
+        assert!(def.cron_exact);
+        assert_eq!(&f.text[cron.span.clone()], "*/15 * * * *");
+        assert_eq!(def.trigger.timezone.value, "UTC");
         assert!(def.when_exact);
     }
 
@@ -262,7 +283,7 @@ instruction:
         let (def, diags) = parse(&f);
         // What could be read is kept for the other checks.
         let def = def.unwrap();
-        assert!(def.when.is_none() && def.instruction.is_none() && def.cron.is_some());
+        assert!(def.rule.when.is_none() && def.instruction.is_none() && def.trigger.cron.is_some());
         let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         assert!(codes.contains(&Code::UnknownKey), "{codes:?}");
         assert!(codes.contains(&Code::MissingField), "{codes:?}");

@@ -88,7 +88,7 @@ pub fn subjects_of<'r>(reg: &'r Registry, m: &Migration) -> (Vec<&'r str>, Vec<S
             None => unknown.push(s.value.clone()),
         }
     }
-    for e in &m.definition.events {
+    for e in &m.definition.trigger.events {
         for x in reg.matching(e) {
             known.push(x.subject.value.as_str());
         }

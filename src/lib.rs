@@ -18,6 +18,8 @@ pub mod evidence;
 pub mod explain;
 pub mod generate;
 pub mod import;
+pub mod lint;
+pub mod model;
 pub mod nats;
 pub mod plan;
 pub mod project;

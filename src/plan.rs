@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::cron;
-use crate::registry::{Migration, Registry, SideEffectBy, Step, StepState};
+use crate::registry::{Migration, Registry, SideEffect, SideEffectBy, Step, StepState};
 
 /// The parallel run lasts at least this many days before the legacy job may be disabled.
 pub const PARALLEL_RUN_DAYS: i64 = 7;
@@ -54,6 +54,29 @@ pub struct Status {
     pub legacy_preview: Vec<String>,
 }
 
+/// Whether a side effect may run on both sides at once: declared idempotent, with a mechanism.
+/// The one judgement behind `plan`'s parallel-run blockers and `validate`'s `parallel-run-unsafe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParallelRunSafety {
+    Safe,
+    /// Declared idempotent, but no mechanism says how.
+    NoMechanism,
+    NotIdempotent,
+    /// No idempotency declaration yet.
+    Undeclared,
+}
+
+impl ParallelRunSafety {
+    pub fn of(se: &SideEffect) -> Self {
+        match (se.idempotent, &se.mechanism) {
+            (Some(true), Some(_)) => Self::Safe,
+            (Some(true), None) => Self::NoMechanism,
+            (Some(false), _) => Self::NotIdempotent,
+            (None, _) => Self::Undeclared,
+        }
+    }
+}
+
 /// What the checks of a definition file found, for `plan` (validate supplies it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DefinitionState {
@@ -70,35 +93,69 @@ pub fn status(
     definition: Option<DefinitionState>,
     at: Option<Date>,
 ) -> Status {
-    let cut = &m.cutover;
-    let next_step = cut.next_step();
-    let mut blockers = Vec::new();
+    let mut blockers = side_effect_blockers(m);
+    blockers.extend(definition_blockers(reg, m, definition));
+    let schedules = Schedules::of(m);
+    let parallel_run = parallel_run(m, &schedules, at, &mut blockers);
+    let preview_from = preview_from(m, &schedules.legacy_tz);
+    let legacy_preview = schedules
+        .legacy
+        .as_ref()
+        .map(|s| {
+            s.upcoming(preview_from, &schedules.legacy_tz, 5)
+                .iter()
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    blockers.sort_by_key(|b| b.step);
+    Status {
+        next_step: m.cutover.next_step(),
+        blockers,
+        parallel_run,
+        legacy_words: schedules.legacy.as_ref().map(|s| s.describe()),
+        definition_words: schedules.definition.as_ref().map(|s| s.describe()),
+        preview_from: preview_from.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        legacy_preview,
+    }
+}
 
-    // Side effects must be declared idempotent, with a mechanism, before the parallel run.
+/// Side effects must be declared idempotent, with a mechanism, before the parallel run.
+fn side_effect_blockers(m: &Migration) -> Vec<Blocker> {
+    let mut blockers = Vec::new();
     for se in &m.side_effects {
         let who = match se.by {
             SideEffectBy::Legacy => "the legacy job",
             SideEffectBy::Definition => "the definition",
             SideEffectBy::Both => "both sides",
         };
-        let problem = match (se.idempotent, &se.mechanism) {
-            (Some(true), Some(_)) => None,
-            (Some(true), None) => Some("is declared idempotent but names no mechanism".to_string()),
-            (Some(false), _) => {
-                Some("is not idempotent; fix that before running both sides".to_string())
+        let problem = match ParallelRunSafety::of(se) {
+            ParallelRunSafety::Safe => continue,
+            ParallelRunSafety::NoMechanism => "is declared idempotent but names no mechanism",
+            ParallelRunSafety::NotIdempotent => {
+                "is not idempotent; fix that before running both sides"
             }
-            (None, _) => Some("has no idempotency declaration".to_string()),
+            ParallelRunSafety::Undeclared => "has no idempotency declaration",
         };
-        if let Some(problem) = problem {
-            blockers.push(Blocker {
-                step: Step::ParallelRun,
-                message: format!("side effect `{}` (by {who}) {problem}", se.name.value),
-            });
-        }
+        blockers.push(Blocker {
+            step: Step::ParallelRun,
+            message: format!("side effect `{}` (by {who}) {problem}", se.name.value),
+        });
     }
+    blockers
+}
+
+/// What the definition still lacks: an idempotency declaration, declared side effects,
+/// registered event subjects, and a definition file that exists and validates.
+fn definition_blockers(
+    reg: &Registry,
+    m: &Migration,
+    definition: Option<DefinitionState>,
+) -> Vec<Blocker> {
+    let mut blockers = Vec::new();
     // The definition must say how a repeated fire is harmless before both sides run.
     let d = &m.definition;
-    if d.idempotency_key.starts_with("TODO") || d.idempotency_mechanism.starts_with("TODO") {
+    if d.idempotency.key.starts_with("TODO") || d.idempotency.mechanism.starts_with("TODO") {
         blockers.push(Blocker {
             step: Step::ParallelRun,
             message: format!(
@@ -107,14 +164,16 @@ pub fn status(
             ),
         });
     }
-    if m.side_effects.is_empty() && *cut.state(Step::SideEffectsIdentified) == StepState::Pending {
+    if m.side_effects.is_empty()
+        && *m.cutover.state(Step::SideEffectsIdentified) == StepState::Pending
+    {
         blockers.push(Blocker {
             step: Step::SideEffectsIdentified,
             message: "no side effects are declared: list what the job changes and whether it creates work".to_string(),
         });
     }
     // Event triggers need registered subjects, documented and wired.
-    for e in &m.definition.events {
+    for e in &d.trigger.events {
         if reg.matching(e).is_empty() {
             blockers.push(Blocker {
                 step: Step::SubjectDocumented,
@@ -127,128 +186,166 @@ pub fn status(
             step: Step::DefinitionLanded,
             message: format!(
                 "definition file {}/{}.yaml is missing (run `handoff generate`)",
-                reg.output.definitions, m.definition.name.value
+                reg.output.definitions, d.name.value
             ),
         }),
         Some(DefinitionState::Invalid(n)) => blockers.push(Blocker {
             step: Step::DefinitionLanded,
             message: format!(
                 "definition {} fails validation ({n} error{}; run `handoff validate`)",
-                m.definition.name.value,
+                d.name.value,
                 if n == 1 { "" } else { "s" }
             ),
         }),
         _ => {}
     }
+    blockers
+}
 
-    let legacy_tz = cron::parse_timezone(&m.legacy.timezone).unwrap_or(TimeZone::UTC);
-    let legacy = m
-        .legacy
-        .schedule
-        .as_ref()
-        .and_then(|s| cron::parse(s).ok())
-        .map(|p| p.schedule);
-    let def_tz = cron::parse_timezone(&m.definition.timezone).unwrap_or(TimeZone::UTC);
-    let def_cron = m
-        .definition
-        .cron
-        .as_ref()
-        .and_then(|s| cron::parse(s).ok())
-        .map(|p| p.schedule);
+/// Both sides' parsed schedules and time zones (UTC when a zone does not parse).
+struct Schedules {
+    legacy_tz: TimeZone,
+    legacy: Option<cron::Schedule>,
+    definition_tz: TimeZone,
+    definition: Option<cron::Schedule>,
+}
 
-    let parallel_run = match cut.state(Step::ParallelRun) {
-        StepState::Done(start) => {
-            let start = *start;
-            let earliest_disable = start
-                .checked_add(jiff::Span::new().days(PARALLEL_RUN_DAYS))
-                .unwrap_or(start);
-            let window_start = start
-                .to_zoned_datetime(legacy_tz.clone())
-                .map(|z| z.timestamp())
-                .ok();
-            let window_end = earliest_disable
-                .to_zoned_datetime(legacy_tz.clone())
-                .map(|z| z.timestamp())
-                .ok();
-            let (mut legacy_fires, mut definition_fires, mut same_minute) = (None, None, None);
-            if let (Some(ws), Some(we)) = (window_start, window_end) {
-                // fires_between is inclusive of the start instant: a fire at 00:00 on the start
-                // day belongs to the window.
-                let before = ws - jiff::SignedDuration::from_secs(1);
-                let l: Option<Vec<jiff::Timestamp>> = legacy
-                    .as_ref()
-                    .map(|s| s.fires_between(before, we, &legacy_tz));
-                let d: Option<Vec<jiff::Timestamp>> = def_cron
-                    .as_ref()
-                    .map(|s| s.fires_between(before, we, &def_tz));
-                legacy_fires = l.as_ref().map(Vec::len);
-                definition_fires = d.as_ref().map(Vec::len);
-                if let (Some(l), Some(d)) = (&l, &d) {
-                    let minutes: std::collections::BTreeSet<i64> =
-                        l.iter().map(|t| t.as_second().div_euclid(60)).collect();
-                    same_minute = Some(
-                        d.iter()
-                            .filter(|t| minutes.contains(&t.as_second().div_euclid(60)))
-                            .count(),
-                    );
-                }
-            }
-            let days_elapsed = at.map(|at| days_between(start, at));
-            match (cut.state(Step::LegacyDisabled), days_elapsed) {
-                // Recorded as disabled before the week was over: the record is the problem.
-                (StepState::Done(disabled), _) if days_between(start, *disabled) < PARALLEL_RUN_DAYS => {
-                    blockers.push(Blocker {
-                        step: Step::LegacyDisabled,
-                        message: format!(
-                            "the legacy job is recorded as disabled on {disabled}, {} days into the parallel run; it may be disabled from {earliest_disable} (at least {PARALLEL_RUN_DAYS} days after {start})",
-                            days_between(start, *disabled)
-                        ),
-                    });
-                }
-                (StepState::Pending, Some(days)) if days < 0 => blockers.push(Blocker {
-                    step: Step::LegacyDisabled,
-                    message: format!(
-                        "the parallel run is recorded to start on {start}, {} days after {}; the legacy job may be disabled from {earliest_disable}",
-                        -days,
-                        at.map(|d| d.to_string()).unwrap_or_default()
-                    ),
-                }),
-                (StepState::Pending, Some(days)) if days < PARALLEL_RUN_DAYS => {
-                    blockers.push(Blocker {
-                        step: Step::LegacyDisabled,
-                        message: format!(
-                            "the parallel run has lasted {days} of {PARALLEL_RUN_DAYS} days; the legacy job may be disabled from {earliest_disable}"
-                        ),
-                    });
-                }
-                _ => {}
-            }
-            Some(ParallelRun {
-                start,
-                earliest_disable,
-                window_days: PARALLEL_RUN_DAYS,
-                legacy_fires,
-                definition_fires,
-                same_minute,
-                days_elapsed,
-            })
+impl Schedules {
+    fn of(m: &Migration) -> Self {
+        let parsed = |s: &Option<crate::source::Spanned<String>>| {
+            s.as_ref()
+                .and_then(|s| cron::parse(s).ok())
+                .map(|p| p.schedule)
+        };
+        Schedules {
+            legacy_tz: cron::parse_timezone(&m.legacy.timezone).unwrap_or(TimeZone::UTC),
+            legacy: parsed(&m.legacy.schedule),
+            definition_tz: cron::parse_timezone(&m.definition.trigger.timezone)
+                .unwrap_or(TimeZone::UTC),
+            definition: parsed(&m.definition.trigger.cron),
         }
-        _ => {
-            // Disabling the legacy job without a parallel run skips the protocol's safety week.
-            if let StepState::Done(disabled) = cut.state(Step::LegacyDisabled) {
-                blockers.push(Blocker {
-                    step: Step::LegacyDisabled,
-                    message: format!(
-                        "the legacy job is recorded as disabled on {disabled}, but no parallel run is recorded (set `parallel_run` to the date both sides started)"
-                    ),
-                });
-            }
-            None
+    }
+}
+
+/// The parallel run, when one is recorded, with the blockers on disabling the legacy job.
+fn parallel_run(
+    m: &Migration,
+    schedules: &Schedules,
+    at: Option<Date>,
+    blockers: &mut Vec<Blocker>,
+) -> Option<ParallelRun> {
+    let cut = &m.cutover;
+    let StepState::Done(start) = cut.state(Step::ParallelRun) else {
+        // Disabling the legacy job without a parallel run skips the protocol's safety week.
+        if let StepState::Done(disabled) = cut.state(Step::LegacyDisabled) {
+            blockers.push(Blocker {
+                step: Step::LegacyDisabled,
+                message: format!(
+                    "the legacy job is recorded as disabled on {disabled}, but no parallel run is recorded (set `parallel_run` to the date both sides started)"
+                ),
+            });
         }
+        return None;
     };
+    let start = *start;
+    let earliest_disable = start
+        .checked_add(jiff::Span::new().days(PARALLEL_RUN_DAYS))
+        .unwrap_or(start);
+    let (legacy_fires, definition_fires, same_minute) =
+        fires_in_window(schedules, start, earliest_disable);
+    let days_elapsed = at.map(|at| days_between(start, at));
+    if let Some(b) = disable_blocker(m, start, earliest_disable, at, days_elapsed) {
+        blockers.push(b);
+    }
+    Some(ParallelRun {
+        start,
+        earliest_disable,
+        window_days: PARALLEL_RUN_DAYS,
+        legacy_fires,
+        definition_fires,
+        same_minute,
+        days_elapsed,
+    })
+}
 
-    // The preview starts at the parallel run, else at the latest recorded date, so the
-    // generated document does not change from one day to the next.
+/// Fires of the legacy schedule, of the definition's, and of both in the same minute, from
+/// `start` to `end` (days in the legacy time zone).
+fn fires_in_window(
+    schedules: &Schedules,
+    start: Date,
+    end: Date,
+) -> (Option<usize>, Option<usize>, Option<usize>) {
+    let tz = &schedules.legacy_tz;
+    let instant = |d: Date| d.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).ok();
+    let (Some(ws), Some(we)) = (instant(start), instant(end)) else {
+        return (None, None, None);
+    };
+    // fires_between is inclusive of the start instant: a fire at 00:00 on the start day
+    // belongs to the window.
+    let before = ws - jiff::SignedDuration::from_secs(1);
+    let l: Option<Vec<jiff::Timestamp>> = schedules
+        .legacy
+        .as_ref()
+        .map(|s| s.fires_between(before, we, tz));
+    let d: Option<Vec<jiff::Timestamp>> = schedules
+        .definition
+        .as_ref()
+        .map(|s| s.fires_between(before, we, &schedules.definition_tz));
+    let same_minute = match (&l, &d) {
+        (Some(l), Some(d)) => {
+            let minutes: std::collections::BTreeSet<i64> =
+                l.iter().map(|t| t.as_second().div_euclid(60)).collect();
+            Some(
+                d.iter()
+                    .filter(|t| minutes.contains(&t.as_second().div_euclid(60)))
+                    .count(),
+            )
+        }
+        _ => None,
+    };
+    (
+        l.as_ref().map(Vec::len),
+        d.as_ref().map(Vec::len),
+        same_minute,
+    )
+}
+
+/// What stands in the way of disabling the legacy job during a parallel run from `start`.
+fn disable_blocker(
+    m: &Migration,
+    start: Date,
+    earliest_disable: Date,
+    at: Option<Date>,
+    days_elapsed: Option<i64>,
+) -> Option<Blocker> {
+    let message = match (m.cutover.state(Step::LegacyDisabled), days_elapsed) {
+        // Recorded as disabled before the week was over: the record is the problem.
+        (StepState::Done(disabled), _) if days_between(start, *disabled) < PARALLEL_RUN_DAYS => {
+            format!(
+                "the legacy job is recorded as disabled on {disabled}, {} days into the parallel run; it may be disabled from {earliest_disable} (at least {PARALLEL_RUN_DAYS} days after {start})",
+                days_between(start, *disabled)
+            )
+        }
+        (StepState::Pending, Some(days)) if days < 0 => format!(
+            "the parallel run is recorded to start on {start}, {} days after {}; the legacy job may be disabled from {earliest_disable}",
+            -days,
+            at.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        (StepState::Pending, Some(days)) if days < PARALLEL_RUN_DAYS => format!(
+            "the parallel run has lasted {days} of {PARALLEL_RUN_DAYS} days; the legacy job may be disabled from {earliest_disable}"
+        ),
+        _ => return None,
+    };
+    Some(Blocker {
+        step: Step::LegacyDisabled,
+        message,
+    })
+}
+
+/// Where the fire-time preview starts: at the parallel run, else at the latest recorded date,
+/// so the generated document does not change from one day to the next.
+fn preview_from(m: &Migration, legacy_tz: &TimeZone) -> jiff::Timestamp {
+    let cut = &m.cutover;
     let anchor_date = match cut.state(Step::ParallelRun) {
         StepState::Done(d) => Some(*d),
         _ => cut
@@ -260,34 +357,14 @@ pub fn status(
             })
             .max(),
     };
-    let preview_from = anchor_date
+    anchor_date
         .and_then(|d| d.to_zoned_datetime(legacy_tz.clone()).ok())
         .map(|z| z.timestamp())
         .unwrap_or_else(|| {
             DEFAULT_PREVIEW_FROM
                 .parse()
                 .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        });
-    let legacy_preview = legacy
-        .as_ref()
-        .map(|s| {
-            s.upcoming(preview_from, &legacy_tz, 5)
-                .iter()
-                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .collect()
         })
-        .unwrap_or_default();
-
-    blockers.sort_by_key(|b| b.step);
-    Status {
-        next_step,
-        blockers,
-        parallel_run,
-        legacy_words: legacy.as_ref().map(|s| s.describe()),
-        definition_words: def_cron.as_ref().map(|s| s.describe()),
-        preview_from: preview_from.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        legacy_preview,
-    }
 }
 
 /// Whether a blocker stands in the way of the migration's next step or any step before it.

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Idempotency, Rule, Trigger};
 use crate::source::{
     Fields, Node, SourceFile, Spanned, Value, did_you_mean, parse_toml, wrong_type,
 };
@@ -254,14 +255,10 @@ pub struct DefinitionPlan {
     pub name: Spanned<String>,
     pub owner: String,
     pub description: String,
-    pub cron: Option<Spanned<String>>,
-    pub timezone: Spanned<String>,
-    pub events: Vec<Spanned<String>>,
-    pub when: Spanned<String>,
-    pub requires: Vec<Spanned<String>>,
+    pub trigger: Trigger,
+    pub rule: Rule,
     pub instruction: Instruction,
-    pub idempotency_key: String,
-    pub idempotency_mechanism: String,
+    pub idempotency: Idempotency,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1471,14 +1468,20 @@ fn definition_plan(
         name: name?,
         owner: owner?.value,
         description: description?.value,
-        cron,
-        timezone,
-        events,
-        when: when?,
-        requires,
+        trigger: Trigger {
+            cron,
+            timezone,
+            events,
+        },
+        rule: Rule {
+            when: when?,
+            requires,
+        },
         instruction: instruction?,
-        idempotency_key: idempotency.0?.value,
-        idempotency_mechanism: idempotency.1?.value,
+        idempotency: Idempotency {
+            key: idempotency.0?.value,
+            mechanism: idempotency.1?.value,
+        },
     })
 }
 

@@ -449,11 +449,11 @@ fn hostile_registry_text_round_trips() {
     let d = &migration.definition;
     assert_eq!(draft["metadata"]["owner"], d.owner.as_str());
     assert_eq!(draft["metadata"]["description"], d.description.as_str());
-    assert_eq!(draft["rule"]["when"], d.when.value.as_str());
-    assert_eq!(draft["idempotency"]["key"], d.idempotency_key.as_str());
+    assert_eq!(draft["rule"]["when"], d.rule.when.value.as_str());
+    assert_eq!(draft["idempotency"]["key"], d.idempotency.key.as_str());
     assert_eq!(
         draft["idempotency"]["mechanism"],
-        d.idempotency_mechanism.as_str()
+        d.idempotency.mechanism.as_str()
     );
     let handoff::registry::Instruction::Shell { command, .. } = &d.instruction else {
         panic!()

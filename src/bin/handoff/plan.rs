@@ -138,9 +138,9 @@ pub fn plan_report(
                     DefinitionState::Valid => "valid",
                 },
                 "trigger": {
-                    "cron": m.definition.cron.as_ref().map(|c| c.value.clone()),
-                    "timezone": m.definition.timezone.value,
-                    "events": m.definition.events.iter().map(|e| e.value.clone()).collect::<Vec<_>>(),
+                    "cron": m.definition.trigger.cron_value(),
+                    "timezone": m.definition.trigger.timezone.value,
+                    "events": m.definition.trigger.event_values(),
                 },
             },
             "legacy": {
@@ -219,18 +219,18 @@ fn human(
                 .map(|w| format!(": {w}"))
                 .unwrap_or_default()
         ));
-        let events = m
-            .definition
-            .events
-            .iter()
-            .map(|e| e.value.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let trigger = match (&m.definition.cron, m.definition.events.is_empty()) {
-            (Some(c), true) => format!("cron `{}` ({})", c.value, m.definition.timezone.value),
+        let events = m.definition.trigger.event_values().join(", ");
+        let trigger = match (
+            &m.definition.trigger.cron,
+            m.definition.trigger.events.is_empty(),
+        ) {
+            (Some(c), true) => format!(
+                "cron `{}` ({})",
+                c.value, m.definition.trigger.timezone.value
+            ),
             (Some(c), false) => format!(
                 "cron `{}` ({}) and events {events}",
-                c.value, m.definition.timezone.value
+                c.value, m.definition.trigger.timezone.value
             ),
             (None, _) => format!("events {events}"),
         };
