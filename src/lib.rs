@@ -12,6 +12,7 @@ pub mod codes;
 pub mod cron;
 pub mod definition;
 pub mod diagnostic;
+pub mod duration;
 pub mod envelope;
 pub mod generate;
 pub mod import;
