@@ -25,4 +25,5 @@ pub mod report;
 pub mod rule;
 pub mod schema;
 pub mod source;
+pub mod stack;
 pub mod validate;

@@ -466,12 +466,9 @@ pub fn validate(
             .map(|path| check_file(path, registry))
             .collect()
     };
-    let checked = match rayon::ThreadPoolBuilder::new()
-        .stack_size(32 * 1024 * 1024)
-        .build()
-    {
-        Ok(pool) => pool.install(check_all),
-        Err(_) => check_all(),
+    let checked = match crate::stack::deep_pool() {
+        Some(pool) => pool.install(check_all),
+        None => check_all(),
     };
 
     // Cross-file checks: unique names, migration links, parallel-run safety.
