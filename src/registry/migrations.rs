@@ -5,7 +5,6 @@ use std::ops::Range;
 
 use super::load::array_of_tables;
 use super::names::{check_definition_name, check_migration_name};
-use super::stream::parse_duration;
 use super::subjects::node_to_json;
 use super::{
     Cutover, DefinitionPlan, Instruction, Legacy, Migration, SideEffect, SideEffectBy, Step,
@@ -288,68 +287,82 @@ pub fn instruction(
             );
             None
         }
-        (Some(s), None) => {
-            let mut sf = Fields::new(file, s, "`shell`", diags)?;
-            let command = sf.require_string("command", diags);
-            let workdir = sf.string("workdir", diags).map(|s| s.value);
-            let timeout = sf.string("timeout", diags);
-            if let Some(t) = &timeout
-                && parse_duration(t).is_none_or(|s| s == 0)
-            {
-                diags.push(
-                    file.diagnostic(
-                        Code::InvalidValue,
-                        t.span.clone(),
-                        format!("`{}` is not a timeout", t.value),
-                    )
-                    .with_help("write a positive duration: `90s`, `10m`, `1h`"),
-                );
-            }
-            sf.finish(&["command", "workdir", "timeout"], diags);
-            Some(Instruction::Shell {
-                command: command?.value,
-                workdir,
-                timeout: timeout.map(|t| t.value),
-            })
-        }
-        (None, Some(w)) => {
-            let mut wf = Fields::new(file, w, "`workflow`", diags)?;
-            let name = wf.require_string("name", diags);
-            let task_queue = wf
-                .get("taskQueue")
-                .or_else(|| wf.get("task_queue"))
-                .and_then(|n| crate::source::expect_str(file, n, "taskQueue", diags));
-            if task_queue.is_none()
-                && wf.key_span("taskQueue").is_none()
-                && wf.key_span("task_queue").is_none()
-            {
-                diags.push(
-                    file.diagnostic(
-                        Code::MissingField,
-                        w.span.start..w.span.start + 1,
-                        "`workflow` is missing the required field `taskQueue`",
-                    )
-                    .with_help("add the Temporal task queue, e.g. `taskQueue: maintenance`"),
-                );
-            }
-            let input = match wf.get("input") {
-                Some(n) => match node_to_json(n) {
-                    serde_json::Value::Object(m) => m,
-                    _ => {
-                        diags.push(wrong_type(file, n, "input", "a table", &n.value));
-                        serde_json::Map::new()
-                    }
-                },
-                None => serde_json::Map::new(),
-            };
-            wf.finish(&["name", "taskQueue", "task_queue", "input"], diags);
-            Some(Instruction::Workflow {
-                name: name?.value,
-                task_queue: task_queue?.value,
-                input,
-            })
-        }
+        (Some(s), None) => shell_instruction(file, s, diags),
+        (None, Some(w)) => workflow_instruction(file, w, diags),
     }
+}
+
+/// `instruction.shell`: a command, optional `workdir` and `timeout` (a positive duration).
+fn shell_instruction(
+    file: &SourceFile,
+    s: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Instruction> {
+    let mut sf = Fields::new(file, s, "`shell`", diags)?;
+    let command = sf.require_string("command", diags);
+    let workdir = sf.string("workdir", diags).map(|s| s.value);
+    let timeout = sf.string("timeout", diags);
+    if let Some(t) = &timeout
+        && crate::duration::parse(t).map_or(true, |d| d.is_zero())
+    {
+        diags.push(
+            file.diagnostic(
+                Code::InvalidValue,
+                t.span.clone(),
+                format!("`{}` is not a timeout", t.value),
+            )
+            .with_help("write a positive duration: `90s`, `10m`, `1h`"),
+        );
+    }
+    sf.finish(&["command", "workdir", "timeout"], diags);
+    Some(Instruction::Shell {
+        command: command?.value,
+        workdir,
+        timeout: timeout.map(|t| t.value),
+    })
+}
+
+/// `instruction.workflow`: a Temporal workflow, its task queue and input.
+fn workflow_instruction(
+    file: &SourceFile,
+    w: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Instruction> {
+    let mut wf = Fields::new(file, w, "`workflow`", diags)?;
+    let name = wf.require_string("name", diags);
+    let task_queue = wf
+        .get("taskQueue")
+        .or_else(|| wf.get("task_queue"))
+        .and_then(|n| crate::source::expect_str(file, n, "taskQueue", diags));
+    if task_queue.is_none()
+        && wf.key_span("taskQueue").is_none()
+        && wf.key_span("task_queue").is_none()
+    {
+        diags.push(
+            file.diagnostic(
+                Code::MissingField,
+                w.span.start..w.span.start + 1,
+                "`workflow` is missing the required field `taskQueue`",
+            )
+            .with_help("add the Temporal task queue, e.g. `taskQueue: maintenance`"),
+        );
+    }
+    let input = match wf.get("input") {
+        Some(n) => match node_to_json(n) {
+            serde_json::Value::Object(m) => m,
+            _ => {
+                diags.push(wrong_type(file, n, "input", "a table", &n.value));
+                serde_json::Map::new()
+            }
+        },
+        None => serde_json::Map::new(),
+    };
+    wf.finish(&["name", "taskQueue", "task_queue", "input"], diags);
+    Some(Instruction::Workflow {
+        name: name?.value,
+        task_queue: task_queue?.value,
+        input,
+    })
 }
 
 fn f_key_or(_file: &SourceFile, parent: &Node, child: &Node) -> Range<usize> {
@@ -408,4 +421,36 @@ fn cutover(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Cutov
     let keys: Vec<&str> = Step::ALL.iter().map(|s| s.key()).collect();
     f.finish(&keys, diags);
     Cutover { steps }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::parse_yaml;
+
+    /// A shell timeout is any positive duration of the one grammar.
+    #[test]
+    fn shell_timeouts_are_positive_durations() {
+        for (timeout, ok) in [
+            ("30m", true),
+            ("1h30m", true),
+            ("500ms", true),
+            ("1.5s", true),
+            ("0", false),
+            ("0s", false),
+            ("soon", false),
+            ("10", false),
+        ] {
+            let text = format!("shell:\n  command: sweep\n  timeout: \"{timeout}\"\n");
+            let file = SourceFile::new("d.yaml", text);
+            let node = parse_yaml(&file).unwrap();
+            let mut diags = Vec::new();
+            let found = instruction(&file, &node, "`instruction`", &mut diags);
+            assert_eq!(diags.is_empty(), ok, "{timeout}: {diags:?}");
+            assert!(found.is_some(), "{timeout}");
+            if !ok {
+                assert_eq!(diags[0].message, format!("`{timeout}` is not a timeout"));
+            }
+        }
+    }
 }
