@@ -196,6 +196,12 @@ fn contexts(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Vec<
 /// uniqueness. (References from definition plans are checked with definition files, in
 /// `validate`.)
 fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
+    check_subjects(file, r, diags);
+    check_names(file, r, diags);
+}
+
+/// Each subject: registered once, of the form `<prefix>.<entity>.<event>`, inside the stream.
+fn check_subjects(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
     let mut seen: Vec<&Spanned<String>> = Vec::new();
     for s in &r.subjects {
         let subj = &s.subject;
@@ -249,7 +255,10 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
 
+/// Migration names, their target definitions, and side effects within a migration: each once.
+fn check_names(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
     let mut names: Vec<&Spanned<String>> = Vec::new();
     let mut defs: Vec<&Spanned<String>> = Vec::new();
     // `item` when `seen` already has its value, as a diagnostic naming the first one's line.
