@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::char_to_byte;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -88,10 +89,6 @@ pub fn human_one(d: &Diagnostic) -> String {
         ));
     }
     Renderer::plain().render(&groups)
-}
-
-fn char_to_byte(s: &str, chars: usize) -> usize {
-    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
 }
 
 fn human(diags: &[Diagnostic], s: Summary) -> String {

@@ -84,12 +84,9 @@ pub(super) fn check_files(files: &[PathBuf], registry: Option<&Registry>) -> Vec
             .map(|path| check_file(path, registry))
             .collect()
     };
-    match rayon::ThreadPoolBuilder::new()
-        .stack_size(32 * 1024 * 1024)
-        .build()
-    {
-        Ok(pool) => pool.install(check_all),
-        Err(_) => check_all(),
+    match crate::stack::deep_pool() {
+        Some(pool) => pool.install(check_all),
+        None => check_all(),
     }
 }
 

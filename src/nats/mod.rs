@@ -362,27 +362,21 @@ fn merge_auth(given: Credentials, from_url: Option<Auth>) -> Result<Auth, String
 /// timer overflow.
 pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86400);
 
-/// `2s`, `500ms`, `1.5s`, `1m`, `1h`, `30d`, or a bare number of seconds; at most
-/// [`MAX_DURATION`].
+/// A duration of the grammar in [`crate::duration`] (`2s`, `500ms`, `1.5s`, `1m`, `1h30m`,
+/// `30d`), or a bare number of seconds; at most [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (e.g. 5s, 500ms, 2m)"))?;
-    let scale = match unit.trim() {
-        "ms" => 0.001,
-        "" | "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        "d" => 86400.0,
-        _ => return Err(format!("`{text}` is not a duration (e.g. 5s, 500ms, 2m)")),
+    let bare_seconds = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let parsed = if bare_seconds {
+        crate::duration::parse(&format!("{t}s"))
+    } else {
+        crate::duration::parse(t)
     };
-    match Duration::try_from_secs_f64(n * scale) {
+    match parsed {
         Ok(d) if d <= MAX_DURATION => Ok(d),
+        Err(crate::duration::Error::Invalid) => {
+            Err(format!("`{text}` is not a duration (e.g. 5s, 500ms, 2m)"))
+        }
         _ => Err(format!("`{text}` is longer than the limit of 365d")),
     }
 }

@@ -84,16 +84,12 @@ pub fn analyze(expr: &str) -> Result<Analysis, Finding> {
     // The ANTLR-generated parser recurses deeply per nesting level (a hundred nested parentheses
     // overflow an 8 MiB stack in a debug build before its own depth limit answers), so anything
     // but a small, shallow expression is parsed on a thread with a stack large enough for that
-    // limit. A panic there becomes a finding too. Small, shallow expressions -- nearly all real
+    // limit (`crate::stack`). A panic there becomes a finding too. Small, shallow expressions -- nearly all real
     // rules -- are parsed right here: spawning a thread costs more than parsing them.
     if expr.len() <= INLINE_MAX_LEN && nesting_depth(expr) <= INLINE_MAX_DEPTH {
         return analyze_here(expr);
     }
-    let source = expr.to_string();
-    let worker = std::thread::Builder::new()
-        .name("handoff-rule-parse".into())
-        .stack_size(PARSER_STACK)
-        .spawn(move || analyze_here(&source));
+    let worker = crate::stack::run_deep("handoff-rule-parse", || analyze_here(expr));
     let failed = || {
         Finding::new(
             Code::RuleSyntax,
@@ -102,14 +98,11 @@ pub fn analyze(expr: &str) -> Result<Analysis, Finding> {
         )
     };
     match worker {
-        Ok(handle) => handle.join().unwrap_or_else(|_| Err(failed())),
+        Some(result) => result.unwrap_or_else(|_| Err(failed())),
         // No thread to be had: parse here, on whatever stack there is.
-        Err(_) => analyze_here(expr),
+        None => analyze_here(expr),
     }
 }
-
-/// Stack for the parsing thread: it is reserved, not committed, until used.
-const PARSER_STACK: usize = 64 * 1024 * 1024;
 
 /// Expressions up to this length and bracket depth parse on the caller's stack (measured: well
 /// under 1 MiB of stack in a debug build).

@@ -81,30 +81,14 @@ fn error_span(src: &str, error: &ParseError) -> Range<usize> {
 
 /// Byte offset of 1-based `line`:`column` (clamped to the source).
 fn line_col_to_offset(src: &str, line: isize, column: isize, column_in_chars: bool) -> usize {
-    let mut line_start = 0;
-    for _ in 1..line.max(1) {
-        match src[line_start..].find('\n') {
-            Some(nl) => line_start += nl + 1,
-            None => return src.len(),
-        }
-    }
-    let line_end = src[line_start..]
-        .find('\n')
-        .map_or(src.len(), |nl| line_start + nl);
+    let index = crate::source::LineIndex::new(src);
+    let line = line.max(1) as usize;
     let col = (column.max(1) - 1) as usize;
-    let offset = if column_in_chars {
-        src[line_start..line_end]
-            .char_indices()
-            .nth(col)
-            .map_or(line_end, |(i, _)| line_start + i)
+    if column_in_chars {
+        index.offset_of(src, line, col)
     } else {
-        (line_start + col).min(line_end)
-    };
-    let mut offset = offset.min(src.len());
-    while !src.is_char_boundary(offset) {
-        offset -= 1;
+        index.offset_of_byte_column(src, line, col)
     }
-    offset
 }
 
 /// The end of the token starting at `start`: the whole identifier or number, else one character.

@@ -1,0 +1,339 @@
+//! Loading: the TOML tree read into the model, every problem collected, then the checks that need
+//! the whole registry.
+
+use std::collections::BTreeSet;
+
+use super::names::{is_output_path, is_token, output_path_suggestion, suggest_subject};
+use super::{Context, Envelope, Output, Registry, migrations, stream, subjects};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{Fields, Node, SourceFile, Spanned, Value, parse_toml, wrong_type};
+
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "subject_prefix",
+    "stream",
+    "envelope",
+    "output",
+    "contexts",
+    "subjects",
+    "migrations",
+    "source",
+];
+
+/// Loads and validates a registry. Returns the model when there is no error, and every
+/// diagnostic found (warnings included) either way.
+pub fn load(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = match parse_toml(&file) {
+        Ok(root) => root,
+        Err(d) => return (None, vec![*d]),
+    };
+    let registry = build(&file, &root, &mut diags);
+    let has_error = diags.iter().any(Diagnostic::is_error);
+    let registry = registry.filter(|_| !has_error).map(|mut r| {
+        r.file = file;
+        r
+    });
+    (registry, diags)
+}
+
+fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Registry> {
+    let mut top = Fields::new(file, root, "the registry", diags)?;
+    let version = top
+        .require_string("version", diags)
+        .map(|s| s.value)
+        .unwrap_or_default();
+    let subject_prefix = top
+        .string("subject_prefix", diags)
+        .map_or_else(|| "org.statehub".to_string(), |s| s.value);
+    let stream = top
+        .require("stream", diags)
+        .and_then(|n| stream::stream(file, n, diags));
+    let envelope = top
+        .require("envelope", diags)
+        .and_then(|n| envelope(file, n, diags));
+    let output = match top.get("output") {
+        Some(n) => output(file, n, diags),
+        None => Output::default(),
+    };
+    let contexts = top
+        .get("contexts")
+        .map(|n| contexts(file, n, diags))
+        .unwrap_or_default();
+    let subjects = top
+        .require("subjects", diags)
+        .map(|n| array_of_tables(file, n, "subjects", diags, subjects::subject))
+        .unwrap_or_default();
+    let migrations = top
+        .get("migrations")
+        .map(|n| array_of_tables(file, n, "migrations", diags, migrations::migration))
+        .unwrap_or_default();
+    let source = top
+        .get("source")
+        .and_then(|n| crate::audit::config::parse(file, n, diags));
+    top.finish(TOP_KEYS, diags);
+
+    let stream = stream?;
+    let envelope = envelope?;
+    let registry = Registry {
+        file: SourceFile::new(file.path.clone(), String::new()),
+        version,
+        subject_prefix,
+        stream,
+        envelope,
+        contexts,
+        subjects,
+        migrations,
+        output,
+        source,
+        index: Default::default(),
+    };
+    let mut registry = registry;
+    for (i, s) in registry.subjects.iter().enumerate() {
+        registry.index.entry(s.subject.value.clone()).or_insert(i);
+    }
+    cross_check(file, &registry, diags);
+    Some(registry)
+}
+
+pub(super) fn array_of_tables<T>(
+    file: &SourceFile,
+    node: &Node,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+    each: impl Fn(&SourceFile, &Node, &mut Vec<Diagnostic>) -> Option<T>,
+) -> Vec<T> {
+    match &node.value {
+        Value::Seq(items) => items.iter().filter_map(|n| each(file, n, diags)).collect(),
+        other => {
+            diags.push(
+                wrong_type(file, node, name, "an array of tables", other)
+                    .with_help(format!("write each entry as a `[[{name}]]` table")),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn envelope(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Envelope> {
+    let mut f = Fields::new(file, node, "`[envelope]`", diags)?;
+    let version = f.require_string("version", diags);
+    let publisher = f.require_string("publisher", diags);
+    f.finish(&["version", "publisher"], diags);
+    Some(Envelope {
+        version: version?.value,
+        publisher: publisher?.value,
+    })
+}
+
+fn output(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Output {
+    let mut out = Output::default();
+    let Some(mut f) = Fields::new(file, node, "`[output]`", diags) else {
+        return out;
+    };
+    for (key, slot) in [
+        ("subjects_doc", &mut out.subjects_doc),
+        ("migration_doc", &mut out.migration_doc),
+        ("definitions", &mut out.definitions),
+        ("schemas", &mut out.schemas),
+        ("python", &mut out.python),
+    ] {
+        if let Some(v) = f.string(key, diags) {
+            if !is_output_path(&v) {
+                diags.push(
+                    file.diagnostic(
+                        Code::InvalidValue,
+                        v.span.clone(),
+                        format!(
+                            "output path `{}` must be relative, stay inside the registry's folder and use only letters, digits, `.`, `_`, `-` and `/`",
+                            v.value.escape_debug()
+                        ),
+                    )
+                    .with_help(format!(
+                        "use a path relative to the registry's folder, without `..`, e.g. `{}`",
+                        output_path_suggestion(&v.value)
+                    )),
+                );
+            } else {
+                *slot = v.value.trim_end_matches('/').to_string();
+            }
+        }
+    }
+    f.finish(
+        &[
+            "subjects_doc",
+            "migration_doc",
+            "definitions",
+            "schemas",
+            "python",
+        ],
+        diags,
+    );
+    out
+}
+
+fn contexts(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Context> {
+    let Some(mut f) = Fields::new(file, node, "`[contexts]`", diags) else {
+        return Vec::new();
+    };
+    let Value::Map(entries) = &node.value else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, _) in entries {
+        let Some(n) = f.get(&key.name) else { continue };
+        let what = format!("`[contexts.\"{}\"]`", key.name);
+        let Some(mut c) = Fields::new(file, n, what, diags) else {
+            continue;
+        };
+        let description = c.require_string("description", diags);
+        c.finish(&["description"], diags);
+        out.push(Context {
+            name: key.name.clone(),
+            description: description.map(|d| d.value).unwrap_or_default(),
+        });
+    }
+    out
+}
+
+/// Checks that need the whole registry: subject form and uniqueness, stream coverage, name
+/// uniqueness. (References from definition plans are checked with definition files, in
+/// `validate`.)
+fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
+    check_subjects(file, r, diags);
+    check_names(file, r, diags);
+}
+
+/// Each subject: registered once, of the form `<prefix>.<entity>.<event>`, inside the stream.
+fn check_subjects(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    for s in &r.subjects {
+        let subj = &s.subject;
+        if let Some(first) = seen.iter().find(|x| x.value == subj.value) {
+            let (line, _) = file.line_col(first.span.start);
+            diags.push(
+                file.diagnostic(
+                    Code::DuplicateSubject,
+                    subj.span.clone(),
+                    format!(
+                        "subject `{}` is registered twice (first on line {line})",
+                        subj.value
+                    ),
+                )
+                .with_help("remove one entry, or give this one its own subject"),
+            );
+        }
+        seen.push(subj);
+        let rest = subj
+            .strip_prefix(&r.subject_prefix)
+            .and_then(|x| x.strip_prefix('.'));
+        let tokens: Vec<&str> = rest.map(|x| x.split('.').collect()).unwrap_or_default();
+        if rest.is_none() || tokens.len() < 2 || !tokens.iter().all(|t| is_token(t)) {
+            diags.push(
+                file.diagnostic(
+                    Code::SubjectForm,
+                    subj.span.clone(),
+                    format!(
+                        "subject `{}` is not of the form `{}.<entity>.<event>`",
+                        subj.value, r.subject_prefix
+                    ),
+                )
+                .with_help(match suggest_subject(&r.subject_prefix, subj) {
+                    _ if rest.is_none() => format!("subjects start with `{}.`", r.subject_prefix),
+                    Some(s) => format!("use lowercase tokens separated by dots, e.g. `{s}`"),
+                    None => "use lowercase tokens separated by dots: `<prefix>.<entity>.<event>`"
+                        .to_string(),
+                }),
+            );
+        } else if !r.in_stream(subj) {
+            diags.push(
+                file.diagnostic(
+                    Code::SubjectOutsideStream,
+                    subj.span.clone(),
+                    format!(
+                        "subject `{}` is not covered by the stream's filter {:?}",
+                        subj.value, r.stream.subjects
+                    ),
+                )
+                .with_help("publishing it would fail with \"no stream\"; widen `[stream].subjects` or rename the subject"),
+            );
+        }
+    }
+}
+
+/// Migration names, their target definitions, and side effects within a migration: each once.
+fn check_names(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
+    let mut names: Vec<&Spanned<String>> = Vec::new();
+    let mut defs: Vec<&Spanned<String>> = Vec::new();
+    // `item` when `seen` already has its value, as a diagnostic naming the first one's line.
+    let duplicate = |seen: &[&Spanned<String>], item: &Spanned<String>, message: &str| {
+        seen.iter().find(|x| x.value == item.value).map(|first| {
+            let (line, _) = file.line_col(first.span.start);
+            file.diagnostic(
+                Code::DuplicateName,
+                item.span.clone(),
+                format!("{message} (first on line {line})"),
+            )
+        })
+    };
+    for m in &r.migrations {
+        let d = &m.definition;
+        diags.extend(duplicate(
+            &names,
+            &m.name,
+            &format!("migration `{}` is declared twice", m.name.value),
+        ));
+        names.push(&m.name);
+        diags.extend(duplicate(
+            &defs,
+            &d.name,
+            &format!(
+                "definition `{}` is targeted by two migrations",
+                d.name.value
+            ),
+        ));
+        defs.push(&d.name);
+        let mut se_names: BTreeSet<&str> = BTreeSet::new();
+        for se in &m.side_effects {
+            if !se_names.insert(se.name.as_str()) {
+                diags.push(file.diagnostic(
+                    Code::DuplicateName,
+                    se.name.span.clone(),
+                    format!(
+                        "side effect `{}` is declared twice in migration `{}`",
+                        se.name.value, m.name.value
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_migrations_are_reported_at_the_second() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/subjects.toml")).unwrap();
+        let start = text.find("[[migrations]]").unwrap();
+        let end = text[start + 1..].find("[[migrations]]").unwrap() + start + 1;
+        let doubled = format!("{text}\n{}", &text[start..end]);
+        let (reg, diags) = load(SourceFile::new("subjects.toml", doubled));
+        assert!(reg.is_none());
+        let dups: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::DuplicateName)
+            .collect();
+        assert_eq!(dups.len(), 2, "{diags:?}");
+        assert!(
+            dups[0]
+                .message
+                .contains("migration `consistency-sweep` is declared twice (first on line")
+        );
+        assert!(dups[1].message.contains("is targeted by two migrations"));
+        assert!(dups[0].line > text.lines().count());
+    }
+}
