@@ -71,6 +71,19 @@ pub struct Subject {
     /// When exactly it fires.
     pub fires: String,
     pub attributes: Vec<Attribute>,
+    /// Set when the subject is deprecated (`deprecated = "<version>"`).
+    pub deprecated: Option<Deprecation>,
+}
+
+/// `deprecated = "<version>"` with `deprecated_reason` and optional `replaced_by`, on a subject
+/// or an attribute (docs/registry.md, docs/breaking.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deprecation {
+    /// The registry version that deprecated it.
+    pub version: String,
+    pub reason: String,
+    /// What to use instead (a subject, or an attribute name).
+    pub replaced_by: Option<String>,
 }
 
 impl Subject {
@@ -109,6 +122,8 @@ pub struct Attribute {
     pub required: bool,
     pub description: String,
     pub example: serde_json::Value,
+    /// Set when the attribute is deprecated.
+    pub deprecated: Option<Deprecation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -394,6 +409,14 @@ impl Default for Output {
 }
 
 impl Registry {
+    /// Rebuilds the subject index after `subjects` changed (a workspace's merged view).
+    pub fn reindex(&mut self) {
+        self.index.clear();
+        for (i, s) in self.subjects.iter().enumerate() {
+            self.index.entry(s.subject.value.clone()).or_insert(i);
+        }
+    }
+
     pub fn subject(&self, subject: &str) -> Option<&Subject> {
         self.index.get(subject).map(|&i| &self.subjects[i])
     }
@@ -937,6 +960,9 @@ const SUBJECT_KEYS: &[&str] = &[
     "trigger_site",
     "fires",
     "attributes",
+    "deprecated",
+    "deprecated_reason",
+    "replaced_by",
 ];
 
 fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Option<Subject> {
@@ -965,6 +991,7 @@ fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Optio
         Some(n) => attributes(file, n, diags),
         None => Vec::new(),
     };
+    let deprecated = deprecation(file, node, &mut f, diags);
     f.finish(SUBJECT_KEYS, diags);
     Some(Subject {
         subject: subject?,
@@ -973,10 +1000,61 @@ fn subject(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Optio
         trigger_site: trigger_site?.value,
         fires: fires?.value,
         attributes,
+        deprecated,
     })
 }
 
-const ATTRIBUTE_KEYS: &[&str] = &["type", "required", "description", "example", "values"];
+const ATTRIBUTE_KEYS: &[&str] = &[
+    "type",
+    "required",
+    "description",
+    "example",
+    "values",
+    "deprecated",
+    "deprecated_reason",
+    "replaced_by",
+];
+
+/// `deprecated`, `deprecated_reason` (required with it) and `replaced_by`.
+fn deprecation(
+    file: &SourceFile,
+    node: &Node,
+    f: &mut Fields,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Deprecation> {
+    let version = f.string("deprecated", diags);
+    let reason = f.string("deprecated_reason", diags);
+    let replaced_by = f.string("replaced_by", diags);
+    let Some(version) = version else {
+        if let Some(extra) = reason.as_ref().or(replaced_by.as_ref()) {
+            diags.push(
+                file.diagnostic(
+                    Code::MissingField,
+                    extra.span.clone(),
+                    "`deprecated_reason` and `replaced_by` need `deprecated = \"<version>\"`",
+                )
+                .with_help("add `deprecated = \"<the registry version that deprecates it>\"`"),
+            );
+        }
+        return None;
+    };
+    let Some(reason) = reason else {
+        diags.push(
+            file.diagnostic(
+                Code::MissingField,
+                node.span.start..node.span.start + 1,
+                "a deprecation needs `deprecated_reason`",
+            )
+            .with_help("add `deprecated_reason = \"why, and what consumers should do\"`"),
+        );
+        return None;
+    };
+    Some(Deprecation {
+        version: version.value,
+        reason: reason.value,
+        replaced_by: replaced_by.map(|r| r.value),
+    })
+}
 
 fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Attribute> {
     let Some(mut f) = Fields::new(file, node, "`attributes`", diags) else {
@@ -1086,6 +1164,7 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
         }
         let description = a.require_string("description", diags);
         let example = a.require("example", diags).map(|n| (n, node_to_json(n)));
+        let deprecated = deprecation(file, n, &mut a, diags);
         if let (Some((n, ex)), Some(t)) = (&example, &ty)
             && let Err(expected) = t.check(ex)
         {
@@ -1108,6 +1187,7 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
                 required,
                 description: description.value,
                 example,
+                deprecated,
             });
         }
     }

@@ -219,6 +219,7 @@ pub fn registry() -> J {
                     "properties": {
                         "subject": string, "since": string, "summary": string,
                         "trigger_site": string, "fires": string,
+                        "deprecated": string, "deprecated_reason": string, "replaced_by": string,
                         "attributes": {
                             "type": "object",
                             "additionalProperties": {
@@ -230,6 +231,7 @@ pub fn registry() -> J {
                                     "required": { "type": "boolean" },
                                     "description": string,
                                     "example": {},
+                                    "deprecated": string, "deprecated_reason": string, "replaced_by": string,
                                 },
                             },
                         },
