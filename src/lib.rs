@@ -13,6 +13,7 @@ pub mod codes;
 pub mod cron;
 pub mod definition;
 pub mod diagnostic;
+pub mod diff;
 pub mod envelope;
 pub mod generate;
 pub mod import;

@@ -6,6 +6,7 @@
 //! 3 the tool itself failed.
 
 mod cron;
+mod diff;
 mod exit;
 mod generate;
 mod import;
@@ -50,6 +51,8 @@ pub enum Command {
     Generate(generate::Args),
     /// Lint the registry and definitions: cron, rules, references, parallel-run safety, freshness.
     Validate(validate::Args),
+    /// Compare the registry with an older one: breaking changes, version policy, affected definitions.
+    Diff(diff::Args),
     /// Explain a cron schedule and preview its next fire times.
     Cron(cron::Args),
     /// Where each migration stands on the cutover checklist, and what blocks it.
@@ -101,6 +104,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
     match cli.command {
         Command::Generate(a) => generate::run(&registry, a, out, err),
         Command::Validate(a) => validate::run(&registry, a, out, err),
+        Command::Diff(a) => diff::run(&registry, a, out, err),
         Command::Cron(a) => cron::run(a, out),
         Command::Plan(a) => plan::run(&registry, a, out, err),
         Command::Import(c) => import::run(&registry, c, out, err),

@@ -1,0 +1,223 @@
+//! `handoff diff` output: human text, JSON, GitHub workflow annotations, and Markdown for a
+//! pull-request comment.
+
+use serde_json::json;
+
+use super::{Change, Class, Report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+    Markdown,
+}
+
+pub fn render(format: Format, r: &Report) -> String {
+    match format {
+        Format::Human => human(r),
+        Format::Json => json(r),
+        Format::Github => github(r),
+        Format::Markdown => markdown(r),
+    }
+}
+
+fn count(r: &Report, class: Class) -> usize {
+    r.changes.iter().filter(|c| c.class == class).count()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `handoff diff: 3 changes (1 breaking, ...) against X (1.0 → 1.1); ...`
+pub fn summary(r: &Report) -> String {
+    let verdict = if r.violations.is_empty() {
+        "the version policy is met".to_string()
+    } else {
+        plural(r.violations.len(), "policy violation")
+    };
+    format!(
+        "handoff diff: {} ({} breaking, {} non-breaking, {} info) against {} (version {} -> {}); {verdict}",
+        plural(r.changes.len(), "change"),
+        count(r, Class::Breaking),
+        count(r, Class::NonBreaking),
+        count(r, Class::Info),
+        r.against,
+        r.old_version,
+        r.new_version
+    )
+}
+
+fn human_change(c: &Change) -> String {
+    let mut out = format!(
+        "{}[{}]: {}\n  --> {}:{}:{}\n",
+        c.class.name(),
+        c.rule,
+        c.message,
+        c.location.file,
+        c.location.line,
+        c.location.column
+    );
+    for u in &c.affected {
+        out.push_str(&format!(
+            "  = affects {}:{}:{}: `{}` reads {}\n",
+            u.file, u.line, u.column, u.definition, u.reads
+        ));
+    }
+    if let Some(h) = &c.help {
+        out.push_str(&format!("help: {h}\n"));
+    }
+    out
+}
+
+fn human(r: &Report) -> String {
+    let mut out = String::new();
+    for c in &r.changes {
+        out.push_str(&human_change(c));
+        out.push('\n');
+    }
+    for v in &r.violations {
+        out.push_str(&format!(
+            "error[{}]: {}\n  --> {}:{}:{}\nhelp: {}\n\n",
+            v.rule, v.message, v.location.file, v.location.line, v.location.column, v.help
+        ));
+    }
+    out.push_str(&summary(r));
+    out.push('\n');
+    out
+}
+
+fn json(r: &Report) -> String {
+    let v = json!({
+        "against": r.against,
+        "old_version": r.old_version,
+        "new_version": r.new_version,
+        "changes": r.changes,
+        "violations": r.violations,
+        "summary": {
+            "changes": r.changes.len(),
+            "breaking": count(r, Class::Breaking),
+            "non_breaking": count(r, Class::NonBreaking),
+            "info": count(r, Class::Info),
+            "violations": r.violations.len(),
+            "fails": r.fails(),
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// GitHub's workflow-command escaping of a message and of a property value.
+fn esc(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn esc_prop(s: &str) -> String {
+    esc(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(r: &Report) -> String {
+    let mut out = String::new();
+    for c in &r.changes {
+        let level = match c.class {
+            Class::Breaking => "warning",
+            Class::NonBreaking | Class::Info => "notice",
+        };
+        let mut msg = c.message.clone();
+        for u in &c.affected {
+            msg.push_str(&format!(
+                "\naffects {}:{}:{} ({} reads {})",
+                u.file, u.line, u.column, u.definition, u.reads
+            ));
+        }
+        if let Some(h) = &c.help {
+            msg.push_str(&format!("\nhelp: {h}"));
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},title={}::{}\n",
+            esc_prop(&c.location.file),
+            c.location.line,
+            c.location.column,
+            esc_prop(&format!("{} [{}]", c.class.name(), c.rule)),
+            esc(&msg)
+        ));
+    }
+    for v in &r.violations {
+        out.push_str(&format!(
+            "::error file={},line={},col={},title={}::{}\n",
+            esc_prop(&v.location.file),
+            v.location.line,
+            v.location.column,
+            esc_prop(&format!("handoff diff [{}]", v.rule)),
+            esc(&format!("{}\nhelp: {}", v.message, v.help))
+        ));
+    }
+    out.push_str(&summary(r));
+    out.push('\n');
+    out
+}
+
+/// Markdown table cells: no line breaks, `|` escaped.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(r: &Report) -> String {
+    let mut out = String::from("### handoff diff\n\n");
+    out.push_str(&format!(
+        "Registry version `{}` → `{}`, compared with `{}`: **{}**, {}, {}.\n\n",
+        cell(&r.old_version),
+        cell(&r.new_version),
+        cell(&r.against),
+        plural(count(r, Class::Breaking), "breaking change"),
+        plural(count(r, Class::NonBreaking), "non-breaking change"),
+        plural(count(r, Class::Info), "informational change"),
+    ));
+    if r.violations.is_empty() {
+        out.push_str("✅ The version policy is met.\n\n");
+    } else {
+        out.push_str("❌ **The version policy is not met:**\n\n");
+        for v in &r.violations {
+            out.push_str(&format!(
+                "- `{}` ({}:{}): {} — {}\n",
+                v.rule,
+                cell(&v.location.file),
+                v.location.line,
+                cell(&v.message),
+                cell(&v.help)
+            ));
+        }
+        out.push('\n');
+    }
+    if !r.changes.is_empty() {
+        out.push_str(
+            "| Class | Rule | Change | Where | Affected definitions |\n|---|---|---|---|---|\n",
+        );
+        for c in &r.changes {
+            let affected = if c.affected.is_empty() {
+                String::new()
+            } else {
+                c.affected
+                    .iter()
+                    .map(|u| format!("`{}:{}` ({})", cell(&u.file), u.line, cell(&u.reads)))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
+            out.push_str(&format!(
+                "| {} | [`{}`](docs/breaking.md#{}) | {} | `{}:{}` | {} |\n",
+                c.class.name(),
+                c.rule,
+                c.rule,
+                cell(&c.message),
+                cell(&c.location.file),
+                c.location.line,
+                affected
+            ));
+        }
+    }
+    out
+}
