@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args as ClapArgs, ValueEnum};
 
 use crate::exit::{CommandResult, Exit, Failure};
+use handoff::codes::Code;
 use handoff::diff::{self, git, render};
 use handoff::registry;
 use handoff::report::{self, Format};
@@ -36,7 +37,36 @@ pub struct Args {
 }
 
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
-    let (project, new) = crate::options::require(registry, &[], err)?;
+    let project = crate::options::open(registry, &[])?;
+    // A registry whose only errors are subjects outside its (narrowed) stream filter is still
+    // compared, so the narrowing is reported by its rule; the errors make the diff fail.
+    let lenient = [Code::SubjectOutsideStream];
+    let new_has_errors = project.diagnostics.iter().any(|d| d.is_error());
+    let new = match &project.registry {
+        Some(r) => Some(r.clone()),
+        None if project
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .all(|d| lenient.contains(&d.code)) =>
+        {
+            registry::load_tolerating(project.file.clone(), &lenient).0
+        }
+        None => None,
+    };
+    if !project.diagnostics.is_empty() {
+        let _ = write!(
+            err,
+            "{}",
+            report::render(Format::Human, &project.diagnostics, 1)
+        );
+    }
+    let Some(new) = new else {
+        return Err(Failure {
+            exit: Exit::Problems,
+            message: format!("{} has errors; nothing was compared", project.registry_name),
+        });
+    };
     let old = git::read(&args.against, registry).map_err(|e| match e {
         git::Error::NotFound(m) => Failure::usage(m),
         git::Error::Failed(m) => Failure::tool(m),
@@ -70,7 +100,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         DiffFormat::Markdown => render::Format::Markdown,
     };
     let _ = write!(out, "{}", render::render(format, &result));
-    Ok(if result.fails() {
+    Ok(if result.fails() || new_has_errors {
         Exit::Problems
     } else {
         Exit::Clean
