@@ -84,6 +84,8 @@ codes! {
     CronUnknownTimezone = "cron-unknown-timezone", Error, Cron, "A time zone that is not in the IANA database.";
     DefinitionDrift = "definition-drift", Warning, Lint, "A definition differs from its migration's plan in the registry (trigger, rule or instruction).";
     DefinitionWithoutMigration = "definition-without-migration", Error, Lint, "A definition names a migration the registry does not have.";
+    DeprecatedAttribute = "deprecated-attribute", Warning, Lint, "A rule reads an attribute the registry marks `deprecated`.";
+    DeprecatedSubject = "deprecated-subject", Warning, Lint, "An event trigger names a subject the registry marks `deprecated`.";
     DuplicateKey = "duplicate-key", Error, Lint, "A YAML mapping has the same key twice.";
     DuplicateName = "duplicate-name", Error, Lint, "Two migrations, definitions or side effects share a name.";
     DuplicateSubject = "duplicate-subject", Error, Lint, "The same subject is registered twice.";

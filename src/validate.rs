@@ -232,6 +232,15 @@ fn check_rule(
                         );
                     }
                     Some(a) => {
+                        if let Some(d) = &a.deprecated {
+                            out.push(deprecated(
+                                file,
+                                Code::DeprecatedAttribute,
+                                at(&p.span),
+                                format!("`{attr}` of `{}`", s.subject.value),
+                                d,
+                            ));
+                        }
                         for c in &p.compared_with {
                             if !rule::compatible(a.ty.name(), c.literal_type) {
                                 out.push(
@@ -297,6 +306,25 @@ fn check_rule(
         }
     }
     out
+}
+
+/// A warning that `what` is deprecated, with the registry's reason and replacement.
+fn deprecated(
+    file: &SourceFile,
+    code: Code,
+    span: Range<usize>,
+    what: String,
+    d: &registry::Deprecation,
+) -> Diagnostic {
+    file.diagnostic(
+        code,
+        span,
+        format!("{what} is deprecated since {}: {}", d.version, d.reason),
+    )
+    .with_help(match &d.replaced_by {
+        Some(r) => format!("use `{r}` instead; it will be removed in a later major version"),
+        None => "stop reading it; it will be removed in a later major version".to_string(),
+    })
 }
 
 fn article(word: &str) -> String {
@@ -663,6 +691,14 @@ fn check_references(
                     None => format!("register it in {} first (checklist step 3)", reg.file.path),
                 }),
             );
+        } else if let Some(d) = reg.subject(e).and_then(|s| s.deprecated.as_ref()) {
+            out.push(deprecated(
+                file,
+                Code::DeprecatedSubject,
+                e.span.clone(),
+                format!("subject `{}`", e.value),
+                d,
+            ));
         } else if !reg.in_stream(e) {
             out.push(
                 file.diagnostic(
