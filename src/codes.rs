@@ -103,11 +103,14 @@ codes! {
     NameMismatch = "name-mismatch", Error, Lint, "A definition's name does not match its file name.";
     OrphanGenerated = "orphan-generated", Error, Freshness, "A file generate wrote earlier that the registry no longer produces (a renamed subject or migration, a changed `[output]` path).";
     ParallelRunUnsafe = "parallel-run-unsafe", Error, Lint, "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.";
+    PrefixOutsideStream = "prefix-outside-stream", Error, Lint, "In a workspace, a registry's subject prefix is not inside the shared stream's filter.";
     PublishArgument = "publish-argument", Error, Command, "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).";
     PublishAttribute = "publish-attribute", Error, Command, "`handoff publish` was given a missing, unknown or mistyped attribute.";
     PublishUnknownSubject = "publish-unknown-subject", Error, Command, "`handoff publish` was given a subject the registry does not have.";
     RuleSyntax = "rule-syntax", Error, Rule, "`rule.when` does not parse as a CEL expression";
     StaleGenerated = "stale-generated", Error, Freshness, "A generated file is missing or out of date.";
+    StreamMismatch = "stream-mismatch", Error, Lint, "In a workspace, a registry names another stream than the shared one.";
+    SubjectClash = "subject-clash", Error, Lint, "In a workspace, two registries register the same subject.";
     SubjectForm = "subject-form", Error, Lint, "A subject is not of the form `<prefix>.<entity>.<event>`.";
     SubjectOutsideStream = "subject-outside-stream", Error, Lint, "A subject is not covered by the stream's subject filter.";
     TomlSyntax = "toml-syntax", Error, Lint, "The registry is not valid TOML.";

@@ -27,3 +27,4 @@ pub mod rule;
 pub mod schema;
 pub mod source;
 pub mod validate;
+pub mod workspace;

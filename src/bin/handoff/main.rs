@@ -33,14 +33,10 @@ use crate::exit::{CommandResult, Exit};
     after_help = "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 the tool failed."
 )]
 pub struct Cli {
-    /// The registry file; generated paths are relative to its folder.
-    #[arg(
-        long,
-        global = true,
-        env = "HANDOFF_REGISTRY",
-        default_value = "subjects.toml"
-    )]
-    pub registry: PathBuf,
+    /// The registry file (default `subjects.toml`); generated paths are relative to its folder.
+    /// `validate` takes it more than once: definitions checked against several registries.
+    #[arg(long, global = true, env = "HANDOFF_REGISTRY", value_name = "PATH")]
+    pub registry: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -67,6 +63,23 @@ pub enum Command {
     Publish(publish::Args),
     /// Watch events on the stream and check each envelope against the registry.
     Tap(tap::Args),
+}
+
+impl Command {
+    /// The command's name, for messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Generate(_) => "generate",
+            Command::Validate(_) => "validate",
+            Command::Diff(_) => "diff",
+            Command::Cron(_) => "cron",
+            Command::Plan(_) => "plan",
+            Command::Import(_) => "import",
+            Command::Stream(_) => "stream",
+            Command::Publish(_) => "publish",
+            Command::Tap(_) => "tap",
+        }
+    }
 }
 
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
@@ -100,17 +113,20 @@ fn main() -> ExitCode {
 
 /// Runs a parsed command, writing its report to `out` and notes to `err`.
 fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
-    let registry = cli.registry;
+    let registries = cli.registry;
+    let name = cli.command.name();
+    // Every command but validate (and cron, which reads none) works on exactly one registry.
+    let registry = || options::single(&registries, name);
     match cli.command {
-        Command::Generate(a) => generate::run(&registry, a, out, err),
-        Command::Validate(a) => validate::run(&registry, a, out, err),
-        Command::Diff(a) => diff::run(&registry, a, out, err),
+        Command::Generate(a) => generate::run(&registry()?, a, out, err),
+        Command::Validate(a) => validate::run(&registries, a, out, err),
+        Command::Diff(a) => diff::run(&registry()?, a, out, err),
         Command::Cron(a) => cron::run(a, out),
-        Command::Plan(a) => plan::run(&registry, a, out, err),
-        Command::Import(c) => import::run(&registry, c, out, err),
-        Command::Stream(c) => stream::run(&registry, c, out, err),
-        Command::Publish(a) => publish::run(&registry, a, out, err),
-        Command::Tap(a) => tap::run(&registry, a, out, err),
+        Command::Plan(a) => plan::run(&registry()?, a, out, err),
+        Command::Import(c) => import::run(&registry()?, c, out, err),
+        Command::Stream(c) => stream::run(&registry()?, c, out, err),
+        Command::Publish(a) => publish::run(&registry()?, a, out, err),
+        Command::Tap(a) => tap::run(&registry()?, a, out, err),
     }
 }
 
