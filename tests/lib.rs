@@ -19,3 +19,4 @@ mod plan;
 mod python_tooling;
 mod robustness;
 mod validate;
+mod workspace;
