@@ -15,6 +15,7 @@ mod import;
 mod nats_bench;
 mod nats_cli;
 mod nats_python;
+mod nats_shared;
 mod plan;
 mod python_tooling;
 mod robustness;

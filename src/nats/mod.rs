@@ -6,6 +6,7 @@
 //! and blocks on one of the functions here; everything they need from the registry is passed in.
 
 pub mod publish;
+pub mod shared;
 pub mod stream;
 pub mod tap;
 
