@@ -252,7 +252,9 @@ pub(crate) fn key_offset(text: &str, header: &str, key: &str) -> usize {
         .match_indices(key)
         .map(|(i, _)| start + i)
         .find(|&i| {
-            text.as_bytes()[i - 1] == b'\n' && text[i + key.len()..].trim_start().starts_with('=')
+            i > 0
+                && text.as_bytes()[i - 1] == b'\n'
+                && text[i + key.len()..].trim_start().starts_with('=')
         })
         .unwrap_or(start)
 }

@@ -118,9 +118,8 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         .filter(|c| c.class == Class::NonBreaking)
         .collect();
     let list = |cs: &[&Change]| {
-        let mut ids: Vec<&str> = cs.iter().map(|c| c.rule).collect();
-        ids.dedup();
-        ids.join(", ")
+        let ids: std::collections::BTreeSet<&str> = cs.iter().map(|c| c.rule).collect();
+        ids.into_iter().collect::<Vec<_>>().join(", ")
     };
     if b == Bump::Decreased {
         out.push(Violation {
