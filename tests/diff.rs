@@ -225,7 +225,7 @@ fn github_and_markdown_formats() {
     );
     assert!(
         run.stdout
-            .contains("| breaking | [`enum-value-removed`](docs/breaking.md#enum-value-removed) |"),
+            .contains("| breaking | `enum-value-removed` | `status` of `org.example.order.placed` can no longer be `paid` | `subjects.toml:30` |"),
         "{}",
         run.stdout
     );

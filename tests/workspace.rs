@@ -138,6 +138,14 @@ fn two_registries_by_option_and_by_workspace_file_are_clean() {
         &["validate", "--workspace", "../handoff.toml"],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // ... or found beside the definitions folder given.
+    let run = handoff(&tmp.path().join("billing"), &["validate", "../definitions"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("6 files checked, no problems"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -208,9 +208,8 @@ fn markdown(r: &Report) -> String {
                     .join("<br>")
             };
             out.push_str(&format!(
-                "| {} | [`{}`](docs/breaking.md#{}) | {} | `{}:{}` | {} |\n",
+                "| {} | `{}` | {} | `{}:{}` | {} |\n",
                 c.class.name(),
-                c.rule,
                 c.rule,
                 cell(&c.message),
                 cell(&c.location.file),
@@ -218,6 +217,9 @@ fn markdown(r: &Report) -> String {
                 affected
             ));
         }
+        out.push_str(
+            "\nEach rule is explained, with how to make the change safely, in handoff's `docs/breaking.md`.\n",
+        );
     }
     out
 }

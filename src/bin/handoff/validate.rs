@@ -42,7 +42,8 @@ pub fn run(
     out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> CommandResult {
-    let discovered = Path::new(workspace::FILE_NAME);
+    let discovered = discover(&args.paths);
+    let discovered = discovered.as_path();
     let ws = match (&args.workspace, registries) {
         (Some(_), [_, ..]) => {
             return Err(Failure::usage(
@@ -80,6 +81,22 @@ pub fn run(
     )
     .map_err(Failure::tool)?;
     Ok(finish(&outcome, args.format, args.deny_warnings, out))
+}
+
+/// The workspace file beside the definitions: `handoff.toml` in the working folder, or beside
+/// the first folder given as PATHS.
+fn discover(paths: &[PathBuf]) -> PathBuf {
+    let here = PathBuf::from(workspace::FILE_NAME);
+    if here.is_file() {
+        return here;
+    }
+    paths
+        .first()
+        .filter(|p| p.is_dir())
+        .and_then(|p| p.parent())
+        .map(|parent| parent.join(workspace::FILE_NAME))
+        .filter(|f| f.is_file())
+        .unwrap_or(here)
 }
 
 fn load_workspace(
