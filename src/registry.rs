@@ -82,8 +82,8 @@ pub struct Deprecation {
     /// The registry version that deprecated it.
     pub version: String,
     pub reason: String,
-    /// What to use instead (a subject, or an attribute name).
-    pub replaced_by: Option<String>,
+    /// What to use instead (a subject, or an attribute of the same subject), checked to exist.
+    pub replaced_by: Option<Spanned<String>>,
 }
 
 impl Subject {
@@ -1060,7 +1060,7 @@ fn deprecation(
     Some(Deprecation {
         version: version.value,
         reason: reason.value,
-        replaced_by: replaced_by.map(|r| r.value),
+        replaced_by,
     })
 }
 
@@ -1197,6 +1197,31 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
                 example,
                 deprecated,
             });
+        }
+    }
+    for a in &out {
+        if let Some(r) = a.deprecated.as_ref().and_then(|d| d.replaced_by.as_ref())
+            && (r.value == a.name || !out.iter().any(|b| b.name == r.value))
+        {
+            let known: Vec<&str> = out
+                .iter()
+                .filter(|b| b.name != a.name)
+                .map(|b| b.name.as_str())
+                .collect();
+            diags.push(
+                file.diagnostic(
+                    Code::InvalidValue,
+                    r.span.clone(),
+                    format!(
+                        "`replaced_by` of attribute `{}` names `{}`, which is not another attribute of this subject",
+                        a.name, r.value
+                    ),
+                )
+                .with_help(match did_you_mean(r, known.iter().copied()) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => "add the replacement attribute first, or remove `replaced_by`".to_string(),
+                }),
+            );
         }
     }
     out
@@ -1634,6 +1659,34 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             );
         }
         seen.push(subj);
+        if let Some(to) = s.deprecated.as_ref().and_then(|d| d.replaced_by.as_ref())
+            && (to.value == subj.value || r.subject(to).is_none())
+        {
+            diags.push(
+                file.diagnostic(
+                    Code::InvalidValue,
+                    to.span.clone(),
+                    format!(
+                        "`replaced_by` of `{}` names `{}`, which is not another registered subject",
+                        subj.value, to.value
+                    ),
+                )
+                .with_help(
+                    match did_you_mean(
+                        to,
+                        r.subjects
+                            .iter()
+                            .map(|x| x.subject.as_str())
+                            .filter(|x| *x != subj.value),
+                    ) {
+                        Some(k) => format!("did you mean `{k}`?"),
+                        None => {
+                            "register the replacement first, or remove `replaced_by`".to_string()
+                        }
+                    },
+                ),
+            );
+        }
         let rest = subj
             .strip_prefix(&r.subject_prefix)
             .and_then(|x| x.strip_prefix('.'));

@@ -322,7 +322,10 @@ fn deprecated(
         format!("{what} is deprecated since {}: {}", d.version, d.reason),
     )
     .with_help(match &d.replaced_by {
-        Some(r) => format!("use `{r}` instead; it will be removed in a later major version"),
+        Some(r) => format!(
+            "use `{}` instead; it will be removed in a later major version",
+            r.value
+        ),
         None => "stop reading it; it will be removed in a later major version".to_string(),
     })
 }
@@ -691,14 +694,6 @@ fn check_references(
                     None => format!("register it in {} first (checklist step 3)", reg.file.path),
                 }),
             );
-        } else if let Some(d) = reg.subject(e).and_then(|s| s.deprecated.as_ref()) {
-            out.push(deprecated(
-                file,
-                Code::DeprecatedSubject,
-                e.span.clone(),
-                format!("subject `{}`", e.value),
-                d,
-            ));
         } else if !reg.in_stream(e) {
             out.push(
                 file.diagnostic(
@@ -711,6 +706,17 @@ fn check_references(
                 )
                 .with_help("narrow the pattern to the stream's subjects"),
             );
+        }
+    }
+    for e in events {
+        if let Some(d) = reg.subject(e).and_then(|s| s.deprecated.as_ref()) {
+            out.push(deprecated(
+                file,
+                Code::DeprecatedSubject,
+                e.span.clone(),
+                format!("subject `{}`", e.value),
+                d,
+            ));
         }
     }
     for r in requires {

@@ -361,3 +361,66 @@ fn an_invalid_old_registry_is_reported_not_compared() {
         run.stderr
     );
 }
+
+#[test]
+fn deprecation_keys_are_checked_and_their_suggestions_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = read(&fixture("diff").join("attribute-deprecated/subjects.toml"));
+    // `replaced_by` naming no attribute of the subject, and a reason without `deprecated`.
+    let bad = base
+        .replace(
+            "deprecated_reason = \"Notes move to the order itself.\"",
+            "deprecated_reason = \"Notes move to the order itself.\"\nreplaced_by = \"order_idd\"",
+        )
+        .replace(
+            "fires = \"After the order commits.\"",
+            "fires = \"After the order commits.\"\ndeprecated_reason = \"why\"",
+        );
+    std::fs::write(tmp.path().join("subjects.toml"), &bad).unwrap();
+    let run = handoff(tmp.path(), &["validate", "--no-freshness"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "error[invalid-value]: `replaced_by` of attribute `note` names `order_idd`, which is not another attribute of this subject"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("help: did you mean `order_id`?"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("error[missing-field]: `deprecated_reason` and `replaced_by` need `deprecated = \"<version>\"`"),
+        "{}",
+        run.stdout
+    );
+    // The suggestion applied (and the stray reason removed): clean.
+    let good = bad
+        .replace("replaced_by = \"order_idd\"", "replaced_by = \"order_id\"")
+        .replace("\ndeprecated_reason = \"why\"", "");
+    std::fs::write(tmp.path().join("subjects.toml"), good).unwrap();
+    let run = handoff(tmp.path(), &["validate", "--no-freshness"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // A subject's replacement must be another registered subject.
+    let bad = base.replace(
+        "fires = \"After the order commits.\"",
+        "fires = \"After the order commits.\"\ndeprecated = \"1.1\"\ndeprecated_reason = \"x\"\nreplaced_by = \"org.example.order.placed\"",
+    );
+    std::fs::write(tmp.path().join("subjects.toml"), bad).unwrap();
+    let run = handoff(tmp.path(), &["validate", "--no-freshness"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("names `org.example.order.placed`, which is not another registered subject"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("did you mean `org.example.order.cancelled`?"),
+        "{}",
+        run.stdout
+    );
+}

@@ -147,7 +147,7 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
                 d.reason,
                 d.replaced_by
                     .as_ref()
-                    .map(|r| format!(" (use `{r}`)"))
+                    .map(|r| format!(" (use `{}`)", r.value))
                     .unwrap_or_default()
             ),
             here.clone(),
@@ -318,7 +318,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
                 d.reason,
                 d.replaced_by
                     .as_ref()
-                    .map(|r| format!(" (use `{r}`)"))
+                    .map(|r| format!(" (use `{}`)", r.value))
                     .unwrap_or_default()
             ),
             at.clone(),
