@@ -70,8 +70,10 @@ fn in_when(l: &Loaded, span_start: usize) -> usize {
     }
 }
 
-/// The uses of what `target` names, in file and line order.
-pub fn find(defs: &[Loaded], old: &Registry, target: &Target) -> Vec<Use> {
+/// The uses of what `target` names, in file and line order. For `attribute-made-optional`
+/// only unguarded reads break: a definition testing `has(event.attributes.x)` is left out.
+pub fn find(defs: &[Loaded], old: &Registry, rule_id: &str, target: &Target) -> Vec<Use> {
+    let unguarded_only = rule_id == "attribute-made-optional";
     let mut out = Vec::new();
     for l in defs {
         match target {
@@ -84,10 +86,14 @@ pub fn find(defs: &[Loaded], old: &Registry, target: &Target) -> Vec<Use> {
                 if triggered_by(&l.def, subject).is_none() {
                     continue;
                 }
-                for p in l.analysis.iter().flat_map(|a| &a.paths) {
-                    if rule::attribute_name(&p.path) == Some(attribute.as_str()) {
-                        out.push(at(l, in_when(l, p.span.start), p.path.join(".")));
-                    }
+                let reads =
+                    |p: &&rule::PathUse| rule::attribute_name(&p.path) == Some(attribute.as_str());
+                let paths = || l.analysis.iter().flat_map(|a| &a.paths).filter(reads);
+                if unguarded_only && paths().any(|p| p.presence_test) {
+                    continue;
+                }
+                for p in paths() {
+                    out.push(at(l, in_when(l, p.span.start), p.path.join(".")));
                 }
             }
             Target::EnumValue {

@@ -224,7 +224,7 @@ pub fn diff(
     let uses = affected::load(definitions);
     for c in &mut changes {
         if c.class == Class::Breaking {
-            c.affected = affected::find(&uses, old, &c.target);
+            c.affected = affected::find(&uses, old, c.rule, &c.target);
         }
     }
     Report {
