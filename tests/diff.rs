@@ -424,3 +424,77 @@ fn deprecation_keys_are_checked_and_their_suggestions_pass() {
         run.stdout
     );
 }
+
+/// Seeded edits of this repository's registry (values swapped, lines deleted or duplicated):
+/// every version that still loads is diffed both ways and rendered in every format, never
+/// panicking, and every change names a known rule.
+#[test]
+fn mutated_registries_diff_without_panics() {
+    use handoff::diff::render::{Format, render};
+    use handoff::source::SourceFile;
+    let text = read(&repo().join("subjects.toml"));
+    let lines: Vec<&str> = text.lines().collect();
+    let (base, _) = handoff::registry::load(SourceFile::new("subjects.toml", text.clone()));
+    let base = base.unwrap();
+    let definitions = [
+        repo().join("definitions"),
+        fixture("diff/attribute-removed/definitions"),
+    ];
+    let mut state: u64 = 0x5eed_d1ff;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let swaps = [
+        ("\"string\"", "\"integer\""),
+        ("required = true", "required = false"),
+        ("required = false", "required = true"),
+        ("\"org.>\"", "\"org.statehub.repo.>\""),
+        ("version = \"1.0\"", "version = \"2.0\""),
+        ("\"accepted\", ", ""),
+        ("30d", "1d"),
+        ("limits", "interest"),
+    ];
+    let mut loaded = 0;
+    for _ in 0..200 {
+        let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for _ in 0..1 + next(3) {
+            let i = next(ls.len());
+            match next(3) {
+                0 => {
+                    ls.remove(i);
+                }
+                1 => {
+                    let l = ls[next(ls.len())].clone();
+                    ls.insert(i, l);
+                }
+                _ => {
+                    let (a, b) = swaps[next(swaps.len())];
+                    ls[i] = ls[i].replacen(a, b, 1);
+                }
+            }
+        }
+        let mutated = ls.join("\n");
+        let (Some(reg), _) = handoff::registry::load(SourceFile::new("new.toml", mutated)) else {
+            continue;
+        };
+        loaded += 1;
+        for (old, new) in [(&base, &reg), (&reg, &base)] {
+            let report = handoff::diff::diff("old".into(), old, new, &definitions);
+            for c in &report.changes {
+                assert!(handoff::diff::rule(c.rule).is_some(), "{}", c.rule);
+            }
+            for f in [
+                Format::Human,
+                Format::Json,
+                Format::Github,
+                Format::Markdown,
+            ] {
+                assert!(!render(f, &report).is_empty());
+            }
+        }
+    }
+    assert!(loaded > 50, "only {loaded} mutations loaded");
+}
