@@ -498,3 +498,35 @@ fn mutated_registries_diff_without_panics() {
     }
     assert!(loaded > 50, "only {loaded} mutations loaded");
 }
+
+#[test]
+fn a_renamed_attribute_is_a_removal_with_a_rename_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = read(&fixture("diff").join("attribute-removed/old.toml"));
+    std::fs::write(tmp.path().join("old.toml"), &old).unwrap();
+    let new = old
+        .replace("[subjects.attributes.note]", "[subjects.attributes.notes]")
+        .replace(
+            "version = \"1.0\"\nsubject_prefix",
+            "version = \"2.0\"\nsubject_prefix",
+        );
+    std::fs::write(tmp.path().join("subjects.toml"), new).unwrap();
+    let run = handoff(
+        tmp.path(),
+        &["diff", "--against", "old.toml", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["attribute-removed", "attribute-added-optional"]);
+    assert_eq!(
+        json["changes"][0]["message"],
+        "attribute `note` was removed from `org.example.order.placed`; `notes` (added, also string) looks like its new name"
+    );
+    assert_eq!(json["violations"][0]["rule"], "removed-without-deprecation");
+}

@@ -181,10 +181,26 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
     }
     for a in &o.attributes {
         if n.attribute(&a.name).is_none() {
+            // An added attribute of the same type with a similar name: most likely a rename.
+            let renamed = n
+                .attributes
+                .iter()
+                .filter(|b| o.attribute(&b.name).is_none() && b.ty.name() == a.ty.name())
+                .map(|b| (strsim::normalized_levenshtein(&a.name, &b.name), b))
+                .filter(|(score, _)| *score >= 0.5)
+                .max_by(|x, y| x.0.total_cmp(&y.0))
+                .map(|(_, b)| {
+                    format!(
+                        "; `{}` (added, also {}) looks like its new name",
+                        b.name,
+                        b.ty.name()
+                    )
+                })
+                .unwrap_or_default();
             out.push(
                 Change::new(
                     "attribute-removed",
-                    format!("attribute `{}` was removed from `{name}`", a.name),
+                    format!("attribute `{}` was removed from `{name}`{renamed}", a.name),
                     attribute_at(&old.file, o, &a.name),
                     attr_target(name, &a.name),
                 )
