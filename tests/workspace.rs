@@ -112,6 +112,33 @@ fn two_registries_by_option_and_by_workspace_file_are_clean() {
         "{}",
         run.stdout
     );
+    // Before and after the subcommand, `=` or not: both count.
+    let run = handoff(
+        tmp.path(),
+        &[
+            "--registry",
+            "subjects.toml",
+            "validate",
+            "--registry=billing/subjects.toml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("5 files checked, no problems"),
+        "{}",
+        run.stdout
+    );
+    let run = handoff(
+        tmp.path(),
+        &[
+            "--registry",
+            "subjects.toml",
+            "plan",
+            "--registry",
+            "billing/subjects.toml",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     // The single registry alone does not know billing's subject.
     let run = handoff(tmp.path(), &["validate", "--format", "json"]);
     assert_eq!(run.code, 1);

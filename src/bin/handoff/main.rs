@@ -96,6 +96,8 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    let mut cli = cli;
+    cli.registry = all_registries(cli.registry, std::env::args_os().skip(1));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let stderr = std::io::stderr();
@@ -108,6 +110,34 @@ fn main() -> ExitCode {
             let _ = writeln!(err, "handoff: {}", f.message);
             f.exit.into()
         }
+    }
+}
+
+/// Every `--registry` given, before and after the subcommand. Clap keeps a global option's
+/// values from one level only (`handoff --registry a validate --registry b` parses as `[b]`);
+/// the arguments, already checked by clap, are read again for the complete list.
+fn all_registries(
+    parsed: Vec<PathBuf>,
+    args: impl Iterator<Item = std::ffi::OsString>,
+) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut args = args;
+    while let Some(a) = args.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--registry" {
+            if let Some(v) = args.next() {
+                found.push(PathBuf::from(v));
+            }
+        } else if let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--registry=")) {
+            found.push(PathBuf::from(v));
+        }
+    }
+    if found.len() > parsed.len() {
+        found
+    } else {
+        parsed
     }
 }
 
