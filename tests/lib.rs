@@ -8,6 +8,7 @@ mod support;
 mod cron_cli;
 mod cron_croner;
 mod cron_reference;
+mod deprecation;
 mod diagnostics_doc;
 mod diff;
 mod generate;
