@@ -12,6 +12,10 @@ use super::{Change, Class, Location, Target};
 /// The policy rules, sorted by id (each has its section in docs/breaking.md).
 pub const POLICY: &[(&str, &str)] = &[
     (
+        "deprecated-version-mismatch",
+        "A subject or attribute deprecated in this change whose `deprecated` is not the new registry version.",
+    ),
+    (
         "major-bump-required",
         "A breaking change without a major version bump.",
     ),
@@ -180,6 +184,31 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         }
     }
     for c in changes {
+        let deprecated = match (c.rule, &c.target) {
+            ("subject-deprecated", Target::Subject { subject }) => new
+                .subject(subject)
+                .and_then(|s| s.deprecated.as_ref())
+                .map(|d| (format!("subject `{subject}`"), d)),
+            ("attribute-deprecated", Target::Attribute { subject, attribute }) => new
+                .subject(subject)
+                .and_then(|s| s.attribute(attribute))
+                .and_then(|a| a.deprecated.as_ref())
+                .map(|d| (format!("attribute `{attribute}` of `{subject}`"), d)),
+            _ => None,
+        };
+        if let Some((what, d)) = deprecated
+            && d.version != new.version
+        {
+            out.push(Violation {
+                rule: "deprecated-version-mismatch",
+                message: format!(
+                    "{what} is deprecated in this change with `deprecated = \"{}\"`, but the registry version is `{}`",
+                    d.version, new.version
+                ),
+                location: c.location.clone(),
+                help: format!("set `deprecated = \"{}\"`", new.version),
+            });
+        }
         let removed = match (c.rule, &c.target) {
             ("subject-removed" | "subject-renamed", Target::Subject { subject }) => old
                 .subject(subject)
