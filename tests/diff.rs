@@ -195,6 +195,31 @@ fn github_and_markdown_formats() {
         "{}",
         run.stdout
     );
+    // Each affected definition is annotated where it reads the change.
+    assert!(
+        run.stdout.contains(
+            "\n::warning file=definitions/example.follow-up.yaml,line=9,col=37,title=affected by breaking [enum-value-removed]::`example.follow-up` reads event.attributes.status == \"paid\": "
+        ),
+        "{}",
+        run.stdout
+    );
+    // A removal is in the old registry, no file of the checkout: a general annotation.
+    let dir = fixture("diff").join("removed-without-deprecation");
+    let run = handoff(
+        &dir,
+        &["diff", "--against", "old.toml", "--format", "github"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.starts_with("::warning title=breaking [subject-removed]::subject `org.example.order.cancelled` was removed%0A"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("%0A(in old.toml at line 44)\n"),
+        "{}",
+        run.stdout
+    );
     let dir = fixture("diff").join("major-bump-required");
     let run = handoff(
         &dir,

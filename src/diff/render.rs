@@ -138,27 +138,55 @@ fn github(r: &Report) -> String {
             msg.push_str(&format!("\nhelp: {h}"));
         }
         out.push_str(&format!(
-            "::{level} file={},line={},col={},title={}::{}\n",
-            esc_prop(&c.location.file),
-            c.location.line,
-            c.location.column,
+            "::{level} {}title={}::{}\n",
+            github_place(r, &c.location, &mut msg),
             esc_prop(&format!("{} [{}]", c.class.name(), c.rule)),
             esc(&msg)
         ));
+        // Each affected definition gets its own annotation at the place that reads the change.
+        for u in &c.affected {
+            out.push_str(&format!(
+                "::warning file={},line={},col={},title={}::{}\n",
+                esc_prop(&u.file),
+                u.line,
+                u.column,
+                esc_prop(&format!("affected by {} [{}]", c.class.name(), c.rule)),
+                esc(&format!(
+                    "`{}` reads {}: {}",
+                    u.definition, u.reads, c.message
+                ))
+            ));
+        }
     }
     for v in &r.violations {
+        let mut msg = format!("{}\nhelp: {}", v.message, v.help);
         out.push_str(&format!(
-            "::error file={},line={},col={},title={}::{}\n",
-            esc_prop(&v.location.file),
-            v.location.line,
-            v.location.column,
+            "::error {}title={}::{}\n",
+            github_place(r, &v.location, &mut msg),
             esc_prop(&format!("handoff diff [{}]", v.rule)),
-            esc(&format!("{}\nhelp: {}", v.message, v.help))
+            esc(&msg)
         ));
     }
     out.push_str(&summary(r));
     out.push('\n');
     out
+}
+
+/// `file=…,line=…,col=…,` for a place in the current checkout. A place in the old registry
+/// (a removal) is no file of the checkout, where GitHub could not show it: the annotation is
+/// then general and the message says where it was.
+fn github_place(r: &Report, at: &super::Location, msg: &mut String) -> String {
+    if at.file == r.against {
+        msg.push_str(&format!("\n(in {} at line {})", at.file, at.line));
+        String::new()
+    } else {
+        format!(
+            "file={},line={},col={},",
+            esc_prop(&at.file),
+            at.line,
+            at.column
+        )
+    }
 }
 
 /// Markdown table cells: no line breaks, `|` escaped.
