@@ -11,11 +11,11 @@ use std::process::Command;
 
 use crate::common::{self, copy_tree, fixture, handoff, read, repo};
 
-use handoff::diff::{RULES, policy::POLICY};
+use handoff::diff::{Rule, policy::Policy};
 
 fn all_ids() -> Vec<&'static str> {
-    let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-    ids.extend(POLICY.iter().map(|(id, _)| *id));
+    let mut ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+    ids.extend(Policy::ALL.iter().map(|p| p.id()));
     ids
 }
 
@@ -109,10 +109,10 @@ fn classes_and_exit_codes_follow_the_policy() {
         );
         assert_eq!(json["summary"]["fails"], violations > 0, "{id}");
         for c in json["changes"].as_array().unwrap() {
-            let rule = handoff::diff::rule(c["rule"].as_str().unwrap()).unwrap();
-            assert_eq!(c["class"].as_str().unwrap(), rule.class.name(), "{id}");
+            let rule = Rule::from_id(c["rule"].as_str().unwrap()).unwrap();
+            assert_eq!(c["class"].as_str().unwrap(), rule.class().name(), "{id}");
             // Affected definitions are listed for breaking changes only.
-            if rule.class != handoff::diff::Class::Breaking {
+            if rule.class() != handoff::diff::Class::Breaking {
                 assert!(c["affected"].as_array().unwrap().is_empty(), "{id}");
             }
         }
@@ -143,10 +143,17 @@ fn every_rule_has_its_section_in_docs_breaking() {
         }
     }
     // Rules are sorted and unique.
-    let mut sorted: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let mut sorted: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(sorted, RULES.iter().map(|r| r.id).collect::<Vec<_>>());
+    assert_eq!(sorted, Rule::ALL.iter().map(|r| r.id()).collect::<Vec<_>>());
+    let mut sorted: Vec<&str> = Policy::ALL.iter().map(|p| p.id()).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        sorted,
+        Policy::ALL.iter().map(|p| p.id()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -509,7 +516,7 @@ fn mutated_registries_diff_without_panics() {
         for (old, new) in [(&base, &reg), (&reg, &base)] {
             let report = handoff::diff::diff("old".into(), old, new, &definitions);
             for c in &report.changes {
-                assert!(handoff::diff::rule(c.rule).is_some(), "{}", c.rule);
+                assert_eq!(Rule::from_id(c.rule.id()), Some(c.rule));
             }
             for f in [
                 Format::Human,

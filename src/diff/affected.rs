@@ -10,7 +10,7 @@ use crate::registry::{Registry, subject_matches};
 use crate::rule::{self, Analysis};
 use crate::source::SourceFile;
 
-use super::{Target, Use};
+use super::{Rule, Target, Use};
 
 /// A definition file read and analysed once.
 pub struct Loaded {
@@ -72,8 +72,8 @@ fn in_when(l: &Loaded, span_start: usize) -> usize {
 
 /// The uses of what `target` names, in file and line order. For `attribute-made-optional`
 /// only unguarded reads break: a definition testing `has(event.attributes.x)` is left out.
-pub fn find(defs: &[Loaded], old: &Registry, rule_id: &str, target: &Target) -> Vec<Use> {
-    let unguarded_only = rule_id == "attribute-made-optional";
+pub fn find(defs: &[Loaded], old: &Registry, rule: Rule, target: &Target) -> Vec<Use> {
+    let unguarded_only = rule == Rule::AttributeMadeOptional;
     let mut out = Vec::new();
     for l in defs {
         match target {

@@ -40,52 +40,85 @@ impl Class {
     }
 }
 
-/// A rule: a stable id, its class and a one-line summary (docs/breaking.md has its section).
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    pub id: &'static str,
-    pub class: Class,
-    pub summary: &'static str,
-}
-
 macro_rules! rules {
-    ($($id:literal, $class:ident, $summary:literal;)*) => {
-        /// Every change rule, sorted by id.
-        pub const RULES: &[Rule] = &[$(Rule { id: $id, class: Class::$class, summary: $summary },)*];
+    ($($variant:ident = $id:literal, $class:ident, $summary:literal;)*) => {
+        /// A change rule: a stable id (docs/breaking.md has its section), a class and a summary.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $($variant,)*
+        }
+
+        impl Rule {
+            /// Every change rule, sorted by id.
+            pub const ALL: &[Rule] = &[$(Rule::$variant,)*];
+
+            /// The id users see, e.g. `attribute-removed`.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)*
+                }
+            }
+
+            pub fn class(self) -> Class {
+                match self {
+                    $(Rule::$variant => Class::$class,)*
+                }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $summary,)*
+                }
+            }
+        }
     };
 }
 
 rules! {
-    "attribute-added-optional", NonBreaking, "An optional attribute was added to a subject.";
-    "attribute-added-required", Breaking, "A required attribute was added to a subject: publishers built from the old registry do not send it.";
-    "attribute-deprecated", NonBreaking, "An attribute was marked `deprecated`.";
-    "attribute-made-optional", Breaking, "A required attribute became optional: rules reading it without `has()` fail on events without it.";
-    "attribute-made-required", Breaking, "An optional attribute became required: every publisher must now send it.";
-    "attribute-removed", Breaking, "An attribute was removed from a subject.";
-    "attribute-type-changed", Breaking, "An attribute's type changed (`string` to `integer`, an enum to a string, ...).";
-    "documentation-changed", Info, "A summary, `fires`, description or example changed.";
-    "enum-value-added", NonBreaking, "A value was added to an enum attribute.";
-    "enum-value-removed", Breaking, "A value was removed from an enum attribute.";
-    "envelope-publisher-changed", Breaking, "The envelope's `publisher` changed.";
-    "envelope-version-changed", Breaking, "The envelope's `version` changed.";
-    "stream-duplicate-window-changed", Breaking, "The stream's duplicate window changed: shorter lets retried publishes through twice, longer is refused by the server beyond `max_age` and changes what counts as a retry.";
-    "stream-filter-narrowed", Breaking, "A subject the stream used to capture is no longer captured.";
-    "stream-filter-widened", NonBreaking, "The stream captures subjects it did not before.";
-    "stream-max-age-lengthened", NonBreaking, "Messages are kept longer (or without limit).";
-    "stream-max-age-shortened", Breaking, "Messages are kept for less time: a consumer that is down longer than that loses events.";
-    "stream-renamed", Breaking, "The stream's name changed.";
-    "stream-retention-changed", Breaking, "The stream's retention policy changed.";
-    "stream-storage-changed", Info, "The stream's storage type changed (file or memory).";
-    "subject-added", NonBreaking, "A subject was added.";
-    "subject-deprecated", NonBreaking, "A subject was marked `deprecated`.";
-    "subject-removed", Breaking, "A subject was removed.";
-    "subject-renamed", Breaking, "A subject was removed and a similar one added: most likely a rename.";
-    "trigger-site-moved", Info, "A subject's trigger site (`file:function`) changed.";
+    AttributeAddedOptional = "attribute-added-optional", NonBreaking, "An optional attribute was added to a subject.";
+    AttributeAddedRequired = "attribute-added-required", Breaking, "A required attribute was added to a subject: publishers built from the old registry do not send it.";
+    AttributeDeprecated = "attribute-deprecated", NonBreaking, "An attribute was marked `deprecated`.";
+    AttributeMadeOptional = "attribute-made-optional", Breaking, "A required attribute became optional: rules reading it without `has()` fail on events without it.";
+    AttributeMadeRequired = "attribute-made-required", Breaking, "An optional attribute became required: every publisher must now send it.";
+    AttributeRemoved = "attribute-removed", Breaking, "An attribute was removed from a subject.";
+    AttributeTypeChanged = "attribute-type-changed", Breaking, "An attribute's type changed (`string` to `integer`, an enum to a string, ...).";
+    DocumentationChanged = "documentation-changed", Info, "A summary, `fires`, description or example changed.";
+    EnumValueAdded = "enum-value-added", NonBreaking, "A value was added to an enum attribute.";
+    EnumValueRemoved = "enum-value-removed", Breaking, "A value was removed from an enum attribute.";
+    EnvelopePublisherChanged = "envelope-publisher-changed", Breaking, "The envelope's `publisher` changed.";
+    EnvelopeVersionChanged = "envelope-version-changed", Breaking, "The envelope's `version` changed.";
+    StreamDuplicateWindowChanged = "stream-duplicate-window-changed", Breaking, "The stream's duplicate window changed: shorter lets retried publishes through twice, longer is refused by the server beyond `max_age` and changes what counts as a retry.";
+    StreamFilterNarrowed = "stream-filter-narrowed", Breaking, "A subject the stream used to capture is no longer captured.";
+    StreamFilterWidened = "stream-filter-widened", NonBreaking, "The stream captures subjects it did not before.";
+    StreamMaxAgeLengthened = "stream-max-age-lengthened", NonBreaking, "Messages are kept longer (or without limit).";
+    StreamMaxAgeShortened = "stream-max-age-shortened", Breaking, "Messages are kept for less time: a consumer that is down longer than that loses events.";
+    StreamRenamed = "stream-renamed", Breaking, "The stream's name changed.";
+    StreamRetentionChanged = "stream-retention-changed", Breaking, "The stream's retention policy changed.";
+    StreamStorageChanged = "stream-storage-changed", Info, "The stream's storage type changed (file or memory).";
+    SubjectAdded = "subject-added", NonBreaking, "A subject was added.";
+    SubjectDeprecated = "subject-deprecated", NonBreaking, "A subject was marked `deprecated`.";
+    SubjectRemoved = "subject-removed", Breaking, "A subject was removed.";
+    SubjectRenamed = "subject-renamed", Breaking, "A subject was removed and a similar one added: most likely a rename.";
+    TriggerSiteMoved = "trigger-site-moved", Info, "A subject's trigger site (`file:function`) changed.";
 }
 
-/// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
+impl Rule {
+    /// The rule with this id.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.id() == id)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
 }
 
 /// Where in a registry file a change is.
@@ -142,7 +175,7 @@ pub struct Use {
 /// One classified change.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub class: Class,
     pub message: String,
     /// Where it is: in the current registry, or in the old one for removals.
@@ -155,16 +188,10 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn new(
-        rule_id: &'static str,
-        message: String,
-        location: Location,
-        target: Target,
-    ) -> Change {
-        let class = rule(rule_id).map_or(Class::Info, |r| r.class);
+    pub fn new(rule: Rule, message: String, location: Location, target: Target) -> Change {
         Change {
-            rule: rule_id,
-            class,
+            rule,
+            class: rule.class(),
             message,
             location,
             help: None,

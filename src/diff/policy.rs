@@ -7,41 +7,62 @@ use serde::Serialize;
 
 use crate::registry::Registry;
 
-use super::{Change, Class, Location, Target};
+use super::{Change, Class, Location, Rule, Target};
 
-/// The policy rules, sorted by id (each has its section in docs/breaking.md).
-pub const POLICY: &[(&str, &str)] = &[
-    (
-        "deprecated-version-mismatch",
-        "A subject or attribute deprecated in this change whose `deprecated` is not the new registry version.",
-    ),
-    (
-        "major-bump-required",
-        "A breaking change without a major version bump.",
-    ),
-    (
-        "minor-bump-required",
-        "An addition or deprecation without a minor (or major) version bump.",
-    ),
-    (
-        "removed-without-deprecation",
-        "A subject or attribute removed (or renamed) that the old registry did not mark `deprecated`.",
-    ),
-    (
-        "since-mismatch",
-        "A new subject whose `since` is not the new registry version.",
-    ),
-    ("version-decreased", "The registry version went down."),
-    (
-        "version-unparsable",
-        "A registry version that is not numbers separated by dots (`1.0`, `2.1.3`).",
-    ),
-];
+macro_rules! policies {
+    ($($variant:ident = $id:literal, $summary:literal;)*) => {
+        /// A policy rule: each violation makes `handoff diff` exit 1 (docs/breaking.md has its
+        /// section).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Policy {
+            $($variant,)*
+        }
+
+        impl Policy {
+            /// Every policy rule, sorted by id.
+            pub const ALL: &[Policy] = &[$(Policy::$variant,)*];
+
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Policy::$variant => $id,)*
+                }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Policy::$variant => $summary,)*
+                }
+            }
+        }
+    };
+}
+
+policies! {
+    DeprecatedVersionMismatch = "deprecated-version-mismatch", "A subject or attribute deprecated in this change whose `deprecated` is not the new registry version.";
+    MajorBumpRequired = "major-bump-required", "A breaking change without a major version bump.";
+    MinorBumpRequired = "minor-bump-required", "An addition or deprecation without a minor (or major) version bump.";
+    RemovedWithoutDeprecation = "removed-without-deprecation", "A subject or attribute removed (or renamed) that the old registry did not mark `deprecated`.";
+    SinceMismatch = "since-mismatch", "A new subject whose `since` is not the new registry version.";
+    VersionDecreased = "version-decreased", "The registry version went down.";
+    VersionUnparsable = "version-unparsable", "A registry version that is not numbers separated by dots (`1.0`, `2.1.3`).";
+}
+
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Policy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
 
 /// One policy violation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Violation {
-    pub rule: &'static str,
+    pub rule: Policy,
     pub message: String,
     pub location: Location,
     pub help: String,
@@ -105,7 +126,7 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
             &new.version
         };
         out.push(Violation {
-            rule: "version-unparsable",
+            rule: Policy::VersionUnparsable,
             message: format!("registry version `{bad}` is not of the form MAJOR.MINOR[.PATCH]"),
             location: version_at,
             help: "write the version as numbers separated by dots, e.g. `1.0`".into(),
@@ -122,12 +143,12 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         .filter(|c| c.class == Class::NonBreaking)
         .collect();
     let list = |cs: &[&Change]| {
-        let ids: std::collections::BTreeSet<&str> = cs.iter().map(|c| c.rule).collect();
+        let ids: std::collections::BTreeSet<&str> = cs.iter().map(|c| c.rule.id()).collect();
         ids.into_iter().collect::<Vec<_>>().join(", ")
     };
     if b == Bump::Decreased {
         out.push(Violation {
-            rule: "version-decreased",
+            rule: Policy::VersionDecreased,
             message: format!(
                 "the registry version went down from `{}` to `{}`",
                 old.version, new.version
@@ -140,7 +161,7 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         });
     } else if !breaking.is_empty() && b < Bump::Major {
         out.push(Violation {
-            rule: "major-bump-required",
+            rule: Policy::MajorBumpRequired,
             message: format!(
                 "{} breaking change{} ({}) but the version went from `{}` to `{}`",
                 breaking.len(),
@@ -157,7 +178,7 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         });
     } else if !additive.is_empty() && b < Bump::Minor {
         out.push(Violation {
-            rule: "minor-bump-required",
+            rule: Policy::MinorBumpRequired,
             message: format!(
                 "{} addition{} ({}) but the version went from `{}` to `{}`",
                 additive.len(),
@@ -173,7 +194,7 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
     for s in &new.subjects {
         if old.subject(&s.subject).is_none() && s.since != new.version {
             out.push(Violation {
-                rule: "since-mismatch",
+                rule: Policy::SinceMismatch,
                 message: format!(
                     "new subject `{}` says `since = \"{}\"`, but the registry version is `{}`",
                     s.subject.value, s.since, new.version
@@ -185,11 +206,11 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
     }
     for c in changes {
         let deprecated = match (c.rule, &c.target) {
-            ("subject-deprecated", Target::Subject { subject }) => new
+            (Rule::SubjectDeprecated, Target::Subject { subject }) => new
                 .subject(subject)
                 .and_then(|s| s.deprecated.as_ref())
                 .map(|d| (format!("subject `{subject}`"), d)),
-            ("attribute-deprecated", Target::Attribute { subject, attribute }) => new
+            (Rule::AttributeDeprecated, Target::Attribute { subject, attribute }) => new
                 .subject(subject)
                 .and_then(|s| s.attribute(attribute))
                 .and_then(|a| a.deprecated.as_ref())
@@ -200,7 +221,7 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
             && d.version != new.version
         {
             out.push(Violation {
-                rule: "deprecated-version-mismatch",
+                rule: Policy::DeprecatedVersionMismatch,
                 message: format!(
                     "{what} is deprecated in this change with `deprecated = \"{}\"`, but the registry version is `{}`",
                     d.version, new.version
@@ -210,11 +231,11 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
             });
         }
         let removed = match (c.rule, &c.target) {
-            ("subject-removed" | "subject-renamed", Target::Subject { subject }) => old
+            (Rule::SubjectRemoved | Rule::SubjectRenamed, Target::Subject { subject }) => old
                 .subject(subject)
                 .filter(|s| s.deprecated.is_none())
                 .map(|_| format!("subject `{subject}`")),
-            ("attribute-removed", Target::Attribute { subject, attribute }) => old
+            (Rule::AttributeRemoved, Target::Attribute { subject, attribute }) => old
                 .subject(subject)
                 .and_then(|s| s.attribute(attribute))
                 .filter(|a| a.deprecated.is_none())
@@ -223,7 +244,7 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         };
         if let Some(what) = removed {
             out.push(Violation {
-                rule: "removed-without-deprecation",
+                rule: Policy::RemovedWithoutDeprecation,
                 message: format!("{what} was removed without being deprecated first"),
                 location: c.location.clone(),
                 help: "restore it with `deprecated = \"<version>\"`, `deprecated_reason` and `replaced_by`, release that, and remove it in a later major version".into(),

@@ -4,7 +4,7 @@
 
 use crate::registry::{Registry, pattern_within};
 
-use super::{Change, Location, Target, key_offset};
+use super::{Change, Location, Rule, Target, key_offset};
 
 pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     let mut out = Vec::new();
@@ -14,7 +14,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     if oe.version != ne.version {
         out.push(
             Change::new(
-                "envelope-version-changed",
+                Rule::EnvelopeVersionChanged,
                 format!(
                     "the envelope version changed from `{}` to `{}`",
                     oe.version, ne.version
@@ -28,7 +28,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     if oe.publisher != ne.publisher {
         out.push(
             Change::new(
-                "envelope-publisher-changed",
+                Rule::EnvelopePublisherChanged,
                 format!(
                     "the envelope publisher changed from `{}` to `{}`",
                     oe.publisher, ne.publisher
@@ -43,7 +43,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     if os.name != ns.name {
         out.push(
             Change::new(
-                "stream-renamed",
+                Rule::StreamRenamed,
                 format!("the stream was renamed from `{}` to `{}`", os.name, ns.name),
                 at("[stream]", "name"),
                 Target::AllSubjects,
@@ -65,7 +65,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
         lost.sort();
         out.push(
             Change::new(
-                "stream-filter-narrowed",
+                Rule::StreamFilterNarrowed,
                 format!(
                     "the stream's filter changed from {:?} to {:?}{}",
                     os.subjects,
@@ -83,7 +83,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
         );
     } else if ns.subjects.iter().any(|f| !covered(&os.subjects, f)) {
         out.push(Change::new(
-            "stream-filter-widened",
+            Rule::StreamFilterWidened,
             format!(
                 "the stream's filter changed from {:?} to {:?}",
                 os.subjects, ns.subjects
@@ -95,7 +95,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     if os.retention != ns.retention {
         out.push(
             Change::new(
-                "stream-retention-changed",
+                Rule::StreamRetentionChanged,
                 format!(
                     "the stream's retention changed from `{}` to `{}`",
                     os.retention, ns.retention
@@ -108,7 +108,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     }
     if os.storage != ns.storage {
         out.push(Change::new(
-            "stream-storage-changed",
+            Rule::StreamStorageChanged,
             format!(
                 "the stream's storage changed from `{}` to `{}`",
                 os.storage, ns.storage
@@ -122,7 +122,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     if na < oa {
         out.push(
             Change::new(
-                "stream-max-age-shortened",
+                Rule::StreamMaxAgeShortened,
                 format!(
                     "the stream keeps messages for `{}` instead of `{}`",
                     ns.max_age.text, os.max_age.text
@@ -134,7 +134,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
         );
     } else if na > oa {
         out.push(Change::new(
-            "stream-max-age-lengthened",
+            Rule::StreamMaxAgeLengthened,
             format!(
                 "the stream keeps messages for `{}` instead of `{}`",
                 ns.max_age.text, os.max_age.text
@@ -146,7 +146,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     if os.duplicate_window.seconds != ns.duplicate_window.seconds {
         out.push(
             Change::new(
-                "stream-duplicate-window-changed",
+                Rule::StreamDuplicateWindowChanged,
                 format!(
                     "the stream's duplicate window changed from `{}` to `{}`",
                     os.duplicate_window.text, ns.duplicate_window.text

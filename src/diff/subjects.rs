@@ -5,7 +5,7 @@
 use crate::registry::{AttrType, Attribute, Registry, Subject};
 use crate::source::SourceFile;
 
-use super::{Change, Location, Target};
+use super::{Change, Location, Rule, Target};
 
 /// Where subject `s` is in `file`.
 fn subject_at(file: &SourceFile, s: &Subject) -> Location {
@@ -86,7 +86,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
         match renamed.iter().find(|(r, _)| std::ptr::eq(*r, *s)) {
             Some((_, to)) => out.push(
                 Change::new(
-                    "subject-renamed",
+                    Rule::SubjectRenamed,
                     format!(
                         "subject `{}` was removed; `{}` looks like its new name",
                         s.subject.value, to.subject.value
@@ -101,7 +101,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             ),
             None => out.push(
                 Change::new(
-                    "subject-removed",
+                    Rule::SubjectRemoved,
                     format!("subject `{}` was removed", s.subject.value),
                     at,
                     target,
@@ -115,7 +115,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             continue;
         }
         out.push(Change::new(
-            "subject-added",
+            Rule::SubjectAdded,
             format!("subject `{}` was added", s.subject.value),
             subject_at(&new.file, s),
             Target::Subject {
@@ -140,7 +140,7 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
         && let Some(d) = &n.deprecated
     {
         out.push(Change::new(
-            "subject-deprecated",
+            Rule::SubjectDeprecated,
             format!(
                 "subject `{name}` is deprecated since {}: {}{}",
                 d.version,
@@ -158,7 +158,7 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
     }
     if o.trigger_site != n.trigger_site {
         out.push(Change::new(
-            "trigger-site-moved",
+            Rule::TriggerSiteMoved,
             format!(
                 "`{name}` is now published at `{}` (was `{}`)",
                 n.trigger_site, o.trigger_site
@@ -171,7 +171,7 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
     }
     if o.summary != n.summary || o.fires != n.fires {
         out.push(Change::new(
-            "documentation-changed",
+            Rule::DocumentationChanged,
             format!("the summary or `fires` of `{name}` changed"),
             here.clone(),
             Target::Subject {
@@ -199,7 +199,7 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
                 .unwrap_or_default();
             out.push(
                 Change::new(
-                    "attribute-removed",
+                    Rule::AttributeRemoved,
                     format!("attribute `{}` was removed from `{name}`{renamed}", a.name),
                     attribute_at(&old.file, o, &a.name),
                     attr_target(name, &a.name),
@@ -213,11 +213,11 @@ fn compare_subject(old: &Registry, new: &Registry, o: &Subject, n: &Subject) -> 
         let Some(b) = o.attribute(&a.name) else {
             let (rule, help) = if a.required {
                 (
-                    "attribute-added-required",
+                    Rule::AttributeAddedRequired,
                     "add it as `required = false` first; make it required in a major version once every publisher sends it",
                 )
             } else {
-                ("attribute-added-optional", "")
+                (Rule::AttributeAddedOptional, "")
             };
             let mut c = Change::new(
                 rule,
@@ -257,7 +257,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
             for v in ov.iter().filter(|v| !nv.contains(v)) {
                 out.push(
                     Change::new(
-                        "enum-value-removed",
+                        Rule::EnumValueRemoved,
                         format!("`{name}` of `{subject}` can no longer be `{v}`"),
                         at.clone(),
                         Target::EnumValue {
@@ -271,7 +271,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
             }
             for v in nv.iter().filter(|v| !ov.contains(v)) {
                 out.push(Change::new(
-                    "enum-value-added",
+                    Rule::EnumValueAdded,
                     format!("`{name}` of `{subject}` can now be `{v}`"),
                     at.clone(),
                     Target::EnumValue {
@@ -284,7 +284,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
         }
         (a, b) if a.name() != b.name() => out.push(
             Change::new(
-                "attribute-type-changed",
+                Rule::AttributeTypeChanged,
                 format!(
                     "`{name}` of `{subject}` changed from {} to {}",
                     a.name(),
@@ -303,7 +303,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
     if o.required && !n.required {
         out.push(
             Change::new(
-                "attribute-made-optional",
+                Rule::AttributeMadeOptional,
                 format!("`{name}` of `{subject}` is no longer required"),
                 at.clone(),
                 target.clone(),
@@ -315,7 +315,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
     } else if !o.required && n.required {
         out.push(
             Change::new(
-                "attribute-made-required",
+                Rule::AttributeMadeRequired,
                 format!("`{name}` of `{subject}` is now required"),
                 at.clone(),
                 target.clone(),
@@ -327,7 +327,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
         && let Some(d) = &n.deprecated
     {
         out.push(Change::new(
-            "attribute-deprecated",
+            Rule::AttributeDeprecated,
             format!(
                 "`{name}` of `{subject}` is deprecated since {}: {}{}",
                 d.version,
@@ -343,7 +343,7 @@ fn compare_attribute(subject: &str, o: &Attribute, n: &Attribute, at: Location) 
     }
     if o.description != n.description || o.example != n.example {
         out.push(Change::new(
-            "documentation-changed",
+            Rule::DocumentationChanged,
             format!("the description or example of `{name}` of `{subject}` changed"),
             at,
             target,
