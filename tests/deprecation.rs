@@ -1,5 +1,6 @@
-//! Deprecations reach the generated files: the subject document says since when, why and what
-//! to use instead; the JSON Schemas carry the `deprecated` annotation. (The warnings `validate`
+//! Deprecations reach the generated files: the subject document and the publisher's docstring
+//! say since when, why and what to use instead; the JSON Schemas carry the `deprecated`
+//! annotation. (The warnings `validate`
 //! gives are the fixture cases `deprecated-subject` and `deprecated-attribute`.)
 
 use crate::common::{fixture, handoff, read};
@@ -28,6 +29,14 @@ fn a_deprecated_subject_is_marked_in_the_docs_and_its_schema() {
     );
     // Only that subject.
     assert_eq!(doc.matches("Deprecated since").count(), 1);
+    let stub = read(&tmp.path().join("stubs/statehub_events/publishers.py"));
+    assert!(
+        stub.contains(
+            "    Fires: After commit.\n\n    Deprecated since 1.1: Registration is now reported as org.statehub.repo.added. Use ``org.statehub.repo.added`` instead.\n\n    Call only after"
+        ),
+        "{stub}"
+    );
+    assert_eq!(stub.matches("Deprecated since").count(), 1);
     let schema: serde_json::Value = serde_json::from_str(&read(
         &tmp.path()
             .join("docs/schemas/org.statehub.repo.registered.schema.json"),
