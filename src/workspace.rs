@@ -322,6 +322,20 @@ fn top_level(text: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// The span of the value of the `key = value` line starting at `at` (the key when there is no
+/// value on the line).
+fn value_span(text: &str, at: usize, key: &str) -> std::ops::Range<usize> {
+    let line = text[at..].split('\n').next().unwrap_or_default();
+    match line.find('=') {
+        Some(eq) => {
+            let value = line[eq + 1..].trim();
+            let start = at + eq + 1 + (line[eq + 1..].len() - line[eq + 1..].trim_start().len());
+            start..start + value.len()
+        }
+        None => at..at + key.len().min(line.len()),
+    }
+}
+
 /// `subject-clash`, `stream-mismatch`, `prefix-outside-stream`.
 fn across(loaded: &[(&Member, Project, Registry)]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -336,7 +350,7 @@ fn across(loaded: &[(&Member, Project, Registry)]) -> Vec<Diagnostic> {
             out.push(
                 f.diagnostic(
                     Code::StreamMismatch,
-                    off..off + "name".len(),
+                    value_span(&f.text, off, "name"),
                     format!(
                         "{} names stream `{}`, but the workspace's shared stream is `{}` (from {})",
                         p.registry_name, r.stream.name, shared.name, first_p.registry_name
@@ -350,11 +364,13 @@ fn across(loaded: &[(&Member, Project, Registry)]) -> Vec<Diagnostic> {
         }
         let own = format!("{}.>", r.subject_prefix);
         if !shared.subjects.iter().any(|s| pattern_within(&own, s)) {
-            let off = top_level(&f.text, "subject_prefix").unwrap_or(0);
+            // At its value, or at the top of the file when the prefix is the default.
+            let span = top_level(&f.text, "subject_prefix")
+                .map_or(0..0, |off| value_span(&f.text, off, "subject_prefix"));
             out.push(
                 f.diagnostic(
                     Code::PrefixOutsideStream,
-                    off..off + "subject_prefix".len(),
+                    span,
                     format!(
                         "subject prefix `{}` of {} is not inside the shared stream `{}`'s filter {:?}",
                         r.subject_prefix, p.registry_name, shared.name, shared.subjects
