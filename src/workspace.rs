@@ -60,7 +60,10 @@ impl Workspace {
             definitions: PathBuf::from("definitions"),
             members: paths
                 .iter()
-                .map(|p| Member {
+                .enumerate()
+                // The same path given twice is one registry.
+                .filter(|(i, p)| !paths[..*i].contains(p))
+                .map(|(_, p)| Member {
                     path: p.clone(),
                     owns_outputs: owns_outputs(p),
                     declared_at: None,
@@ -103,6 +106,17 @@ impl Workspace {
                         f.finish(&["path", "owns_outputs"], &mut diags);
                         if let Some(p) = p {
                             let path = root.join(&p.value);
+                            if ws.members.iter().any(|m| m.path == path) {
+                                diags.push(
+                                    file.diagnostic(
+                                        Code::DuplicateName,
+                                        p.span.clone(),
+                                        format!("registry `{}` is listed twice", p.value),
+                                    )
+                                    .with_help("remove this `[[registries]]` entry"),
+                                );
+                                continue;
+                            }
                             ws.members.push(Member {
                                 owns_outputs: owns.unwrap_or_else(|| owns_outputs(&path)),
                                 path,

@@ -287,7 +287,7 @@ fn workspace_file_errors_are_positioned_and_usage_is_checked() {
     tree(tmp.path());
     std::fs::write(
         tmp.path().join("handoff.toml"),
-        "[[registries]]\npath = \"subjects.toml\"\n\n[[registries]]\npaht = \"billing/subjects.toml\"\n\n[[registries]]\npath = \"nowhere/subjects.toml\"\n",
+        "[[registries]]\npath = \"subjects.toml\"\n\n[[registries]]\npaht = \"billing/subjects.toml\"\n\n[[registries]]\npath = \"nowhere/subjects.toml\"\n\n[[registries]]\npath = \"subjects.toml\"\n",
     )
     .unwrap();
     let run = handoff(tmp.path(), &["validate", "--format", "json"]);
@@ -295,6 +295,10 @@ fn workspace_file_errors_are_positioned_and_usage_is_checked() {
     let found = json(&run.stdout);
     assert!(
         found.contains(&"unknown-key handoff.toml:5:1".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"duplicate-name handoff.toml:11:8".to_string()),
         "{found:?}"
     );
     assert!(
