@@ -44,6 +44,14 @@ pub struct Workspace {
     pub members: Vec<Member>,
 }
 
+/// Whether two paths name the same file (`subjects.toml`, `./subjects.toml`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 /// Whether a registry owns its generated files in this checkout: its `.handoff-manifest` (which
 /// `generate` writes beside the registry) is there.
 pub fn owns_outputs(registry: &Path) -> bool {
@@ -62,7 +70,7 @@ impl Workspace {
                 .iter()
                 .enumerate()
                 // The same path given twice is one registry.
-                .filter(|(i, p)| !paths[..*i].contains(p))
+                .filter(|(i, p)| !paths[..*i].iter().any(|q| same_file(p, q)))
                 .map(|(_, p)| Member {
                     path: p.clone(),
                     owns_outputs: owns_outputs(p),
@@ -106,7 +114,7 @@ impl Workspace {
                         f.finish(&["path", "owns_outputs"], &mut diags);
                         if let Some(p) = p {
                             let path = root.join(&p.value);
-                            if ws.members.iter().any(|m| m.path == path) {
+                            if ws.members.iter().any(|m| same_file(&m.path, &path)) {
                                 diags.push(
                                     file.diagnostic(
                                         Code::DuplicateName,

@@ -112,6 +112,20 @@ fn two_registries_by_option_and_by_workspace_file_are_clean() {
         "{}",
         run.stdout
     );
+    // The same registry twice, spelt differently, is one registry.
+    let run = handoff(
+        tmp.path(),
+        &[
+            "--registry",
+            "subjects.toml",
+            "--registry",
+            "./subjects.toml",
+            "--registry",
+            "billing/subjects.toml",
+            "validate",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     // Before and after the subcommand, `=` or not: both count.
     let run = handoff(
         tmp.path(),
