@@ -219,13 +219,6 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn breaking(&self) -> usize {
-        self.changes
-            .iter()
-            .filter(|c| c.class == Class::Breaking)
-            .count()
-    }
-
     /// Whether the policy is violated (exit 1).
     pub fn fails(&self) -> bool {
         !self.violations.is_empty()
