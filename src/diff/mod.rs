@@ -127,6 +127,9 @@ pub struct Location {
     pub file: String,
     pub line: usize,
     pub column: usize,
+    /// The text of `line`, for the human rendering.
+    #[serde(skip)]
+    pub source_line: String,
 }
 
 impl Location {
@@ -136,6 +139,7 @@ impl Location {
             file: file.path.clone(),
             line,
             column,
+            source_line: file.line_text(line).to_string(),
         }
     }
 }

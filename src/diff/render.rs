@@ -49,15 +49,28 @@ pub fn summary(r: &Report) -> String {
     )
 }
 
+/// `  --> file:line:col` and the source line, rustc style.
+fn human_place(at: &super::Location) -> String {
+    let width = at.line.to_string().len();
+    let pad = " ".repeat(width);
+    let mut out = format!("{pad}--> {}:{}:{}\n", at.file, at.line, at.column);
+    if !at.source_line.is_empty() {
+        out.push_str(&format!(
+            "{pad} |\n{} | {}\n{pad} |\n",
+            at.line,
+            at.source_line.trim_end()
+        ));
+    }
+    out
+}
+
 fn human_change(c: &Change) -> String {
     let mut out = format!(
-        "{}[{}]: {}\n  --> {}:{}:{}\n",
+        "{}[{}]: {}\n{}",
         c.class.name(),
         c.rule,
         c.message,
-        c.location.file,
-        c.location.line,
-        c.location.column
+        human_place(&c.location)
     );
     for u in &c.affected {
         out.push_str(&format!(
@@ -79,8 +92,11 @@ fn human(r: &Report) -> String {
     }
     for v in &r.violations {
         out.push_str(&format!(
-            "error[{}]: {}\n  --> {}:{}:{}\nhelp: {}\n\n",
-            v.rule, v.message, v.location.file, v.location.line, v.location.column, v.help
+            "error[{}]: {}\n{}help: {}\n\n",
+            v.rule,
+            v.message,
+            human_place(&v.location),
+            v.help
         ));
     }
     out.push_str(&summary(r));
