@@ -176,6 +176,12 @@ fn human_output_names_rules_and_affected_definitions_at_file_line() {
         run.stdout
     );
     assert!(
+        run.stdout
+            .contains("  --> subjects.toml:56:1\n   |\n56 | [subjects.attributes.reason]\n   |\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
         run.stdout.contains("error[major-bump-required]"),
         "{}",
         run.stdout
