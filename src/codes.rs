@@ -87,6 +87,8 @@ codes! {
     CronUnknownTimezone = "cron-unknown-timezone", Error, Cron, "A time zone that is not in the IANA database.";
     DefinitionDrift = "definition-drift", Warning, Lint, "A definition differs from its migration's plan in the registry (trigger, rule or instruction).";
     DefinitionWithoutMigration = "definition-without-migration", Error, Lint, "A definition names a migration the registry does not have.";
+    DeprecatedAttribute = "deprecated-attribute", Warning, Lint, "A rule reads an attribute the registry marks `deprecated`.";
+    DeprecatedSubject = "deprecated-subject", Warning, Lint, "An event trigger names a subject the registry marks `deprecated`.";
     DuplicateKey = "duplicate-key", Error, Lint, "A YAML mapping has the same key twice.";
     DuplicateName = "duplicate-name", Error, Lint, "Two migrations, definitions or side effects share a name.";
     DuplicateSubject = "duplicate-subject", Error, Lint, "The same subject is registered twice.";
@@ -107,6 +109,7 @@ codes! {
     OptionalAttribute = "optional-attribute", Error, Lint, "A rule reads an optional attribute where no `has()` test guards it: when the attribute is absent, evaluation fails.";
     OrphanGenerated = "orphan-generated", Error, Freshness, "A file generate wrote earlier that the registry no longer produces (a renamed subject or migration, a changed `[output]` path).";
     ParallelRunUnsafe = "parallel-run-unsafe", Error, Lint, "A migration at or past its parallel run has a side effect not declared idempotent with a mechanism.";
+    PrefixOutsideStream = "prefix-outside-stream", Error, Lint, "In a workspace, a registry's subject prefix is not inside the shared stream's filter.";
     PublishArgument = "publish-argument", Error, Command, "A `handoff publish` argument is malformed (`--attr` without `=`, a repeated attribute, an `--id` that is not a UUID).";
     PublishAttribute = "publish-attribute", Error, Command, "`handoff publish` was given a missing, unknown or mistyped attribute.";
     PublishBeforeCommit = "publish-before-commit", Error, Audit, "A publish not preceded, on every path from the function's entry, by a commit of the transaction.";
@@ -117,6 +120,8 @@ codes! {
     PythonSyntax = "python-syntax", Error, Audit, "A file of the publishing service does not parse as Python.";
     RuleSyntax = "rule-syntax", Error, Rule, "`rule.when` does not parse as a CEL expression";
     StaleGenerated = "stale-generated", Error, Freshness, "A generated file is missing or out of date.";
+    StreamMismatch = "stream-mismatch", Error, Lint, "In a workspace, a registry names another stream than the shared one.";
+    SubjectClash = "subject-clash", Error, Lint, "In a workspace, two registries register the same subject.";
     SubjectForm = "subject-form", Error, Lint, "A subject is not of the form `<prefix>.<entity>.<event>`.";
     SubjectOutsideStream = "subject-outside-stream", Error, Lint, "A subject is not covered by the stream's subject filter.";
     TomlSyntax = "toml-syntax", Error, Lint, "The registry is not valid TOML.";

@@ -6,6 +6,7 @@
 //! [`validate`] / [`plan`] / NATS commands. The library never prints: commands write to the
 //! writers they are given and [`report`] renders diagnostics.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![recursion_limit = "256"]
 
 pub mod audit;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod codes;
 pub mod cron;
 pub mod definition;
 pub mod diagnostic;
+pub mod diff;
 pub mod duration;
 pub mod envelope;
 pub mod evidence;
@@ -32,3 +34,4 @@ pub mod schema;
 pub mod source;
 pub mod stack;
 pub mod validate;
+pub mod workspace;

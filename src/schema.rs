@@ -14,12 +14,17 @@ pub fn envelope(reg: &Registry, s: &Subject) -> J {
     let mut properties = serde_json::Map::new();
     let mut required = Vec::new();
     for a in &s.attributes {
-        properties.insert(a.name.clone(), attribute(&a.ty, &a.description, &a.example));
+        let mut schema = attribute(&a.ty, &a.description, &a.example);
+        if a.deprecated.is_some() {
+            // JSON Schema's `deprecated` annotation: editors and validators can flag its use.
+            schema["deprecated"] = J::Bool(true);
+        }
+        properties.insert(a.name.clone(), schema);
         if a.required {
             required.push(J::String(a.name.clone()));
         }
     }
-    json!({
+    let mut schema = json!({
         "$schema": DRAFT,
         "$id": format!("urn:handoff:envelope:{}", s.subject.value),
         "title": format!("{} envelope", s.subject.value),
@@ -40,7 +45,11 @@ pub fn envelope(reg: &Registry, s: &Subject) -> J {
                 "properties": properties,
             },
         },
-    })
+    });
+    if s.deprecated.is_some() {
+        schema["deprecated"] = J::Bool(true);
+    }
+    schema
 }
 
 fn attribute(ty: &AttrType, description: &str, example: &J) -> J {
@@ -235,6 +244,7 @@ pub fn registry() -> J {
                     "properties": {
                         "subject": string, "since": string, "summary": string,
                         "trigger_site": string, "fires": string,
+                        "deprecated": string, "deprecated_reason": string, "replaced_by": string,
                         "attributes": {
                             "type": "object",
                             "additionalProperties": {
@@ -246,6 +256,7 @@ pub fn registry() -> J {
                                     "required": { "type": "boolean" },
                                     "description": string,
                                     "example": {},
+                                    "deprecated": string, "deprecated_reason": string, "replaced_by": string,
                                 },
                             },
                         },

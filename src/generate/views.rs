@@ -158,6 +158,7 @@ fn subject_view(reg: &Registry, s: &Subject) -> J {
                 "example_json": serde_json::to_string(&a.example).unwrap_or_default(),
                 "py_type": py_type,
                 "py_convert": py_convert,
+                "deprecated": deprecation_view(a.deprecated.as_ref()),
             })
         })
         .collect();
@@ -179,6 +180,19 @@ fn subject_view(reg: &Registry, s: &Subject) -> J {
         "py_params": sorted,
         "sample_envelope": serde_json::to_string_pretty(&sample).unwrap_or_default(),
         "schema_file": format!("{}.schema.json", s.subject.value),
+        "deprecated": deprecation_view(s.deprecated.as_ref()),
+    })
+}
+
+/// `deprecated` of a subject or attribute for the templates: null, or its version, reason and
+/// replacement.
+fn deprecation_view(d: Option<&crate::registry::Deprecation>) -> J {
+    d.map_or(J::Null, |d| {
+        json!({
+            "version": d.version,
+            "reason": d.reason,
+            "replaced_by": d.replaced_by.as_ref().map(|r| r.value.clone()),
+        })
     })
 }
 

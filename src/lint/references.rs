@@ -23,6 +23,17 @@ pub(super) fn check_references(
             out.push(outside_stream(file, reg, e));
         }
     }
+    for e in events {
+        if let Some(d) = reg.subject(e).and_then(|s| s.deprecated.as_ref()) {
+            out.push(deprecated(
+                file,
+                Code::DeprecatedSubject,
+                e.span.clone(),
+                format!("subject `{}`", e.value),
+                d,
+            ));
+        }
+    }
     for r in requires {
         if reg.context(r).is_none() {
             out.push(unknown_context(file, reg, r));
@@ -108,5 +119,27 @@ fn unknown_migration(file: &SourceFile, reg: &Registry, m: &Spanned<String>) -> 
     .with_help(match did_you_mean(m, known.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None => "add the migration to the registry, or remove `metadata.migration`".to_string(),
+    })
+}
+
+/// A warning that `what` is deprecated, with the registry's reason and replacement.
+pub(super) fn deprecated(
+    file: &SourceFile,
+    code: Code,
+    span: std::ops::Range<usize>,
+    what: String,
+    d: &crate::registry::Deprecation,
+) -> Diagnostic {
+    file.diagnostic(
+        code,
+        span,
+        format!("{what} is deprecated since {}: {}", d.version, d.reason),
+    )
+    .with_help(match &d.replaced_by {
+        Some(r) => format!(
+            "use `{}` instead; it will be removed in a later major version",
+            r.value
+        ),
+        None => "stop reading it; it will be removed in a later major version".to_string(),
     })
 }

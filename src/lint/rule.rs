@@ -109,6 +109,15 @@ impl RuleScope<'_> {
         if !a.required && !attr_guarded {
             out.push(self.optional_attribute(p, s, attr));
         }
+        if let Some(d) = &a.deprecated {
+            out.push(super::references::deprecated(
+                self.file,
+                Code::DeprecatedAttribute,
+                self.at(&p.span),
+                format!("`{attr}` of `{}`", s.subject.value),
+                d,
+            ));
+        }
         for c in &p.compared_with {
             if !rule::compatible(a.ty.name(), c.literal_type) {
                 out.push(self.attribute_type(s, a, c));

@@ -12,6 +12,7 @@
 //! redacted; every URL handoff shows is built from the parsed parts with the secret as `***`.
 
 pub mod publish;
+pub mod shared;
 pub mod stream;
 pub mod tap;
 

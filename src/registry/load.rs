@@ -24,13 +24,21 @@ const TOP_KEYS: &[&str] = &[
 /// Loads and validates a registry. Returns the model when there is no error, and every
 /// diagnostic found (warnings included) either way.
 pub fn load(file: SourceFile) -> (Option<Registry>, Vec<Diagnostic>) {
+    load_tolerating(file, &[])
+}
+
+/// [`load`], returning the registry despite errors with a code in `tolerate` (`handoff diff`
+/// compares a registry whose subjects fall outside a narrowed stream filter).
+pub fn load_tolerating(file: SourceFile, tolerate: &[Code]) -> (Option<Registry>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let root = match parse_toml(&file) {
         Ok(root) => root,
         Err(d) => return (None, vec![*d]),
     };
     let registry = build(&file, &root, &mut diags);
-    let has_error = diags.iter().any(Diagnostic::is_error);
+    let has_error = diags
+        .iter()
+        .any(|d| d.is_error() && !tolerate.contains(&d.code));
     let registry = registry.filter(|_| !has_error).map(|mut r| {
         r.file = file;
         r
@@ -225,6 +233,7 @@ fn check_subjects(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) 
             );
         }
         seen.push(subj);
+        check_replaced_by(file, r, s, diags);
         let rest = subj
             .strip_prefix(&r.subject_prefix)
             .and_then(|x| x.strip_prefix('.'));
@@ -308,6 +317,41 @@ fn check_names(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A deprecated subject's `replaced_by` names another registered subject.
+fn check_replaced_by(
+    file: &SourceFile,
+    r: &Registry,
+    s: &super::Subject,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let subj = &s.subject;
+    let Some(to) = s.deprecated.as_ref().and_then(|d| d.replaced_by.as_ref()) else {
+        return;
+    };
+    if to.value != subj.value && r.subject(to).is_some() {
+        return;
+    }
+    let others = r
+        .subjects
+        .iter()
+        .map(|x| x.subject.as_str())
+        .filter(|x| *x != subj.value);
+    diags.push(
+        file.diagnostic(
+            Code::InvalidValue,
+            to.span.clone(),
+            format!(
+                "`replaced_by` of `{}` names `{}`, which is not another registered subject",
+                subj.value, to.value
+            ),
+        )
+        .with_help(match crate::source::did_you_mean(to, others) {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => "register the replacement first, or remove `replaced_by`".to_string(),
+        }),
+    );
 }
 
 #[cfg(test)]

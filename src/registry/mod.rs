@@ -21,7 +21,7 @@ mod patterns;
 mod stream;
 mod subjects;
 
-pub use load::load;
+pub use load::{load, load_tolerating};
 pub use migrations::instruction;
 pub use names::{
     check_definition_name, check_migration_name, is_definition_name, is_migration_name,
@@ -99,6 +99,19 @@ pub struct Subject {
     /// When exactly it fires.
     pub fires: String,
     pub attributes: Vec<Attribute>,
+    /// Set when the subject is deprecated (`deprecated = "<version>"`).
+    pub deprecated: Option<Deprecation>,
+}
+
+/// `deprecated = "<version>"` with `deprecated_reason` and optional `replaced_by`, on a subject
+/// or an attribute (docs/registry.md, docs/breaking.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deprecation {
+    /// The registry version that deprecated it.
+    pub version: String,
+    pub reason: String,
+    /// What to use instead (a subject, or an attribute of the same subject), checked to exist.
+    pub replaced_by: Option<Spanned<String>>,
 }
 
 impl Subject {
@@ -137,6 +150,8 @@ pub struct Attribute {
     pub required: bool,
     pub description: String,
     pub example: serde_json::Value,
+    /// Set when the attribute is deprecated.
+    pub deprecated: Option<Deprecation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,6 +432,14 @@ impl Default for Output {
 }
 
 impl Registry {
+    /// Rebuilds the subject index after `subjects` changed (a workspace's merged view).
+    pub fn reindex(&mut self) {
+        self.index.clear();
+        for (i, s) in self.subjects.iter().enumerate() {
+            self.index.entry(s.subject.value.clone()).or_insert(i);
+        }
+    }
+
     pub fn subject(&self, subject: &str) -> Option<&Subject> {
         self.index.get(subject).map(|&i| &self.subjects[i])
     }

@@ -1,7 +1,7 @@
 //! `[[subjects]]`: the lifecycle subjects and their typed attributes.
 
 use super::names::check_attribute_name;
-use super::{AttrType, Attribute, Subject};
+use super::{AttrType, Attribute, Deprecation, Subject};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Fields, Key, Node, SourceFile, Spanned, Value, did_you_mean};
@@ -13,6 +13,9 @@ const SUBJECT_KEYS: &[&str] = &[
     "trigger_site",
     "fires",
     "attributes",
+    "deprecated",
+    "deprecated_reason",
+    "replaced_by",
 ];
 
 pub(super) fn subject(
@@ -45,6 +48,7 @@ pub(super) fn subject(
         Some(n) => attributes(file, n, diags),
         None => Vec::new(),
     };
+    let deprecated = deprecation(file, node, &mut f, diags);
     f.finish(SUBJECT_KEYS, diags);
     Some(Subject {
         subject: subject?,
@@ -53,10 +57,61 @@ pub(super) fn subject(
         trigger_site: trigger_site?,
         fires: fires?.value,
         attributes,
+        deprecated,
     })
 }
 
-const ATTRIBUTE_KEYS: &[&str] = &["type", "required", "description", "example", "values"];
+const ATTRIBUTE_KEYS: &[&str] = &[
+    "type",
+    "required",
+    "description",
+    "example",
+    "values",
+    "deprecated",
+    "deprecated_reason",
+    "replaced_by",
+];
+
+/// `deprecated`, `deprecated_reason` (required with it) and `replaced_by`.
+fn deprecation(
+    file: &SourceFile,
+    node: &Node,
+    f: &mut Fields,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Deprecation> {
+    let version = f.string("deprecated", diags);
+    let reason = f.string("deprecated_reason", diags);
+    let replaced_by = f.string("replaced_by", diags);
+    let Some(version) = version else {
+        if let Some(extra) = reason.as_ref().or(replaced_by.as_ref()) {
+            diags.push(
+                file.diagnostic(
+                    Code::MissingField,
+                    extra.span.clone(),
+                    "`deprecated_reason` and `replaced_by` need `deprecated = \"<version>\"`",
+                )
+                .with_help("add `deprecated = \"<the registry version that deprecates it>\"`"),
+            );
+        }
+        return None;
+    };
+    let Some(reason) = reason else {
+        diags.push(
+            file.diagnostic(
+                Code::MissingField,
+                node.span.start..node.span.start + 1,
+                "a deprecation needs `deprecated_reason`",
+            )
+            .with_help("add `deprecated_reason = \"why, and what consumers should do\"`"),
+        );
+        return None;
+    };
+    Some(Deprecation {
+        version: version.value,
+        reason: reason.value,
+        replaced_by,
+    })
+}
 
 fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Attribute> {
     let Some(mut f) = Fields::new(file, node, "`attributes`", diags) else {
@@ -71,7 +126,39 @@ fn attributes(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Ve
         check_attribute_name(file, key, diags);
         out.extend(attribute(file, key, n, diags));
     }
+    check_attribute_replacements(file, &out, diags);
     out
+}
+
+/// A deprecated attribute's `replaced_by` names another attribute of the same subject.
+fn check_attribute_replacements(file: &SourceFile, out: &[Attribute], diags: &mut Vec<Diagnostic>) {
+    for a in out {
+        let Some(r) = a.deprecated.as_ref().and_then(|d| d.replaced_by.as_ref()) else {
+            continue;
+        };
+        if r.value != a.name && out.iter().any(|b| b.name == r.value) {
+            continue;
+        }
+        let known: Vec<&str> = out
+            .iter()
+            .filter(|b| b.name != a.name)
+            .map(|b| b.name.as_str())
+            .collect();
+        diags.push(
+            file.diagnostic(
+                Code::InvalidValue,
+                r.span.clone(),
+                format!(
+                    "`replaced_by` of attribute `{}` names `{}`, which is not another attribute of this subject",
+                    a.name, r.value
+                ),
+            )
+            .with_help(match did_you_mean(r, known.iter().copied()) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => "add the replacement attribute first, or remove `replaced_by`".to_string(),
+            }),
+        );
+    }
 }
 
 /// One `[subjects.attributes.<name>]` table.
@@ -121,6 +208,7 @@ fn attribute(
     }
     let description = a.require_string("description", diags);
     let example = a.require("example", diags).map(|n| (n, node_to_json(n)));
+    let deprecated = deprecation(file, n, &mut a, diags);
     if let (Some((n, ex)), Some(t)) = (&example, &ty)
         && let Err(expected) = t.check(ex)
     {
@@ -140,6 +228,7 @@ fn attribute(
         required: required?,
         description: description?.value,
         example: example?.1,
+        deprecated,
     })
 }
 

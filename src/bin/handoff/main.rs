@@ -8,6 +8,7 @@
 mod audit;
 mod completions;
 mod cron;
+mod diff;
 mod exit;
 mod explain;
 mod generate;
@@ -37,14 +38,10 @@ use crate::exit::{CommandResult, Exit};
     after_help = "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 the tool failed."
 )]
 pub struct Cli {
-    /// The registry file; generated paths are relative to its folder.
-    #[arg(
-        long,
-        global = true,
-        env = "HANDOFF_REGISTRY",
-        default_value = "subjects.toml"
-    )]
-    pub registry: PathBuf,
+    /// The registry file (default `subjects.toml`); generated paths are relative to its folder.
+    /// `validate` takes it more than once: definitions checked against several registries.
+    #[arg(long, global = true, env = "HANDOFF_REGISTRY", value_name = "PATH")]
+    pub registry: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,6 +54,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Check the publishing service's source against the registry: trigger sites, publish after commit.
     Audit(audit::Args),
+    /// Compare the registry with an older one: breaking changes, version policy, affected definitions.
+    Diff(diff::Args),
     /// Explain a cron schedule and preview its next fire times.
     Cron(cron::Args),
     /// Where each migration stands on the cutover checklist, and what blocks it.
@@ -79,6 +78,27 @@ pub enum Command {
     Man(completions::ManArgs),
 }
 
+impl Command {
+    /// The command's name, for messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Generate(_) => "generate",
+            Command::Validate(_) => "validate",
+            Command::Diff(_) => "diff",
+            Command::Cron(_) => "cron",
+            Command::Plan(_) => "plan",
+            Command::Import(_) => "import",
+            Command::Stream(_) => "stream",
+            Command::Publish(_) => "publish",
+            Command::Tap(_) => "tap",
+            Command::Audit(_) => "audit",
+            Command::Explain(_) => "explain",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+}
+
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -93,6 +113,8 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    let mut cli = cli;
+    cli.registry = all_registries(cli.registry, std::env::args_os().skip(1));
     let mut out = output::Output::new(std::io::stdout().lock());
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -116,19 +138,51 @@ fn main() -> ExitCode {
     }
 }
 
+/// Every `--registry` given, before and after the subcommand. Clap keeps a global option's
+/// values from one level only (`handoff --registry a validate --registry b` parses as `[b]`);
+/// the arguments, already checked by clap, are read again for the complete list.
+fn all_registries(
+    parsed: Vec<PathBuf>,
+    args: impl Iterator<Item = std::ffi::OsString>,
+) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut args = args;
+    while let Some(a) = args.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--registry" {
+            if let Some(v) = args.next() {
+                found.push(PathBuf::from(v));
+            }
+        } else if let Some(v) = a.to_str().and_then(|s| s.strip_prefix("--registry=")) {
+            found.push(PathBuf::from(v));
+        }
+    }
+    if found.len() > parsed.len() {
+        found
+    } else {
+        parsed
+    }
+}
+
 /// Runs a parsed command, writing its report to `out` and notes to `err`.
 fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
-    let registry = cli.registry;
+    let registries = cli.registry;
+    let name = cli.command.name();
+    // Every command but validate (and cron, which reads none) works on exactly one registry.
+    let registry = || options::single(&registries, name);
     match cli.command {
-        Command::Generate(a) => generate::run(&registry, a, out, err),
-        Command::Validate(a) => validate::run(&registry, a, out, err),
-        Command::Audit(a) => audit::run(&registry, a, out, err),
+        Command::Generate(a) => generate::run(&registry()?, a, out, err),
+        Command::Validate(a) => validate::run(&registries, a, out, err),
+        Command::Audit(a) => audit::run(&registry()?, a, out, err),
+        Command::Diff(a) => diff::run(&registry()?, a, out, err),
         Command::Cron(a) => cron::run(a, out),
-        Command::Plan(a) => plan::run(&registry, a, out, err),
-        Command::Import(c) => import::run(&registry, c, out, err),
-        Command::Stream(c) => stream::run(&registry, c, out, err),
-        Command::Publish(a) => publish::run(&registry, a, out, err),
-        Command::Tap(a) => tap::run(&registry, a, out, err),
+        Command::Plan(a) => plan::run(&registry()?, a, out, err),
+        Command::Import(c) => import::run(&registry()?, c, out, err),
+        Command::Stream(c) => stream::run(&registry()?, c, out, err),
+        Command::Publish(a) => publish::run(&registry()?, a, out, err),
+        Command::Tap(a) => tap::run(&registry()?, a, out, err),
         Command::Explain(a) => explain::run(a, out),
         Command::Completions(a) => completions::run(a, out),
         Command::Man(a) => completions::man(a, out),

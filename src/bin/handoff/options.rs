@@ -49,6 +49,19 @@ pub fn read(path: &Path) -> Result<String, Failure> {
         .map_err(|e| Failure::tool(format!("cannot read {}: {e}", path.display())))
 }
 
+/// The one registry of a command that works on one: `subjects.toml` when none was given, a
+/// usage error (exit 2) when several were.
+pub fn single(registries: &[PathBuf], command: &str) -> Result<PathBuf, Failure> {
+    match registries {
+        [] => Ok(PathBuf::from("subjects.toml")),
+        [one] => Ok(one.clone()),
+        many => Err(Failure::usage(format!(
+            "`handoff {command}` works on one registry, but --registry was given {} times; only `handoff validate` takes several",
+            many.len()
+        ))),
+    }
+}
+
 /// Opens the project (exit 3 when the registry cannot be read).
 pub fn open(path: &Path, tolerate: &[Code]) -> Result<Project, Failure> {
     Project::open(path, tolerate).map_err(|e| Failure::tool(e.to_string()))

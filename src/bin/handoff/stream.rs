@@ -7,7 +7,8 @@ use clap::{Args as ClapArgs, Subcommand};
 
 use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::NatsArgs;
-use handoff::nats::{self, stream::Ensured};
+use handoff::nats::{self, shared::Outcome, stream::Ensured};
+use handoff::registry::{Registry, pattern_within};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -49,10 +50,37 @@ pub fn run(
                 .block_on(async {
                     let client = nats::connect(&conn, None).await?;
                     let js = nats::jetstream(client, conn.timeout);
-                    nats::stream::ensure(&js, &wanted, a.update).await
+                    nats::shared::ensure(&js, &wanted, a.update).await
                 })
                 .map_err(Failure::tool)?;
             let name = &wanted.name;
+            let outcome = match outcome {
+                Outcome::Own(e) => e,
+                Outcome::Shared {
+                    live_subjects,
+                    fields,
+                    updated,
+                } => return Ok(shared(&reg, &shown, &live_subjects, &fields, updated, out)),
+                Outcome::Conflict {
+                    other,
+                    other_subjects,
+                } => {
+                    return Err(Failure {
+                        exit: Exit::Problems,
+                        message: format!(
+                            "stream {name} (subjects {}) cannot be created on {shown}: stream {other} there already captures {}, and JetStream lets no two streams share subjects. To publish into the shared stream, set `[stream] name = \"{other}\"` and `subjects = [{}]` in the registry; otherwise choose a filter that does not overlap {}",
+                            reg.stream.subjects.join(", "),
+                            other_subjects.join(", "),
+                            other_subjects
+                                .iter()
+                                .map(|s| format!("\"{s}\""))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            other_subjects.join(", ")
+                        ),
+                    });
+                }
+            };
             match outcome {
                 Ensured::Created => {
                     let _ = writeln!(
@@ -69,6 +97,7 @@ pub fn run(
                 }
                 Ensured::Matches => {
                     let _ = writeln!(out, "stream {name} on {shown} matches the registry");
+                    shared_note(&reg, out);
                     Ok(Exit::Clean)
                 }
                 Ensured::Differs { fields, updated } => {
@@ -167,5 +196,69 @@ pub fn run(
             }
             Ok(Exit::Clean)
         }
+    }
+}
+
+/// The live stream of the registry's name is wider than the registry's filter: shared with
+/// other publishers. Its filter is never narrowed; the other fields are compared.
+fn shared(
+    reg: &Registry,
+    shown: &str,
+    live_subjects: &[String],
+    fields: &[nats::stream::Field],
+    updated: bool,
+    out: &mut dyn Write,
+) -> Exit {
+    let name = &reg.stream.name;
+    let _ = writeln!(
+        out,
+        "stream {name} on {shown} is a shared stream: its filter {} covers this registry's {} (prefix {}); using it as this registry's stream, its filter left as it is",
+        live_subjects.join(", "),
+        reg.stream.subjects.join(", "),
+        reg.subject_prefix
+    );
+    if fields.is_empty() {
+        let _ = writeln!(out, "its other fields match the registry");
+        return Exit::Clean;
+    }
+    let _ = writeln!(
+        out,
+        "it differs from the registry in {} field{}:",
+        fields.len(),
+        if fields.len() == 1 { "" } else { "s" }
+    );
+    for f in fields {
+        let _ = writeln!(
+            out,
+            "  {}: live {}, registry {}",
+            f.name, f.live, f.registry
+        );
+    }
+    if updated {
+        let _ = writeln!(
+            out,
+            "updated stream {name}'s other fields to the registry's configuration"
+        );
+        Exit::Clean
+    } else {
+        let _ = writeln!(
+            out,
+            "nothing changed: run `handoff stream ensure --update` to apply them (the filter stays)"
+        );
+        Exit::Problems
+    }
+}
+
+/// When the registry's own filter reaches beyond its prefix, the stream is one other
+/// publishers can share: say so.
+fn shared_note(reg: &Registry, out: &mut dyn Write) {
+    let own = format!("{}.>", reg.subject_prefix);
+    if reg.stream.subjects.iter().any(|f| !pattern_within(f, &own)) {
+        let _ = writeln!(
+            out,
+            "note: its filter {} also captures subjects outside this registry's prefix {}: other publishers can share it",
+            reg.stream.subjects.join(", "),
+            reg.subject_prefix
+        );
     }
 }

@@ -1,4 +1,7 @@
-//! `handoff validate [PATHS…] [--format human|json|github|sarif] [--deny-warnings]`
+//! `handoff validate [PATHS…] [--format human|json|github|sarif] [--deny-warnings]
+//! [--workspace FILE]`: one registry, or a workspace of several (`--registry` given more than
+//! once, `--workspace FILE`, or `handoff.toml` in the working folder when no `--registry` is
+//! given).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +12,8 @@ use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::FormatArg;
 
 use handoff::report;
-use handoff::validate::{self, Options};
+use handoff::validate::{self, Options, Outcome};
+use handoff::workspace::{self, Workspace};
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -26,14 +30,42 @@ pub struct Args {
     /// Skip the check that generated files are current.
     #[arg(long)]
     pub no_freshness: bool,
+    /// A workspace file listing several registries (default: `handoff.toml` in the working
+    /// folder, when no `--registry` is given).
+    #[arg(long, value_name = "FILE")]
+    pub workspace: Option<PathBuf>,
 }
 
 pub fn run(
-    registry: &Path,
+    registries: &[PathBuf],
     args: Args,
     out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> CommandResult {
+    let discovered = discover(&args.paths);
+    let discovered = discovered.as_path();
+    let ws = match (&args.workspace, registries) {
+        (Some(_), [_, ..]) => {
+            return Err(Failure::usage(
+                "give the registries either with --registry or in the --workspace file, not both",
+            ));
+        }
+        (Some(file), []) => Some(load_workspace(file)?),
+        (None, [_, _, ..]) => Some((Workspace::from_registries(registries), Vec::new())),
+        (None, []) if discovered.is_file() => Some(load_workspace(discovered)?),
+        (None, _) => None,
+    };
+    if let Some((ws, diags)) = ws {
+        let opts = workspace::Options {
+            paths: args.paths,
+            templates: args.templates,
+            freshness: !args.no_freshness,
+        };
+        let outcome = workspace::validate(&ws, diags, &opts).map_err(Failure::tool)?;
+        return Ok(finish(&outcome, args.format, args.deny_warnings, out));
+    }
+    let registry = crate::options::single(registries, "validate")?;
+    let registry = registry.as_path();
     let project = crate::options::open(registry, &[])?;
     let opts = Options {
         root: project.root.clone(),
@@ -59,18 +91,42 @@ pub fn run(
         outcome.files_checked += audited.files_checked;
         handoff::diagnostic::sort(&mut outcome.diagnostics);
     }
-    let format = args.format.into();
+    Ok(finish(&outcome, args.format, args.deny_warnings, out))
+}
+
+/// The workspace file beside the definitions: `handoff.toml` in the working folder, or beside
+/// the first folder given as PATHS.
+fn discover(paths: &[PathBuf]) -> PathBuf {
+    let here = PathBuf::from(workspace::FILE_NAME);
+    if here.is_file() {
+        return here;
+    }
+    paths
+        .first()
+        .filter(|p| p.is_dir())
+        .and_then(|p| p.parent())
+        .map(|parent| parent.join(workspace::FILE_NAME))
+        .filter(|f| f.is_file())
+        .unwrap_or(here)
+}
+
+fn load_workspace(
+    file: &Path,
+) -> Result<(Workspace, Vec<handoff::diagnostic::Diagnostic>), Failure> {
+    Workspace::load(file).map_err(Failure::tool)
+}
+
+/// Renders the outcome and chooses the exit code.
+fn finish(outcome: &Outcome, format: FormatArg, deny_warnings: bool, out: &mut dyn Write) -> Exit {
     let _ = write!(
         out,
         "{}",
-        report::render(format, &outcome.diagnostics, outcome.files_checked)
+        report::render(format.into(), &outcome.diagnostics, outcome.files_checked)
     );
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);
-    Ok(
-        if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
-            Exit::Problems
-        } else {
-            Exit::Clean
-        },
-    )
+    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    }
 }

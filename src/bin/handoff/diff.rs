@@ -1,0 +1,108 @@
+//! `handoff diff --against REF [--definitions DIR]… [--format human|json|github|markdown]`:
+//! the changes from an old registry (a file or a git revision) to the current one, classified
+//! by rule (docs/breaking.md), the version policy, and the definitions each breaking change
+//! affects. Exit 1 when the policy is violated, 0 otherwise.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args as ClapArgs, ValueEnum};
+
+use crate::exit::{CommandResult, Exit, Failure};
+use handoff::codes::Code;
+use handoff::diff::{self, git, render};
+use handoff::registry;
+use handoff::report::{self, Format};
+use handoff::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum DiffFormat {
+    #[default]
+    Human,
+    Json,
+    Github,
+    Markdown,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The old registry: a file, or a git revision (`main`, `HEAD~1`, `origin/main:path/subjects.toml`).
+    #[arg(long, value_name = "REF")]
+    pub against: String,
+    /// Another folder of definitions to search for uses of what changed (repeatable).
+    #[arg(long = "definitions", value_name = "DIR")]
+    pub definitions: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+}
+
+pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
+    let project = crate::options::open(registry, &[])?;
+    // A registry whose only errors are subjects outside its (narrowed) stream filter is still
+    // compared, so the narrowing is reported by its rule; the errors make the diff fail.
+    let lenient = [Code::SubjectOutsideStream];
+    let new_has_errors = project.diagnostics.iter().any(|d| d.is_error());
+    let new = match &project.registry {
+        Some(r) => Some(r.clone()),
+        None if project
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .all(|d| lenient.contains(&d.code)) =>
+        {
+            registry::load_tolerating(project.file.clone(), &lenient).0
+        }
+        None => None,
+    };
+    if !project.diagnostics.is_empty() {
+        let _ = write!(
+            err,
+            "{}",
+            report::render(Format::Human, &project.diagnostics, 1)
+        );
+    }
+    let Some(new) = new else {
+        return Err(Failure {
+            exit: Exit::Problems,
+            message: format!("{} has errors; nothing was compared", project.registry_name),
+        });
+    };
+    let old = git::read(&args.against, registry).map_err(|e| match e {
+        git::Error::NotFound(m) => Failure::usage(m),
+        git::Error::Failed(m) => Failure::tool(m),
+    })?;
+    let (old_reg, diags) = registry::load(SourceFile::new(old.name.clone(), old.text));
+    let Some(old_reg) = old_reg else {
+        let _ = write!(err, "{}", report::render(Format::Human, &diags, 1));
+        return Err(Failure {
+            exit: Exit::Problems,
+            message: format!(
+                "the old registry ({}) has errors; nothing was compared",
+                old.name
+            ),
+        });
+    };
+    for d in &args.definitions {
+        if !d.is_dir() {
+            return Err(Failure::usage(format!(
+                "--definitions {}: no such folder",
+                d.display()
+            )));
+        }
+    }
+    let mut folders = vec![project.root.join(&new.output.definitions)];
+    folders.extend(args.definitions);
+    let result = diff::diff(old.name, &old_reg, &new, &folders);
+    let format = match args.format {
+        DiffFormat::Human => render::Format::Human,
+        DiffFormat::Json => render::Format::Json,
+        DiffFormat::Github => render::Format::Github,
+        DiffFormat::Markdown => render::Format::Markdown,
+    };
+    let _ = write!(out, "{}", render::render(format, &result));
+    Ok(if result.fails() || new_has_errors {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    })
+}
