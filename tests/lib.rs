@@ -17,6 +17,7 @@ mod example_e2e;
 mod explain;
 mod generate;
 mod import;
+mod layout;
 mod nats_bench;
 mod nats_cli;
 mod nats_python;
