@@ -6,7 +6,6 @@
 //! [`validate`] / [`plan`] / NATS commands. The library never prints: commands write to the
 //! writers they are given and [`report`] renders diagnostics.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
-#![recursion_limit = "256"]
 
 pub mod audit;
 pub mod clock;

@@ -174,28 +174,7 @@ pub fn activity_definition(reg: &Registry) -> J {
 /// The registry format (subjects.toml), for editors with TOML schema support.
 pub fn registry() -> J {
     let string = json!({ "type": "string" });
-    let date_or_na =
-        json!({ "anyOf": [ { "type": "string", "format": "date" }, { "const": "n/a" } ] });
-    let steps: serde_json::Map<String, J> = Step::ALL
-        .iter()
-        .map(|s| (s.key().to_string(), date_or_na.clone()))
-        .collect();
-    let source = json!({
-        "type": "object", "additionalProperties": false, "required": ["root"],
-        "properties": {
-            "root": string,
-            "include": { "type": "array", "items": string },
-            "exclude": { "type": "array", "items": string },
-            "commit": { "type": "array", "items": string },
-            "forbidden_modules": { "type": "array", "items": string },
-            "extra_sites": {
-                "type": "object",
-                "additionalProperties": { "type": "array", "items": string },
-            },
-            "scope": string,
-        },
-    });
-    let mut schema = json!({
+    json!({
         "$schema": DRAFT,
         "$id": "urn:handoff:registry",
         "title": "handoff registry (subjects.toml)",
@@ -206,18 +185,7 @@ pub fn registry() -> J {
         "properties": {
             "version": string,
             "subject_prefix": string,
-            "stream": {
-                "type": "object", "additionalProperties": false, "required": ["name", "subjects"],
-                "properties": {
-                    "name": string,
-                    "subjects": { "type": "array", "items": string },
-                    "retention": { "enum": ["limits", "interest", "workqueue"] },
-                    "storage": { "enum": ["file", "memory"] },
-                    "max_age": string,
-                    "duplicate_window": string,
-                    "replicas": { "type": "integer", "minimum": 1, "maximum": 5 },
-                },
-            },
+            "stream": registry_stream(),
             "envelope": {
                 "type": "object", "additionalProperties": false, "required": ["version", "publisher"],
                 "properties": { "version": string, "publisher": string },
@@ -236,72 +204,114 @@ pub fn registry() -> J {
                     "properties": { "description": string },
                 },
             },
-            "subjects": {
-                "type": "array",
-                "items": {
-                    "type": "object", "additionalProperties": false,
-                    "required": ["subject", "since", "summary", "trigger_site", "fires"],
-                    "properties": {
-                        "subject": string, "since": string, "summary": string,
-                        "trigger_site": string, "fires": string,
-                        "deprecated": string, "deprecated_reason": string, "replaced_by": string,
-                        "attributes": {
-                            "type": "object",
-                            "additionalProperties": {
-                                "type": "object", "additionalProperties": false,
-                                "required": ["type", "required", "description", "example"],
-                                "properties": {
-                                    "type": { "enum": AttrType::NAMES },
-                                    "values": { "type": "array", "items": string },
-                                    "required": { "type": "boolean" },
-                                    "description": string,
-                                    "example": {},
-                                    "deprecated": string, "deprecated_reason": string, "replaced_by": string,
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            "migrations": {
-                "type": "array",
-                "items": {
-                    "type": "object", "additionalProperties": false,
-                    "required": ["name", "summary", "legacy", "definition"],
-                    "properties": {
-                        "name": string,
-                        "summary": string,
-                        "legacy": {
-                            "type": "object", "additionalProperties": false, "required": ["command"],
-                            "properties": {
-                                "schedule": string, "timezone": string, "systemd_timer": string,
-                                "command": string, "notes": { "type": "array", "items": string },
-                            },
-                        },
-                        "side_effects": {
-                            "type": "array",
-                            "items": {
-                                "type": "object", "additionalProperties": false,
-                                "required": ["name", "description", "creates_work"],
-                                "properties": {
-                                    "name": string, "description": string,
-                                    "by": { "enum": ["legacy", "definition", "both"] },
-                                    "creates_work": { "type": "boolean" },
-                                    "idempotent": { "type": "boolean" },
-                                    "mechanism": string, "key": string,
-                                },
-                            },
-                        },
-                        "definition": { "type": "object" },
-                        "cutover": { "type": "object", "additionalProperties": false, "properties": steps },
-                    },
-                },
-            },
+            "subjects": { "type": "array", "items": registry_subject() },
+            "migrations": { "type": "array", "items": registry_migration() },
+            "source": registry_source(),
+        },
+    })
+}
+
+/// `[stream]`.
+fn registry_stream() -> J {
+    let string = json!({ "type": "string" });
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["name", "subjects"],
+        "properties": {
+            "name": string,
+            "subjects": { "type": "array", "items": string },
+            "retention": { "enum": ["limits", "interest", "workqueue"] },
+            "storage": { "enum": ["file", "memory"] },
+            "max_age": string,
+            "duplicate_window": string,
+            "replicas": { "type": "integer", "minimum": 1, "maximum": 5 },
+        },
+    })
+}
+
+/// One `[[subjects]]` entry with its attributes.
+fn registry_subject() -> J {
+    let string = json!({ "type": "string" });
+    let attribute = json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["type", "required", "description", "example"],
+        "properties": {
+            "type": { "enum": AttrType::NAMES },
+            "values": { "type": "array", "items": string },
+            "required": { "type": "boolean" },
+            "description": string,
+            "example": {},
+            "deprecated": string, "deprecated_reason": string, "replaced_by": string,
         },
     });
-    // Added after the macro: one more level inside `json!` exceeds its recursion limit.
-    schema["properties"]["source"] = source;
-    schema["properties"]["migrations"]["items"]["properties"]["subjects"] =
-        json!({ "type": "array", "items": string });
-    schema
+    json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["subject", "since", "summary", "trigger_site", "fires"],
+        "properties": {
+            "subject": string, "since": string, "summary": string,
+            "trigger_site": string, "fires": string,
+            "deprecated": string, "deprecated_reason": string, "replaced_by": string,
+            "attributes": { "type": "object", "additionalProperties": attribute },
+        },
+    })
+}
+
+/// One `[[migrations]]` entry.
+fn registry_migration() -> J {
+    let string = json!({ "type": "string" });
+    let date_or_na =
+        json!({ "anyOf": [ { "type": "string", "format": "date" }, { "const": "n/a" } ] });
+    let steps: serde_json::Map<String, J> = Step::ALL
+        .iter()
+        .map(|s| (s.key().to_string(), date_or_na.clone()))
+        .collect();
+    let side_effect = json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["name", "description", "creates_work"],
+        "properties": {
+            "name": string, "description": string,
+            "by": { "enum": ["legacy", "definition", "both"] },
+            "creates_work": { "type": "boolean" },
+            "idempotent": { "type": "boolean" },
+            "mechanism": string, "key": string,
+        },
+    });
+    json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["name", "summary", "legacy", "definition"],
+        "properties": {
+            "name": string,
+            "summary": string,
+            "legacy": {
+                "type": "object", "additionalProperties": false, "required": ["command"],
+                "properties": {
+                    "schedule": string, "timezone": string, "systemd_timer": string,
+                    "command": string, "notes": { "type": "array", "items": string },
+                },
+            },
+            "side_effects": { "type": "array", "items": side_effect },
+            "definition": { "type": "object" },
+            "cutover": { "type": "object", "additionalProperties": false, "properties": steps },
+            "subjects": { "type": "array", "items": string },
+        },
+    })
+}
+
+/// `[source]`, for `audit`.
+fn registry_source() -> J {
+    let string = json!({ "type": "string" });
+    json!({
+        "type": "object", "additionalProperties": false, "required": ["root"],
+        "properties": {
+            "root": string,
+            "include": { "type": "array", "items": string },
+            "exclude": { "type": "array", "items": string },
+            "commit": { "type": "array", "items": string },
+            "forbidden_modules": { "type": "array", "items": string },
+            "extra_sites": {
+                "type": "object",
+                "additionalProperties": { "type": "array", "items": string },
+            },
+            "scope": string,
+        },
+    })
 }
