@@ -33,7 +33,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         )));
     };
     let outcome = audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
-    let _ = write!(
+    write!(
         out,
         "{}",
         report::render(
@@ -41,7 +41,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
             &outcome.diagnostics,
             outcome.files_checked
         )
-    );
+    )?;
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);
     Ok(
         if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {

@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::{Args as ClapArgs, CommandFactory};
 use clap_complete::Shell;
 
-use crate::exit::{CommandResult, Exit, Failure};
+use crate::exit::{CommandResult, Exit};
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -22,20 +22,14 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
     let mut cli = crate::Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut cli, "handoff", &mut buf);
-    out.write_all(&buf).map_err(output)?;
+    out.write_all(&buf)?;
     Ok(Exit::Clean)
 }
 
 /// The man page (roff), e.g. `handoff man > handoff.1; man -l handoff.1`.
 pub fn man(_: ManArgs, out: &mut dyn Write) -> CommandResult {
     let mut buf = Vec::new();
-    clap_mangen::Man::new(crate::Cli::command())
-        .render(&mut buf)
-        .map_err(output)?;
-    out.write_all(&buf).map_err(output)?;
+    clap_mangen::Man::new(crate::Cli::command()).render(&mut buf)?;
+    out.write_all(&buf)?;
     Ok(Exit::Clean)
-}
-
-fn output(e: std::io::Error) -> Failure {
-    Failure::tool(format!("cannot write the output: {e}"))
 }

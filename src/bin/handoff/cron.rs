@@ -79,7 +79,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             SimpleFormat::Human => Format::Human,
             SimpleFormat::Json => Format::Json,
         };
-        let _ = write!(out, "{}", report::render(format, &diags, 1));
+        write!(out, "{}", report::render(format, &diags, 1))?;
         return Ok(Exit::Problems);
     };
     let mut warnings: Vec<Diagnostic> = parsed
@@ -116,24 +116,24 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
                 "next_local": next.iter().map(|t| t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()).collect::<Vec<_>>(),
                 "warnings": warnings,
             });
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            )?;
         }
         SimpleFormat::Human => {
-            let _ = writeln!(out, "{}: {}", expr, parsed.schedule.describe());
-            let _ = writeln!(out, "time zone: {}", args.tz);
+            writeln!(out, "{}: {}", expr, parsed.schedule.describe())?;
+            writeln!(out, "time zone: {}", args.tz)?;
             for d in &warnings {
-                let _ = writeln!(out, "{}\n", report::human_one(d));
+                writeln!(out, "{}\n", report::human_one(d))?;
             }
             if next.is_empty() {
-                let _ = writeln!(out, "no fire times found");
+                writeln!(out, "no fire times found")?;
             } else {
-                let _ = writeln!(out, "next {} fire times after {}:", next.len(), utc(&from));
+                writeln!(out, "next {} fire times after {}:", next.len(), utc(&from))?;
                 for t in &next {
-                    let _ = writeln!(out, "  {}  {}", utc(t), local(t));
+                    writeln!(out, "  {}  {}", utc(t), local(t))?;
                 }
             }
         }

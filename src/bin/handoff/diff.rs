@@ -99,7 +99,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         DiffFormat::Github => render::Format::Github,
         DiffFormat::Markdown => render::Format::Markdown,
     };
-    let _ = write!(out, "{}", render::render(format, &result));
+    write!(out, "{}", render::render(format, &result))?;
     Ok(if result.fails() || new_has_errors {
         Exit::Problems
     } else {

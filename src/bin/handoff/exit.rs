@@ -43,3 +43,20 @@ impl Failure {
 }
 
 pub type CommandResult = Result<Exit, Failure>;
+
+/// A report that could not be written stops the command. `main` reports the error the output
+/// recorded: exit 3 for a lost report; a reader that left (a closed pipe) is its choice, not a
+/// failure, so that ends quietly with 0 — unless the command had reached its verdict already
+/// (validate writes its report last and keeps its exit code).
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure {
+            exit: if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Exit::Clean
+            } else {
+                Exit::Failed
+            },
+            message: format!("cannot write the output: {e}"),
+        }
+    }
+}

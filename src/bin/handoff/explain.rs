@@ -23,8 +23,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
                 code.name(),
                 severity(*code),
                 code.summary()
-            )
-            .map_err(output)?;
+            )?;
         }
         return Ok(Exit::Clean);
     };
@@ -44,7 +43,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
     };
     let doc = handoff::explain::documentation(code)
         .ok_or_else(|| Failure::tool(format!("`{code}` has no section in docs/diagnostics.md")))?;
-    writeln!(out, "{doc}").map_err(output)?;
+    writeln!(out, "{doc}")?;
     Ok(Exit::Clean)
 }
 
@@ -53,9 +52,4 @@ fn severity(code: Code) -> &'static str {
         handoff::diagnostic::Severity::Error => "error",
         handoff::diagnostic::Severity::Warning => "warning",
     }
-}
-
-/// A failed write: `main` reports the error it recorded on stdout.
-fn output(e: std::io::Error) -> Failure {
-    Failure::tool(format!("cannot write the output: {e}"))
 }

@@ -50,17 +50,17 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         match o.outcome {
             Outcome::Unchanged => {}
             Outcome::Written => {
-                let _ = writeln!(out, "wrote {shown}");
+                writeln!(out, "wrote {shown}")?;
             }
             Outcome::Pruned => {
-                let _ = writeln!(out, "removed {shown} (orphan)");
+                writeln!(out, "removed {shown} (orphan)")?;
             }
             other => {
                 let help = other.help();
                 if help.is_empty() {
-                    let _ = writeln!(out, "{shown}: {}", o.message());
+                    writeln!(out, "{shown}: {}", o.message())?;
                 } else {
-                    let _ = writeln!(out, "{shown}: {} ({help})", o.message());
+                    writeln!(out, "{shown}: {} ({help})", o.message())?;
                 }
             }
         }

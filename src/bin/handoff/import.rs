@@ -173,7 +173,7 @@ fn finish(
     }
     let text = entries.join("\n");
     if !write {
-        let _ = write!(out, "{text}");
+        write!(out, "{text}")?;
         let _ = writeln!(
             err,
             "handoff: {} migration entr{} (add them with --write)",
@@ -196,13 +196,13 @@ fn finish(
             ));
         }
         handoff::generate::write_atomic(registry, &updated).map_err(Failure::tool)?;
-        let _ = writeln!(
+        writeln!(
             out,
             "added {} migration entr{} to {}; run `handoff generate` to draft the definitions",
             entries.len(),
             if entries.len() == 1 { "y" } else { "ies" },
             display_path(registry)
-        );
+        )?;
     }
     // Lines that could not be imported were reported; exit 1 is for "nothing imported".
     Ok(Exit::Clean)

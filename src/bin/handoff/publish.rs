@@ -92,7 +92,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
             published.attempts
         );
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "published {} id {} → stream {} sequence {}{}",
         args.subject,
@@ -104,7 +104,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         } else {
             ""
         }
-    );
+    )?;
     Ok(Exit::Clean)
 }
 

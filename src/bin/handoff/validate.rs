@@ -62,7 +62,7 @@ pub fn run(
             freshness: !args.no_freshness,
         };
         let outcome = workspace::validate(&ws, diags, &opts).map_err(Failure::tool)?;
-        return Ok(finish(&outcome, args.format, args.deny_warnings, out));
+        return finish(&outcome, args.format, args.deny_warnings, out);
     }
     let registry = crate::options::single(registries, "validate")?;
     let registry = registry.as_path();
@@ -91,7 +91,7 @@ pub fn run(
         outcome.files_checked += audited.files_checked;
         handoff::diagnostic::sort(&mut outcome.diagnostics);
     }
-    Ok(finish(&outcome, args.format, args.deny_warnings, out))
+    finish(&outcome, args.format, args.deny_warnings, out)
 }
 
 /// The workspace file beside the definitions: `handoff.toml` in the working folder, or beside
@@ -116,17 +116,23 @@ fn load_workspace(
     Workspace::load(file).map_err(Failure::tool)
 }
 
-/// Renders the outcome and chooses the exit code.
-fn finish(outcome: &Outcome, format: FormatArg, deny_warnings: bool, out: &mut dyn Write) -> Exit {
-    let _ = write!(
-        out,
-        "{}",
-        report::render(format.into(), &outcome.diagnostics, outcome.files_checked)
-    );
+/// Chooses the exit code, then renders the outcome. The verdict stands when the reader has left
+/// (`| head -1`); any other failed write is a lost report (exit 3).
+fn finish(
+    outcome: &Outcome,
+    format: FormatArg,
+    deny_warnings: bool,
+    out: &mut dyn Write,
+) -> CommandResult {
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);
-    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+    let verdict = if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
         Exit::Problems
     } else {
         Exit::Clean
+    };
+    let text = report::render(format.into(), &outcome.diagnostics, outcome.files_checked);
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(verdict),
     }
 }
