@@ -13,6 +13,7 @@ pub mod cron;
 pub mod definition;
 pub mod diagnostic;
 pub mod envelope;
+pub mod eval;
 pub mod generate;
 pub mod import;
 pub mod nats;
