@@ -25,4 +25,5 @@ pub mod report;
 pub mod rule;
 pub mod schema;
 pub mod source;
+pub mod testcase;
 pub mod validate;

@@ -374,7 +374,9 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
-        ) {
+        ) && !crate::testcase::is_case_file(&path)
+        {
+            // Case files (`*.test.yaml`) beside the definitions are `handoff test`'s.
             files.push(path);
         }
     }

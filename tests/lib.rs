@@ -9,6 +9,7 @@ mod cron_cli;
 mod cron_croner;
 mod cron_reference;
 mod diagnostics_doc;
+mod eval;
 mod generate;
 mod import;
 mod nats_bench;

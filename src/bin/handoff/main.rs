@@ -14,6 +14,7 @@ mod plan;
 mod publish;
 mod stream;
 mod tap;
+mod test;
 mod validate;
 
 use std::io::Write;
@@ -64,6 +65,8 @@ pub enum Command {
     Publish(publish::Args),
     /// Watch events on the stream and check each envelope against the registry.
     Tap(tap::Args),
+    /// Run the definitions' rule test cases (`<name>.test.yaml`).
+    Test(test::Args),
 }
 
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
@@ -107,6 +110,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
         Command::Stream(c) => stream::run(&registry, c, out, err),
         Command::Publish(a) => publish::run(&registry, a, out, err),
         Command::Tap(a) => tap::run(&registry, a, out, err),
+        Command::Test(a) => test::run(&registry, a, out, err),
     }
 }
 
