@@ -278,3 +278,217 @@ fn starter_case_files_validate_against_their_schema() {
     );
     assert!(!validator.is_valid(&bad));
 }
+
+/// For every migration whose parallel run plan counts, simulate over that week (from 00:00 in
+/// the legacy job's zone) and compare the counts.
+fn simulate_matches_plan(dir: &std::path::Path) -> usize {
+    let plan = handoff(dir, &["plan", "--at", "2026-11-24", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan json");
+    let mut compared = 0;
+    for m in plan["migrations"].as_array().unwrap() {
+        let run = &m["parallel_run"];
+        if run.is_null() || run["legacy_fires"].is_null() {
+            continue;
+        }
+        let tz = m["legacy"]["timezone"].as_str().unwrap();
+        let tz = jiff::tz::TimeZone::get(tz).unwrap();
+        let start: jiff::civil::Date = run["start"].as_str().unwrap().parse().unwrap();
+        let end: jiff::civil::Date = run["earliest_disable"].as_str().unwrap().parse().unwrap();
+        let at = |d: jiff::civil::Date| {
+            d.to_zoned_datetime(tz.clone())
+                .unwrap()
+                .timestamp()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        };
+        let sim = handoff(
+            dir,
+            &[
+                "simulate",
+                "--from",
+                &at(start),
+                "--to",
+                &at(end),
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(sim.code, 0, "{}", sim.stderr);
+        let sim: serde_json::Value = serde_json::from_str(&sim.stdout).unwrap();
+        let name = m["name"].as_str().unwrap();
+        let counts = sim["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["migration"] == name)
+            .unwrap_or_else(|| panic!("{name} in {sim}"));
+        // A legacy job recorded as disabled inside the week stops there in the simulation;
+        // plan counts the whole week.
+        let disabled = m["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["key"] == "legacy_disabled")
+            .and_then(|st| st["date"].as_str());
+        if disabled.is_some_and(|d| d < run["earliest_disable"].as_str().unwrap()) {
+            continue;
+        }
+        for key in ["legacy_fires", "definition_fires", "same_minute"] {
+            assert_eq!(counts[key], run[key], "{name}: {key}");
+        }
+        // The timeline holds exactly those fires, the doubles marked.
+        let entries = sim["entries"].as_array().unwrap();
+        let of = |kind: &str, double: bool| {
+            entries
+                .iter()
+                .filter(|e| {
+                    e["migration"] == name && e["kind"] == kind && (!double || e["double"] == true)
+                })
+                .count()
+        };
+        // (A definition triggered by events only has no fires: `null` in plan.)
+        let n = |key: &str| run[key].as_u64().unwrap_or(0) as usize;
+        assert_eq!(of("legacy", false), n("legacy_fires"), "{name}");
+        assert_eq!(of("definition", false), n("definition_fires"), "{name}");
+        assert_eq!(of("definition", true), n("same_minute"), "{name}");
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn simulate_counts_match_plan_on_this_repository() {
+    let tmp = repo_copy();
+    assert_eq!(simulate_matches_plan(tmp.path()), 1);
+    let run = handoff(
+        tmp.path(),
+        &["simulate", "--from", "2026-11-16", "--to", "2026-11-23"],
+    );
+    assert_eq!(run.code, 0);
+    let s = &run.stdout;
+    assert!(
+        s.contains("consistency-sweep → the-custodian.state-hub-consistency-sweep: legacy 672, definition 672, in the same minute 672"),
+        "{s}"
+    );
+    assert!(
+        s.contains("\n2026-11-16 Mon: 97 legacy, 97 definition fires, 97 double\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("  00:15  legacy      consistency-sweep  `*/15 * * * *` (UTC)  DOUBLE\n"),
+        "{s}"
+    );
+    assert!(s.contains("  00:15  definition  the-custodian.state-hub-consistency-sweep  cron `*/15 * * * *`: skips: missing-context (`state-hub.health` is absent)  DOUBLE\n"), "{s}");
+}
+
+#[test]
+fn simulate_counts_match_plan_on_the_plan_fixture() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::common::copy_tree(&crate::common::fixture("plan"), tmp.path());
+    // parallel-run (Europe/Berlin), ready-to-disable (*/10 against */15: 336 of 1008 legacy
+    // fires share a minute) and complete; the others have no legacy schedule or no parallel run.
+    assert_eq!(simulate_matches_plan(tmp.path()), 3);
+}
+
+#[test]
+fn simulate_evaluates_rules_with_contexts_and_follows_dst() {
+    let tmp = repo_copy();
+    let run = handoff(
+        tmp.path(),
+        &[
+            "simulate",
+            "--from",
+            "2026-11-16T02:00:00Z",
+            "--to",
+            "2026-11-16T04:00:00Z",
+            "--context",
+            r#"state-hub.health={"status":"ok"}"#,
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["summary"]["definition_fires"], 9, "{v}");
+    assert_eq!(v["summary"]["definition_runs"], 9);
+    // A Berlin-time legacy schedule across the spring-forward night: 02:30 does not exist, so
+    // cronie runs it right after the jump (03:00 CEST = 01:00Z).
+    let reg = read(&tmp.path().join("subjects.toml")).replace(
+        "schedule = \"0 3 * * *\"\ntimezone = \"UTC\"",
+        "schedule = \"30 2 * * *\"\ntimezone = \"Europe/Berlin\"",
+    );
+    assert!(reg.contains("Europe/Berlin"), "the registry changed shape");
+    std::fs::write(tmp.path().join("subjects.toml"), reg).unwrap();
+    let run = handoff(
+        tmp.path(),
+        &[
+            "simulate",
+            "--from",
+            "2027-03-28T00:00:00Z",
+            "--to",
+            "2027-03-29T00:00:00Z",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let legacy: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "legacy" && e["migration"] == "stale-task-cleanup")
+        .map(|e| e["at"].as_str().unwrap())
+        .collect();
+    assert_eq!(legacy, vec!["2027-03-28T01:00:00Z"]);
+}
+
+#[test]
+fn simulate_replays_recorded_events() {
+    let tmp = repo_copy();
+    with_event_definition(tmp.path(), "event.attributes.stale_days >= 30", &[], "");
+    let events = [
+        r#"{"seq":1,"subject":"org.statehub.task.stale","id":"e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a56","ok":true,"problems":[],"event":{"id":"e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a56","type":"org.statehub.task.stale","version":"1.0","timestamp":"2026-11-16T10:00:00Z","publisher":"state-hub","attributes":{"task_id":"e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a56","last_activity_at":"2026-10-12T13:20:00Z","stale_days":45}}}"#,
+        r#"{"seq":2,"subject":"org.statehub.task.stale","id":"e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a57","ok":true,"problems":[],"event":{"id":"e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a57","type":"org.statehub.task.stale","version":"1.0","timestamp":"2026-11-16T11:00:00Z","publisher":"state-hub","attributes":{"task_id":"e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a57","last_activity_at":"2026-10-12T13:20:00Z","stale_days":3}}}"#,
+        r#"{"seq":3,"subject":"org.statehub.task.stale","id":null,"ok":false,"problems":[]}"#,
+        "not json",
+    ];
+    std::fs::write(tmp.path().join("events.jsonl"), events.join("\n")).unwrap();
+    let run = handoff(
+        tmp.path(),
+        &[
+            "simulate",
+            "--from",
+            "2026-11-16T09:00:00Z",
+            "--to",
+            "2026-11-16T12:00:00Z",
+            "--events",
+            "events.jsonl",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let s = &run.stdout;
+    assert!(s.contains("  10:00  definition  the-custodian.goal-triage  event org.statehub.task.stale e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a56: fires\n"), "{s}");
+    assert!(s.contains("  11:00  definition  the-custodian.goal-triage  event org.statehub.task.stale e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a57: skips\n"), "{s}");
+    assert!(s.contains("note: events line 3: no envelope"), "{s}");
+    assert!(s.contains("note: events line 4: not JSON"), "{s}");
+}
+
+#[test]
+fn simulate_usage_errors_exit_2() {
+    let tmp = repo_copy();
+    for args in [
+        &["simulate", "--from", "yesterday", "--to", "2026-11-23"][..],
+        &["simulate", "--from", "2026-11-23", "--to", "2026-11-16"],
+        &["simulate", "--from", "2026-01-01", "--to", "2028-01-01"],
+        &[
+            "simulate",
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-17",
+            "--context",
+            "novalue",
+        ],
+    ] {
+        assert_eq!(handoff(tmp.path(), args).code, 2, "{args:?}");
+    }
+}

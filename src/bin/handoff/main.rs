@@ -12,6 +12,7 @@ mod import;
 mod options;
 mod plan;
 mod publish;
+mod simulate;
 mod stream;
 mod tap;
 mod test;
@@ -67,6 +68,8 @@ pub enum Command {
     Tap(tap::Args),
     /// Run the definitions' rule test cases (`<name>.test.yaml`).
     Test(test::Args),
+    /// The timeline of what would run in a window: cron and legacy fires, recorded events, doubles.
+    Simulate(simulate::Args),
 }
 
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
@@ -111,6 +114,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
         Command::Publish(a) => publish::run(&registry, a, out, err),
         Command::Tap(a) => tap::run(&registry, a, out, err),
         Command::Test(a) => test::run(&registry, a, out, err),
+        Command::Simulate(a) => simulate::run(&registry, a, out, err),
     }
 }
 

@@ -1,0 +1,258 @@
+//! Which definitions fire on an envelope: the definitions folder loaded once, each rule compiled
+//! once, and for every registered subject the definitions its events trigger, so that an
+//! envelope costs one JSON parse, one conversion and one evaluation per triggered definition.
+//! `handoff tap --match` calls [`Matcher::evaluate`] for every live envelope; `handoff simulate`
+//! uses it for recorded events.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+use crate::definition::{self, Definition};
+use crate::diagnostic::Diagnostic;
+use crate::eval::{ContextValues, EventValue, Outcome, Rule};
+use crate::registry::{Registry, subject_matches};
+use crate::source::SourceFile;
+
+/// Definitions with the path of their file.
+pub type Loaded = Vec<(String, Definition)>;
+
+/// The definitions under `dir` (sorted by path; case files skipped), and the diagnostics of
+/// those that do not parse.
+pub fn load_definitions(dir: &Path) -> Result<(Loaded, Vec<Diagnostic>), String> {
+    let mut files = Vec::new();
+    walk(dir, &mut files).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    files.sort();
+    let mut defs = Vec::new();
+    let mut diags = Vec::new();
+    for p in files {
+        let text =
+            std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let file = SourceFile::new(crate::project::display_path(&p), text);
+        let (def, d) = definition::parse(&file);
+        diags.extend(d.into_iter().filter(Diagnostic::is_error));
+        if let Some(def) = def {
+            defs.push((file.path.clone(), def));
+        }
+    }
+    Ok((defs, diags))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) && !crate::testcase::is_case_file(&path)
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `NAME=JSON` (`--context state-hub.health='{"status":"ok"}'`); a value that is not JSON is taken
+/// as a string.
+pub fn parse_context_arg(arg: &str) -> Result<(String, J), String> {
+    let (name, value) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("--context `{arg}` is not NAME=JSON"))?;
+    if name.trim().is_empty() {
+        return Err(format!("--context `{arg}` has no name"));
+    }
+    let value = serde_json::from_str(value).unwrap_or_else(|_| J::String(value.to_string()));
+    Ok((name.trim().to_string(), value))
+}
+
+/// A definition ready to evaluate.
+#[derive(Debug)]
+pub struct Compiled {
+    pub name: String,
+    pub file: String,
+    pub definition: Definition,
+    /// `None` when the rule cannot be evaluated (the reason is in `error`).
+    pub rule: Option<Rule>,
+    pub error: Option<String>,
+}
+
+impl Compiled {
+    pub fn new(file: String, definition: Definition) -> Compiled {
+        let when = definition
+            .when
+            .as_ref()
+            .map(|w| w.value.as_str())
+            .unwrap_or("true");
+        let requires: Vec<String> = definition
+            .requires
+            .iter()
+            .map(|r| r.value.clone())
+            .collect();
+        let (rule, error) = match Rule::compile(when, &requires) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e.0)),
+        };
+        Compiled {
+            name: definition.name.value.clone(),
+            file,
+            definition,
+            rule,
+            error,
+        }
+    }
+
+    /// The rule's outcome on `event` (a cron fire passes [`EventValue::cron_fire`]).
+    pub fn evaluate(&self, event: &EventValue, context: &ContextValues) -> Outcome {
+        match &self.rule {
+            Some(r) => r.evaluate(Some(event), context),
+            None => Outcome::Error(format!(
+                "the rule cannot be evaluated: {}",
+                self.error.as_deref().unwrap_or("")
+            )),
+        }
+    }
+}
+
+/// One definition's outcome on one envelope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub definition: String,
+    /// `fires`, `skips`, `skips: missing-context` or `error`.
+    pub outcome: &'static str,
+    /// The missing context or the error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Verdict {
+    fn new(definition: &str, outcome: &Outcome) -> Verdict {
+        Verdict {
+            definition: definition.to_string(),
+            outcome: outcome.label(),
+            message: match outcome {
+                Outcome::MissingContext(name) => Some(name.clone()),
+                Outcome::Error(m) => Some(m.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The definitions, the contexts, and which definitions each registered subject triggers.
+#[derive(Debug)]
+pub struct Matcher {
+    pub definitions: Vec<Compiled>,
+    pub context: ContextValues,
+    by_subject: HashMap<String, Vec<usize>>,
+}
+
+/// What [`Matcher::evaluate`] gives for one envelope.
+#[derive(Debug, Default)]
+pub struct Matched {
+    /// The payload as JSON, when it is a JSON object.
+    pub envelope: Option<J>,
+    /// One per definition the subject triggers, in definition order.
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Matcher {
+    pub fn new(
+        reg: &Registry,
+        definitions: Vec<(String, Definition)>,
+        context: BTreeMap<String, J>,
+    ) -> Matcher {
+        let definitions: Vec<Compiled> = definitions
+            .into_iter()
+            .map(|(file, def)| Compiled::new(file, def))
+            .collect();
+        let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
+        for s in &reg.subjects {
+            let list: Vec<usize> = definitions
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| {
+                    d.definition
+                        .events
+                        .iter()
+                        .any(|p| subject_matches(&p.value, &s.subject.value))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            by_subject.insert(s.subject.value.clone(), list);
+        }
+        Matcher {
+            definitions,
+            context: ContextValues::new(context),
+            by_subject,
+        }
+    }
+
+    /// The definitions `subject` triggers.
+    pub fn triggered_by(&self, subject: &str) -> impl Iterator<Item = &Compiled> {
+        self.by_subject
+            .get(subject)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.definitions[i])
+    }
+
+    /// Evaluates every definition `subject` triggers on `payload`. A payload that is not a JSON
+    /// object triggers nothing (tap reports it as invalid).
+    pub fn evaluate(&self, reg: &Registry, subject: &str, payload: &[u8]) -> Matched {
+        let Ok(envelope @ J::Object(_)) = serde_json::from_slice::<J>(payload) else {
+            return Matched::default();
+        };
+        let verdicts = self.evaluate_envelope(reg, subject, &envelope);
+        Matched {
+            envelope: Some(envelope),
+            verdicts,
+        }
+    }
+
+    /// As [`Matcher::evaluate`], for an envelope already parsed.
+    pub fn evaluate_envelope(&self, reg: &Registry, subject: &str, envelope: &J) -> Vec<Verdict> {
+        let Some(list) = self.by_subject.get(subject).filter(|l| !l.is_empty()) else {
+            return Vec::new();
+        };
+        let event = EventValue::from_envelope(envelope, reg.subject(subject));
+        list.iter()
+            .map(|&i| {
+                let d = &self.definitions[i];
+                Verdict::new(&d.name, &d.evaluate(&event, &self.context))
+            })
+            .collect()
+    }
+}
+
+/// `fires: a, b; skips: c; skips (missing context): d; error: e (no such key `x`)`, or a note
+/// that no definition is triggered by the subject. For tap's human output.
+pub fn describe(verdicts: &[Verdict]) -> String {
+    if verdicts.is_empty() {
+        return "no definition is triggered by this subject".to_string();
+    }
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for v in verdicts {
+        let key = match v.outcome {
+            "skips: missing-context" => "skips (missing context)",
+            other => other,
+        };
+        let item = match (&v.message, v.outcome) {
+            (Some(m), "error") => format!("{} ({m})", v.definition),
+            (Some(m), _) => format!("{} ({m} absent)", v.definition),
+            _ => v.definition.clone(),
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((key, vec![item])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(k, items)| format!("{k}: {}", items.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
