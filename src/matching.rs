@@ -256,3 +256,28 @@ pub fn describe(verdicts: &[Verdict]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// `handoff tap`'s hook, per envelope: the envelope as JSON (for `--format json`, so its output
+/// replays in `handoff simulate --events`) and, with `--match`, every triggered definition's
+/// verdict. Parses the payload at most once.
+pub fn tap_hook(
+    matcher: Option<&Matcher>,
+    reg: &Registry,
+    subject: &str,
+    payload: &[u8],
+    json: bool,
+) -> (Option<J>, Option<Vec<Verdict>>) {
+    match matcher {
+        Some(m) => {
+            let matched = m.evaluate(reg, subject, payload);
+            (matched.envelope.filter(|_| json), Some(matched.verdicts))
+        }
+        None if json => (
+            serde_json::from_slice::<J>(payload)
+                .ok()
+                .filter(J::is_object),
+            None,
+        ),
+        None => (None, None),
+    }
+}

@@ -492,3 +492,177 @@ fn simulate_usage_errors_exit_2() {
         assert_eq!(handoff(tmp.path(), args).code, 2, "{args:?}");
     }
 }
+
+const REPO_RULE: &str = r#"apiVersion: activity-core/v1
+kind: ActivityDefinition
+metadata:
+  name: the-custodian.repo-onboarding
+trigger:
+  events:
+    - org.statehub.repo.registered
+rule:
+  when: 'context["state-hub.health"].status == "ok" && event.attributes.slug.startsWith("the-custodian/")'
+  requires:
+    - state-hub.health
+instruction:
+  shell:
+    command: echo onboard
+"#;
+
+#[test]
+fn tap_match_lists_the_definitions_each_published_event_fires() {
+    let server = crate::support::NatsServer::start();
+    let url = server.url();
+    let tmp = repo_copy();
+    with_event_definition(
+        tmp.path(),
+        "(has(event.attributes.priority) && event.attributes.priority <= 2) || (has(event.attributes.stale_days) && event.attributes.stale_days >= 30)",
+        &[],
+        "",
+    );
+    std::fs::write(
+        tmp.path()
+            .join("definitions/the-custodian.repo-onboarding.yaml"),
+        REPO_RULE,
+    )
+    .unwrap();
+    let task = |days: &'static str| {
+        vec![
+            "publish",
+            "org.statehub.task.stale",
+            "--attr",
+            "task_id=e4b1a7c9-2d3f-4c6e-9a8b-0f1d2c3b4a56",
+            "--attr",
+            "last_activity_at=2026-10-12T13:20:00Z",
+            "--attr",
+            days,
+        ]
+    };
+    let publishes: Vec<Vec<&str>> = vec![
+        task("stale_days=45"),
+        task("stale_days=3"),
+        vec![
+            "publish",
+            "org.statehub.domain.goal.activated",
+            "--attr",
+            "goal_id=3f7a9c2d-6e1b-4d85-8a0f-b4c6e2d9a157",
+            "--attr",
+            "domain=custodian",
+            "--attr",
+            "title=x",
+            "--attr",
+            "activated_at=2026-11-03T08:00:00Z",
+        ],
+        vec![
+            "publish",
+            "org.statehub.repo.registered",
+            "--attr",
+            "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+            "--attr",
+            "slug=the-custodian/state-hub",
+            "--attr",
+            "registered_at=2026-11-02T09:14:27Z",
+        ],
+    ];
+    for mut args in publishes {
+        args.extend(["--server", &url]);
+        let r = handoff(tmp.path(), &args);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    }
+    let ok = r#"state-hub.health={"status":"ok"}"#;
+    let tap = |extra: &[&str]| {
+        let mut args = vec![
+            "tap",
+            "--match",
+            "--count",
+            "4",
+            "--timeout",
+            "5s",
+            "--server",
+            &url,
+        ];
+        args.extend(extra);
+        handoff(tmp.path(), &args)
+    };
+    let run = tap(&["--context", ok]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 9, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("#1 ok org.statehub.task.stale "),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(lines[1], "  → fires: the-custodian.goal-triage");
+    assert_eq!(lines[3], "  → skips: the-custodian.goal-triage");
+    assert_eq!(lines[5], "  → skips: the-custodian.goal-triage");
+    assert_eq!(lines[7], "  → fires: the-custodian.repo-onboarding");
+
+    // Without the context, the rule that requires it skips cleanly; json carries the same.
+    let run = tap(&["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 4);
+    assert_eq!(
+        events[0]["matches"],
+        serde_json::json!([{"definition": "the-custodian.goal-triage", "outcome": "fires"}])
+    );
+    assert_eq!(
+        events[3]["matches"],
+        serde_json::json!([{"definition": "the-custodian.repo-onboarding", "outcome": "skips: missing-context", "message": "state-hub.health"}])
+    );
+    assert_eq!(events[0]["event"]["attributes"]["stale_days"], 45);
+
+    // What tap recorded replays in simulate.
+    std::fs::write(tmp.path().join("recorded.jsonl"), &run.stdout).unwrap();
+    let ts = events[0]["event"]["timestamp"].as_str().unwrap();
+    let day: String = ts[..10].to_string();
+    let next: jiff::civil::Date = day
+        .parse::<jiff::civil::Date>()
+        .unwrap()
+        .tomorrow()
+        .unwrap();
+    let sim = handoff(
+        tmp.path(),
+        &[
+            "simulate",
+            "--from",
+            &day,
+            "--to",
+            &next.to_string(),
+            "--events",
+            "recorded.jsonl",
+            "--context",
+            ok,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    let v: serde_json::Value = serde_json::from_str(&sim.stdout).unwrap();
+    let fired: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["trigger"] == "event" && e["outcome"] == "fires")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fired,
+        ["the-custodian.goal-triage", "the-custodian.repo-onboarding"]
+    );
+}
+
+#[test]
+fn tap_context_without_match_is_a_usage_error() {
+    let tmp = repo_copy();
+    let r = handoff(
+        tmp.path(),
+        &["tap", "--context", "a=1", "--server", "nats://127.0.0.1:1"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

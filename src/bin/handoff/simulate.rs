@@ -54,6 +54,31 @@ fn instant(flag: &str, s: &str) -> Result<Timestamp, Failure> {
         })
 }
 
+/// The definitions folder's definitions with the `--context NAME=JSON` values (shared with
+/// `tap --match`). Definitions that do not parse are reported on `err` and left out.
+pub fn matcher(
+    project: &handoff::project::Project,
+    reg: &handoff::registry::Registry,
+    context_args: &[String],
+    err: &mut dyn Write,
+) -> Result<Matcher, Failure> {
+    let mut context = BTreeMap::new();
+    for c in context_args {
+        let (k, v) = matching::parse_context_arg(c).map_err(Failure::usage)?;
+        context.insert(k, v);
+    }
+    let (defs, diags) = matching::load_definitions(&project.root.join(&reg.output.definitions))
+        .map_err(Failure::tool)?;
+    if !diags.is_empty() {
+        let _ = write!(err, "{}", report::render(Format::Human, &diags, 0));
+        let _ = writeln!(
+            err,
+            "handoff: the definitions above do not parse and are left out"
+        );
+    }
+    Ok(Matcher::new(reg, defs, context))
+}
+
 /// The longest window simulated (a year): a `* * * * *` schedule yields half a million fires.
 const MAX_WINDOW_DAYS: i64 = 366;
 
@@ -70,28 +95,14 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     }
     let tz = handoff::cron::parse_timezone(&args.tz)
         .map_err(|f| Failure::usage(format!("--tz: {}", f.message)))?;
-    let mut context = BTreeMap::new();
-    for c in &args.context {
-        let (k, v) = matching::parse_context_arg(c).map_err(Failure::usage)?;
-        context.insert(k, v);
-    }
     // As for plan: an event trigger waiting for its subject (checklist step 3) does not stop the
     // simulation; that definition simply has no events to react to.
     let (project, reg) = crate::options::require(registry, &[Code::UnregisteredSubject], err)?;
-    let (defs, diags) = matching::load_definitions(&project.root.join(&reg.output.definitions))
-        .map_err(Failure::tool)?;
-    if !diags.is_empty() {
-        let _ = write!(err, "{}", report::render(Format::Human, &diags, 0));
-        let _ = writeln!(
-            err,
-            "handoff: the definitions above do not parse and are left out of the simulation"
-        );
-    }
+    let matcher = matcher(&project, &reg, &args.context, err)?;
     let (events, notes) = match &args.events {
         Some(p) => simulate::read_events(&crate::options::read(p)?),
         None => (Vec::new(), Vec::new()),
     };
-    let matcher = Matcher::new(&reg, defs, context);
     let mut sim = simulate::simulate(&reg, &matcher, from, to, &events);
     sim.notes.splice(0..0, notes);
     match args.format {
