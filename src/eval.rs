@@ -19,6 +19,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock};
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::common::traits::Indexer;
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelTimestamp,
+    CelUInt,
+};
 use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::objects::Key;
@@ -100,13 +105,13 @@ impl ContextValues {
     /// From names and JSON values.
     pub fn new(values: BTreeMap<String, J>) -> ContextValues {
         let names = values.keys().cloned().collect();
-        let map: HashMap<Key, Value> = values
+        let map: HashMap<CelMapKey<'static>, Box<dyn Val>> = values
             .iter()
-            .map(|(k, v)| (Key::from(k.clone()), json_value(v)))
+            .map(|(k, v)| (CelMapKey::from(k.clone()), json_val(v)))
             .collect();
         ContextValues {
             names,
-            value: to_val(Value::from(map)),
+            value: Box::new(CelMap::from(map)),
         }
     }
 
@@ -120,37 +125,41 @@ impl EventValue {
     /// `subject`'s declarations when the subject is registered. A timestamp that does not parse
     /// stays a string (tap reports it as invalid anyway).
     pub fn from_envelope(envelope: &J, subject: Option<&Subject>) -> EventValue {
-        let mut map: HashMap<Key, Value> = HashMap::new();
+        // Built as CEL values directly: going through `cel::Value` would copy everything a
+        // second time when it is bound.
+        let mut map: HashMap<CelMapKey<'static>, Box<dyn Val>> = HashMap::new();
         if let J::Object(fields) = envelope {
+            map.reserve(fields.len());
             for (key, value) in fields {
-                let converted = match (key.as_str(), value) {
+                let converted: Box<dyn Val> = match (key.as_str(), value) {
                     ("attributes", J::Object(attrs)) => {
-                        let attrs: HashMap<Key, Value> = attrs
+                        let attrs: HashMap<CelMapKey<'static>, Box<dyn Val>> = attrs
                             .iter()
                             .map(|(name, v)| {
                                 let ty = subject.and_then(|s| s.attribute(name)).map(|a| &a.ty);
-                                (Key::from(name.clone()), attribute_value(ty, v))
+                                (CelMapKey::from(name.clone()), attribute_val(ty, v))
                             })
                             .collect();
-                        Value::from(attrs)
+                        Box::new(CelMap::from(attrs))
                     }
                     ("timestamp", J::String(s)) => {
-                        timestamp(s).unwrap_or_else(|| json_value(value))
+                        timestamp_val(s).unwrap_or_else(|| json_val(value))
                     }
-                    _ => json_value(value),
+                    _ => json_val(value),
                 };
-                map.insert(Key::from(key.clone()), converted);
+                map.insert(CelMapKey::from(key.clone()), converted);
             }
         }
-        EventValue(to_val(Value::from(map)))
+        EventValue(Box::new(CelMap::from(map)))
     }
 
     /// What a cron fire binds to `event`: no envelope fields and no attributes, so
     /// `has(event.attributes.x)` is false and reading `event.attributes.x` is an error.
     pub fn cron_fire() -> EventValue {
-        let attrs: HashMap<Key, Value> = HashMap::new();
-        let map = HashMap::from([(Key::from("attributes".to_string()), Value::from(attrs))]);
-        EventValue(to_val(Value::from(map)))
+        let attrs: HashMap<CelMapKey<'static>, Box<dyn Val>> = HashMap::new();
+        let attrs: Box<dyn Val> = Box::new(CelMap::from(attrs));
+        let map = HashMap::from([(CelMapKey::from("attributes".to_string()), attrs)]);
+        EventValue(Box::new(CelMap::from(map)))
     }
 }
 
@@ -191,51 +200,49 @@ pub fn example_envelope(
     })
 }
 
-fn to_val(value: Value) -> Box<dyn Val> {
-    // Only Function values fail to convert, and none is built here.
-    let converted: Result<Box<dyn Val>, _> = value.try_into();
-    converted.unwrap_or_else(|_| Box::new(cel::common::types::CelNull))
-}
-
 /// A JSON value as CEL sees it: numbers that fit i64 are ints, others uints or doubles.
-pub fn json_value(v: &J) -> Value {
+pub fn json_val(v: &J) -> Box<dyn Val> {
     match v {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
+        J::Null => Box::new(CelNull),
+        J::Bool(b) => Box::new(CelBool::from(*b)),
         J::Number(n) => {
             if let Some(i) = n.as_i64() {
-                Value::Int(i)
+                Box::new(CelInt::from(i))
             } else if let Some(u) = n.as_u64() {
-                Value::UInt(u)
+                Box::new(CelUInt::from(u))
             } else {
-                Value::Float(n.as_f64().unwrap_or(f64::NAN))
+                Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN)))
             }
         }
-        J::String(s) => Value::String(Arc::new(s.clone())),
-        J::Array(items) => Value::List(Arc::new(items.iter().map(json_value).collect())),
+        J::String(s) => Box::new(CelString::from(s.clone())),
+        J::Array(items) => Box::new(CelList::from(
+            items.iter().map(json_val).collect::<Vec<_>>(),
+        )),
         J::Object(fields) => {
-            let map: HashMap<Key, Value> = fields
+            let map: HashMap<CelMapKey<'static>, Box<dyn Val>> = fields
                 .iter()
-                .map(|(k, v)| (Key::from(k.clone()), json_value(v)))
+                .map(|(k, v)| (CelMapKey::from(k.clone()), json_val(v)))
                 .collect();
-            Value::from(map)
+            Box::new(CelMap::from(map))
         }
     }
 }
 
 /// An attribute value by its declared type: a timestamp becomes a CEL timestamp, everything else
 /// keeps its JSON form (uuids and enums are strings).
-fn attribute_value(ty: Option<&AttrType>, v: &J) -> Value {
+fn attribute_val(ty: Option<&AttrType>, v: &J) -> Box<dyn Val> {
     match (ty, v) {
-        (Some(AttrType::Timestamp), J::String(s)) => timestamp(s).unwrap_or_else(|| json_value(v)),
-        _ => json_value(v),
+        (Some(AttrType::Timestamp), J::String(s)) => {
+            timestamp_val(s).unwrap_or_else(|| json_val(v))
+        }
+        _ => json_val(v),
     }
 }
 
-fn timestamp(s: &str) -> Option<Value> {
+fn timestamp_val(s: &str) -> Option<Box<dyn Val>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
-        .map(Value::Timestamp)
+        .map(|t| Box::new(CelTimestamp::from(t)) as Box<dyn Val>)
 }
 
 /// The variables an evaluation resolves: `event` (absent for a rule evaluated without one) and
@@ -246,12 +253,29 @@ struct Bindings<'a> {
 }
 
 impl VariableResolver for Bindings<'_> {
+    /// The interpreter resolves a path such as `event.attributes.count` by asking for the whole
+    /// dotted name first, then for shorter prefixes (CEL's qualified names), building each
+    /// candidate and looking it up as a type too. Answering the whole path here, by walking the
+    /// maps, saves those lookups on the hot path; a path that does not exist to the end is left
+    /// to the interpreter, which then selects step by step and reports what is missing.
     fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
-        match variable {
-            "event" => self.event.map(CowVal::Borrowed),
-            "context" => Some(CowVal::Borrowed(self.context)),
-            _ => None,
+        let (root, rest) = match variable.split_once('.') {
+            Some((root, rest)) => (root, Some(rest)),
+            None => (variable, None),
+        };
+        let mut current: &'b dyn Val = match root {
+            "event" => self.event?,
+            "context" => self.context,
+            _ => return None,
+        };
+        for segment in rest.into_iter().flat_map(|r| r.split('.')) {
+            let map = current.downcast_ref::<CelMap>()?;
+            match Indexer::get(map, &CelString::from(segment)) {
+                Ok(CowVal::Borrowed(v)) => current = v,
+                _ => return None,
+            }
         }
+        Some(CowVal::Borrowed(current))
     }
 }
 
