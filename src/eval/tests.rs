@@ -261,3 +261,23 @@ fn logical_operands_split_at_the_top_level_only() {
     assert_eq!(logical_operands("a ? b && c : d"), vec!["a ? b && c : d"]);
     assert_eq!(logical_operands("(a) && (b)"), vec!["(a)", "(b)"]);
 }
+
+#[test]
+fn the_deepest_accepted_expression_evaluates_on_a_small_stack() {
+    // Just inside the limits: brackets 40 deep and the tree under MAX_DEPTH levels.
+    let deep = format!("{}true{}", "(".repeat(40), ")".repeat(40));
+    let chain = format!("1 < 2{}", " && 1 < 2".repeat(20));
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024) // a tokio worker's default
+        .spawn(move || {
+            let mut outcomes = Vec::new();
+            for src in [deep, chain] {
+                let rule = Rule::compile(&src, &[]).expect("within the limits");
+                outcomes
+                    .push(rule.evaluate(Some(&EventValue::cron_fire()), &ContextValues::default()));
+            }
+            outcomes
+        })
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), vec![Outcome::Fires, Outcome::Fires]);
+}
