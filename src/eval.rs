@@ -580,11 +580,23 @@ pub fn error_message(e: &ExecutionError) -> String {
             b.type_of(),
             show(b)
         ),
-        other => other
-            .to_string()
-            .replace("google.protobuf.Timestamp", "timestamp")
-            .replace("google.protobuf.Duration", "duration"),
+        ExecutionError::NoSuchOverload(o)
+            if o.argument_types().iter().any(|t| t.ends_with("Timestamp"))
+                && o.argument_types().iter().any(|t| t == "string") =>
+        {
+            format!(
+                "{}; timestamp attributes are timestamps: compare them with timestamp(\"2026-01-01T00:00:00Z\")",
+                readable(&e.to_string())
+            )
+        }
+        other => readable(&other.to_string()),
     }
+}
+
+fn readable(message: &str) -> String {
+    message
+        .replace("google.protobuf.Timestamp", "timestamp")
+        .replace("google.protobuf.Duration", "duration")
 }
 
 /// A value as CEL would write it: `"ok"`, `3`, `true`, `timestamp("…")`, `[…]`, `{…}`.

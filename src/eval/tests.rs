@@ -134,7 +134,10 @@ fn timestamps_compare_as_timestamps() {
     assert_eq!(run(when, &[], s, json!({}), json!({})), Outcome::Fires);
     let when = r#"event.attributes.completed_at > "2026-11-01T00:00:00Z""#;
     match run(when, &[], s, json!({}), json!({})) {
-        Outcome::Error(m) => assert!(m.contains("timestamp"), "{m}"),
+        Outcome::Error(m) => assert_eq!(
+            m,
+            "found no matching overload for '_>_' applied to '(timestamp, string)'; timestamp attributes are timestamps: compare them with timestamp(\"2026-01-01T00:00:00Z\")"
+        ),
         other => panic!("expected an error, got {other:?}"),
     }
 }
