@@ -81,6 +81,8 @@ impl Outcome {
 pub struct Rule {
     source: String,
     program: Program,
+    /// The same rule in the fast subset (see `fast`), when it fits.
+    fast: Option<fast::Fast>,
     requires: Vec<String>,
 }
 
@@ -326,6 +328,7 @@ impl Rule {
         }
         Ok(Rule {
             source: when.to_string(),
+            fast: fast::compile(program.expression()),
             program,
             requires: requires.to_vec(),
         })
@@ -342,6 +345,23 @@ impl Rule {
     /// Evaluates the rule. `event` is `None` only for callers that have no trigger at all; a
     /// cron fire passes [`EventValue::cron_fire`].
     pub fn evaluate(&self, event: Option<&EventValue>, context: &ContextValues) -> Outcome {
+        if let Some(missing) = self.requires.iter().find(|r| !context.contains(r)) {
+            return Outcome::MissingContext(missing.clone());
+        }
+        if let Some(f) = &self.fast
+            && let Some(b) = fast::eval(f, event.map(|e| e.0.as_ref()), context.value.as_ref())
+        {
+            return if b { Outcome::Fires } else { Outcome::Skips };
+        }
+        self.evaluate_interpreted(event, context)
+    }
+
+    /// Evaluates with the `cel` interpreter only (what the fast path is tested against).
+    pub fn evaluate_interpreted(
+        &self,
+        event: Option<&EventValue>,
+        context: &ContextValues,
+    ) -> Outcome {
         if let Some(missing) = self.requires.iter().find(|r| !context.contains(r)) {
             return Outcome::MissingContext(missing.clone());
         }
@@ -641,6 +661,8 @@ pub fn show(v: &Value) -> String {
         other => format!("{other:?}"),
     }
 }
+
+mod fast;
 
 #[cfg(test)]
 mod tests;

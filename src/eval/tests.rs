@@ -284,3 +284,122 @@ fn the_deepest_accepted_expression_evaluates_on_a_small_stack() {
         .unwrap();
     assert_eq!(handle.join().unwrap(), vec![Outcome::Fires, Outcome::Fires]);
 }
+
+/// The fast path gives what the interpreter gives, on every shape it takes and on the values
+/// that make it hand over (missing keys, mixed types, nulls, non-bools).
+#[test]
+fn the_fast_path_agrees_with_the_interpreter() {
+    let reg = registry();
+    let expressions = [
+        // In the fast subset.
+        r#"context["state-hub.health"].status == "ok""#,
+        "event.attributes.stale_days >= 30",
+        "30 <= event.attributes.stale_days",
+        "event.attributes.stale_days != 45 || event.attributes.stale_days < 0",
+        r#"event.attributes.resolution in ["accepted", "superseded"]"#,
+        r#"event.attributes.previous_status == "blocked" && event.attributes.open_task_count == 0"#,
+        "has(event.attributes.priority) && event.attributes.priority <= 2",
+        "!has(event.attributes.workstream_id) || event.attributes.stale_days > 10",
+        "event.attributes.priority <= 2",
+        r#"event.attributes.completed_at > timestamp("2026-11-01T00:00:00Z")"#,
+        r#"event.timestamp < timestamp("2027-01-01T00:00:00Z")"#,
+        r#"event.attributes.completed_at > "2026-11-01T00:00:00Z""#,
+        "event.attributes.stale_days == 45.0",
+        "event.attributes.stale_days == 45u",
+        r#"event.attributes.stale_days == "45""#,
+        r#"event.attributes.slug == "the-custodian/state-hub""#,
+        r#"event.attributes.slug < "u""#,
+        "context.flag",
+        "context.flag == true",
+        "context.flag != false && context.n > 2",
+        "context.n > 2.5",
+        "context.n in [1, 2, 3]",
+        r#"context.n in [1, "3"]"#,
+        "context.missing == 1 || true",
+        "true || context.missing == 1",
+        "false && context.missing == 1",
+        "context.missing == 1 && false",
+        "has(context.nested.x)",
+        "has(context.absent.x)",
+        "event.attributes.x",
+        "!context.n",
+        "true",
+        "false",
+        // Outside it (always the interpreter).
+        "event.attributes.slug.startsWith(\"the-\")",
+        "event.attributes.stale_days + 1 > 45",
+        "size(event.attributes) > 2",
+    ];
+    let contexts = [
+        json!({}),
+        json!({"state-hub.health": {"status": "ok"}, "flag": true, "n": 3, "nested": {"x": 1}}),
+        json!({"state-hub.health": {"status": "down"}, "flag": false, "n": 2.5, "nested": {}}),
+        json!({"state-hub.health": null, "flag": "yes", "n": null, "nested": 1}),
+    ];
+    let mut events = vec![EventValue::cron_fire()];
+    for (subject, attrs) in [
+        ("org.statehub.task.stale", json!({"stale_days": 45})),
+        (
+            "org.statehub.task.stale",
+            json!({"stale_days": 3, "workstream_id": null}),
+        ),
+        (
+            "org.statehub.domain.goal.activated",
+            json!({"priority": null}),
+        ),
+        ("org.statehub.domain.goal.activated", json!({"priority": 1})),
+        (
+            "org.statehub.decision.resolved",
+            json!({"resolution": "superseded"}),
+        ),
+        (
+            "org.statehub.workstream.completed",
+            json!({"previous_status": "blocked", "open_task_count": 0}),
+        ),
+        ("org.statehub.repo.registered", json!({})),
+    ] {
+        let s = reg.subject(subject).unwrap();
+        let env = example_envelope(&reg, s, attrs.as_object().unwrap(), None);
+        events.push(EventValue::from_envelope(&env, Some(s)));
+    }
+    let mut decided = 0;
+    for expr in expressions {
+        let rule = Rule::compile(expr, &[]).unwrap();
+        for ctx in &contexts {
+            let ctx: BTreeMap<String, J> = ctx
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let ctx = ContextValues::new(ctx);
+            for (i, event) in events.iter().enumerate() {
+                let interpreted = rule.evaluate_interpreted(Some(event), &ctx);
+                assert_eq!(
+                    rule.evaluate(Some(event), &ctx),
+                    interpreted,
+                    "{expr} on event {i}"
+                );
+                if let Some(f) = &rule.fast
+                    && fast::eval(f, Some(event.0.as_ref()), ctx.value.as_ref()).is_some()
+                {
+                    decided += 1;
+                }
+            }
+        }
+    }
+    // The fast path decided most of them (and the rest fell back).
+    assert!(decided > 300, "{decided}");
+    for outside in [
+        "event.attributes.slug.startsWith(\"the-\")",
+        "size(event.attributes) > 2",
+    ] {
+        assert!(Rule::compile(outside, &[]).unwrap().fast.is_none());
+    }
+    for inside in [
+        HEALTH,
+        "has(event.attributes.priority) && event.attributes.priority <= 2",
+    ] {
+        assert!(Rule::compile(inside, &[]).unwrap().fast.is_some());
+    }
+}
