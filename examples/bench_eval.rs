@@ -4,7 +4,7 @@
 //! one run:
 //!
 //! - `evaluate`: `Rule::evaluate` on an already converted event (what `tap --match` pays per
-//!   triggered definition);
+//!   triggered definition); `interpreter only`: the same without the fast path;
 //! - `convert+evaluate`: converting the parsed envelope to CEL values too (once per event);
 //! - `parse+convert+evaluate`: from the JSON payload bytes (what one envelope costs with one
 //!   triggered definition);
@@ -140,6 +140,9 @@ fn main() {
         let eval = measure(n, |i| {
             fired(rule.evaluate(Some(&events[(i % 64) as usize]), &context))
         });
+        let interpreted = measure(n / 4, |i| {
+            fired(rule.evaluate_interpreted(Some(&events[(i % 64) as usize]), &context))
+        });
         let convert = measure(n / 4, |i| {
             let e = EventValue::from_envelope(&envelopes[(i % 64) as usize], Some(subject));
             fired(rule.evaluate(Some(&e), &context))
@@ -150,9 +153,9 @@ fn main() {
             let e = EventValue::from_envelope(&j, Some(subject));
             fired(rule.evaluate(Some(&e), &context))
         });
-        fires += eval.2 + convert.2 + parse.2;
+        fires += eval.2 + interpreted.2 + convert.2 + parse.2;
         println!(
-            "bench-eval: rule {}: evaluate {:.0}/s ({:.0}); convert+evaluate {:.0}/s ({:.0}); parse+convert+evaluate {:.0}/s ({:.0})",
+            "bench-eval: rule {}: evaluate {:.0}/s ({:.0}); interpreter only {:.0}/s ({:.0}); convert+evaluate {:.0}/s ({:.0}); parse+convert+evaluate {:.0}/s ({:.0})",
             if guard {
                 "with has() guard (cron+event definitions)"
             } else {
@@ -160,6 +163,8 @@ fn main() {
             },
             eval.0,
             eval.1,
+            interpreted.0,
+            interpreted.1,
             convert.0,
             convert.1,
             parse.0,
