@@ -82,7 +82,7 @@ pub struct Rule {
     source: String,
     program: Program,
     /// The same rule in the fast subset (see `fast`), when it fits.
-    fast: Option<fast::Fast>,
+    fast: Option<fast::Compiled>,
     requires: Vec<String>,
 }
 
@@ -348,12 +348,47 @@ impl Rule {
         if let Some(missing) = self.requires.iter().find(|r| !context.contains(r)) {
             return Outcome::MissingContext(missing.clone());
         }
+        if let Some(f) = &self.fast {
+            let (ev, ctx) = (event.map(|e| e.0.as_ref()), context.value.as_ref());
+            let mut resolve = |i: usize| fast::resolve(&f.paths[i], ev, ctx);
+            if let Some(b) = fast::eval(&f.expr, &mut resolve) {
+                return if b { Outcome::Fires } else { Outcome::Skips };
+            }
+        }
+        self.evaluate_interpreted(event, context)
+    }
+
+    /// The paths the fast path reads (empty when the rule is outside it), for callers that
+    /// resolve them once for many rules ([`Rule::evaluate_resolved`]).
+    pub fn fast_paths(&self) -> &[fast::Path] {
+        self.fast.as_ref().map_or(&[], |f| &f.paths)
+    }
+
+    /// As [`Rule::evaluate`], with the fast path reading its path `i` through `resolve(i)`
+    /// (which must give what `fast::resolve` gives for `fast_paths()[i]`).
+    pub fn evaluate_resolved<'b>(
+        &self,
+        event: Option<&'b EventValue>,
+        context: &'b ContextValues,
+        resolve: &mut dyn FnMut(usize) -> Option<&'b dyn Val>,
+    ) -> Outcome {
+        if let Some(missing) = self.requires.iter().find(|r| !context.contains(r)) {
+            return Outcome::MissingContext(missing.clone());
+        }
         if let Some(f) = &self.fast
-            && let Some(b) = fast::eval(f, event.map(|e| e.0.as_ref()), context.value.as_ref())
+            && let Some(b) = fast::eval(&f.expr, resolve)
         {
             return if b { Outcome::Fires } else { Outcome::Skips };
         }
         self.evaluate_interpreted(event, context)
+    }
+
+    /// The event and context values a resolver reads from.
+    pub fn values<'b>(
+        event: Option<&'b EventValue>,
+        context: &'b ContextValues,
+    ) -> (Option<&'b dyn Val>, &'b dyn Val) {
+        (event.map(|e| e.0.as_ref()), context.value.as_ref())
     }
 
     /// Evaluates with the `cel` interpreter only (what the fast path is tested against).
@@ -662,7 +697,7 @@ pub fn show(v: &Value) -> String {
     }
 }
 
-mod fast;
+pub mod fast;
 
 #[cfg(test)]
 mod tests;

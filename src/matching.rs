@@ -78,6 +78,8 @@ pub struct Compiled {
     /// `None` when the rule cannot be evaluated (the reason is in `error`).
     pub rule: Option<Rule>,
     pub error: Option<String>,
+    /// For each path of the rule's fast path, its index in [`Matcher`]'s shared path table.
+    path_ids: Vec<usize>,
 }
 
 impl Compiled {
@@ -102,6 +104,7 @@ impl Compiled {
             definition,
             rule,
             error,
+            path_ids: Vec::new(),
         }
     }
 
@@ -148,6 +151,9 @@ pub struct Matcher {
     pub definitions: Vec<Compiled>,
     pub context: ContextValues,
     by_subject: HashMap<String, Vec<usize>>,
+    /// Every distinct path the definitions' fast paths read: resolved at most once per envelope
+    /// however many definitions read it.
+    paths: Vec<crate::eval::fast::Path>,
 }
 
 /// What [`Matcher::evaluate`] gives for one envelope.
@@ -165,10 +171,25 @@ impl Matcher {
         definitions: Vec<(String, Definition)>,
         context: BTreeMap<String, J>,
     ) -> Matcher {
-        let definitions: Vec<Compiled> = definitions
+        let mut definitions: Vec<Compiled> = definitions
             .into_iter()
             .map(|(file, def)| Compiled::new(file, def))
             .collect();
+        let mut paths: Vec<crate::eval::fast::Path> = Vec::new();
+        let mut index: HashMap<crate::eval::fast::Path, usize> = HashMap::new();
+        for d in &mut definitions {
+            let Some(rule) = &d.rule else { continue };
+            d.path_ids = rule
+                .fast_paths()
+                .iter()
+                .map(|p| {
+                    *index.entry(p.clone()).or_insert_with(|| {
+                        paths.push(p.clone());
+                        paths.len() - 1
+                    })
+                })
+                .collect();
+        }
         let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
         for s in &reg.subjects {
             let list: Vec<usize> = definitions
@@ -188,6 +209,7 @@ impl Matcher {
             definitions,
             context: ContextValues::new(context),
             by_subject,
+            paths,
         }
     }
 
@@ -219,10 +241,25 @@ impl Matcher {
             return Vec::new();
         };
         let event = EventValue::from_envelope(envelope, reg.subject(subject));
+        let (ev, cx) = Rule::values(Some(&event), &self.context);
+        let mut cache: Vec<Option<Option<&dyn cel::common::value::Val>>> =
+            vec![None; self.paths.len()];
         list.iter()
             .map(|&i| {
                 let d = &self.definitions[i];
-                Verdict::new(&d.name, &d.evaluate(&event, &self.context))
+                let outcome = match &d.rule {
+                    Some(rule) => {
+                        let mut resolve = |j: usize| {
+                            let g = d.path_ids[j];
+                            *cache[g].get_or_insert_with(|| {
+                                crate::eval::fast::resolve(&self.paths[g], ev, cx)
+                            })
+                        };
+                        rule.evaluate_resolved(Some(&event), &self.context, &mut resolve)
+                    }
+                    None => d.evaluate(&event, &self.context),
+                };
+                Verdict::new(&d.name, &outcome)
             })
             .collect()
     }
@@ -279,5 +316,74 @@ pub fn tap_hook(
             None,
         ),
         None => (None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Definitions sharing paths get, through the per-envelope path cache, exactly what each
+    /// rule gives alone.
+    #[test]
+    fn shared_path_resolution_gives_what_each_rule_gives_alone() {
+        let reg = crate::registry::load(SourceFile::new(
+            "subjects.toml",
+            include_str!("../subjects.toml"),
+        ))
+        .0
+        .unwrap();
+        let rules = [
+            "event.attributes.stale_days > 10",
+            "event.attributes.stale_days > 50 || !has(event.attributes.workstream_id)",
+            r#"context["state-hub.health"].status == "ok" && event.attributes.stale_days > 10"#,
+            "event.attributes.workstream_id == 3",
+            "event.attributes.nope == 1",
+            "event.attributes.stale_days + 1 > 10",
+        ];
+        let defs: Loaded = rules
+            .iter()
+            .enumerate()
+            .map(|(i, when)| {
+                let text = format!(
+                    "apiVersion: activity-core/v1\nkind: ActivityDefinition\nmetadata:\n  name: t.d{i}\ntrigger:\n  events:\n    - org.statehub.task.stale\nrule:\n  when: '{when}'\ninstruction:\n  shell:\n    command: x\n"
+                );
+                let file = SourceFile::new(format!("t.d{i}.yaml"), text);
+                (file.path.clone(), definition::parse(&file).0.unwrap())
+            })
+            .collect();
+        for ctx in [json!({}), json!({"state-hub.health": {"status": "ok"}})] {
+            let ctx: BTreeMap<String, J> = ctx
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let matcher = Matcher::new(&reg, defs.clone(), ctx);
+            for attrs in [
+                json!({"stale_days": 45}),
+                json!({"stale_days": 3, "workstream_id": null}),
+            ] {
+                let s = reg.subject("org.statehub.task.stale").unwrap();
+                let env = crate::eval::example_envelope(&reg, s, attrs.as_object().unwrap(), None);
+                let verdicts = matcher.evaluate_envelope(&reg, "org.statehub.task.stale", &env);
+                let event = EventValue::from_envelope(&env, Some(s));
+                let alone: Vec<Verdict> = matcher
+                    .definitions
+                    .iter()
+                    .map(|d| {
+                        Verdict::new(
+                            &d.name,
+                            &d.rule
+                                .as_ref()
+                                .unwrap()
+                                .evaluate_interpreted(Some(&event), &matcher.context),
+                        )
+                    })
+                    .collect();
+                assert_eq!(verdicts, alone);
+            }
+        }
     }
 }

@@ -20,14 +20,15 @@ pub enum Fast {
     And(Box<Fast>, Box<Fast>),
     Or(Box<Fast>, Box<Fast>),
     Not(Box<Fast>),
-    /// `path OP literal` (or `literal OP path`, flipped).
-    Compare(Path, Op, Lit),
+    /// `path OP literal` (or `literal OP path`, flipped); paths are indices into
+    /// [`Compiled::paths`].
+    Compare(usize, Op, Lit),
     /// `path in [literals]`.
-    In(Path, Vec<Lit>),
+    In(usize, Vec<Lit>),
     /// `has(path.field)`.
-    Has(Path, String),
+    Has(usize, String),
     /// A boolean path used as an operand (`event.attributes.flag && ...`).
-    Truthy(Path),
+    Truthy(usize),
     Const(bool),
 }
 
@@ -51,32 +52,59 @@ pub enum Lit {
     Timestamp(chrono::DateTime<chrono::FixedOffset>),
 }
 
-/// `event` or `context`, then map keys.
+/// A rule in the fast subset and the distinct paths it reads.
 #[derive(Debug)]
+pub struct Compiled {
+    pub expr: Fast,
+    pub paths: Vec<Path>,
+}
+
+/// `event` or `context`, then map keys.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Path {
     pub event: bool,
     pub keys: Vec<String>,
 }
 
 /// Compiles `e` into the fast subset, or `None` when any part is outside it.
-pub fn compile(e: &IdedExpr) -> Option<Fast> {
+pub fn compile(e: &IdedExpr) -> Option<Compiled> {
+    let mut paths = Vec::new();
+    let expr = compile_in(e, &mut paths)?;
+    Some(Compiled { expr, paths })
+}
+
+fn intern(paths: &mut Vec<Path>, p: Path) -> usize {
+    match paths.iter().position(|q| *q == p) {
+        Some(i) => i,
+        None => {
+            paths.push(p);
+            paths.len() - 1
+        }
+    }
+}
+
+fn compile_in(e: &IdedExpr, paths: &mut Vec<Path>) -> Option<Fast> {
     match &e.expr {
         Expr::Literal(LiteralValue::Boolean(b)) => Some(Fast::Const(*b.inner())),
-        Expr::Select(s) if s.test => Some(Fast::Has(path(&s.operand)?, s.field.clone())),
-        Expr::Select(_) | Expr::Ident(_) => Some(Fast::Truthy(path(e)?)),
+        Expr::Select(s) if s.test => {
+            Some(Fast::Has(intern(paths, path(&s.operand)?), s.field.clone()))
+        }
+        Expr::Select(_) | Expr::Ident(_) => Some(Fast::Truthy(intern(paths, path(e)?))),
         Expr::Call(call) if call.target.is_none() => {
             let args = &call.args;
             match (call.func_name.as_str(), args.len()) {
                 (operators::LOGICAL_AND, 2) => Some(Fast::And(
-                    Box::new(compile(&args[0])?),
-                    Box::new(compile(&args[1])?),
+                    Box::new(compile_in(&args[0], paths)?),
+                    Box::new(compile_in(&args[1], paths)?),
                 )),
                 (operators::LOGICAL_OR, 2) => Some(Fast::Or(
-                    Box::new(compile(&args[0])?),
-                    Box::new(compile(&args[1])?),
+                    Box::new(compile_in(&args[0], paths)?),
+                    Box::new(compile_in(&args[1], paths)?),
                 )),
-                (operators::LOGICAL_NOT, 1) => Some(Fast::Not(Box::new(compile(&args[0])?))),
-                (operators::INDEX, 2) => Some(Fast::Truthy(path(e)?)),
+                (operators::LOGICAL_NOT, 1) => {
+                    Some(Fast::Not(Box::new(compile_in(&args[0], paths)?)))
+                }
+                (operators::INDEX, 2) => Some(Fast::Truthy(intern(paths, path(e)?))),
                 (operators::IN, 2) => {
                     let p = path(&args[0])?;
                     let Expr::List(list) = &args[1].expr else {
@@ -90,7 +118,7 @@ pub fn compile(e: &IdedExpr) -> Option<Fast> {
                         .iter()
                         .map(literal)
                         .collect::<Option<Vec<_>>>()?;
-                    Some(Fast::In(p, lits))
+                    Some(Fast::In(intern(paths, p), lits))
                 }
                 (name, 2) => {
                     let op = match name {
@@ -103,7 +131,7 @@ pub fn compile(e: &IdedExpr) -> Option<Fast> {
                         _ => return None,
                     };
                     if let (Some(p), Some(l)) = (path(&args[0]), literal(&args[1])) {
-                        return Some(Fast::Compare(p, op, l));
+                        return Some(Fast::Compare(intern(paths, p), op, l));
                     }
                     let (l, p) = (literal(&args[0])?, path(&args[1])?);
                     let flipped = match op {
@@ -113,7 +141,7 @@ pub fn compile(e: &IdedExpr) -> Option<Fast> {
                         Op::Ge => Op::Le,
                         other => other,
                     };
-                    Some(Fast::Compare(p, flipped, l))
+                    Some(Fast::Compare(intern(paths, p), flipped, l))
                 }
                 _ => None,
             }
@@ -176,29 +204,28 @@ fn literal(e: &IdedExpr) -> Option<Lit> {
     }
 }
 
-/// Evaluates `f`; `None` hands the rule to the interpreter.
-pub fn eval(f: &Fast, event: Option<&dyn Val>, context: &dyn Val) -> Option<bool> {
+/// Evaluates `f`, reading path `i` through `resolve(i)`; `None` hands the rule to the
+/// interpreter.
+pub fn eval<'b>(f: &Fast, resolve: &mut dyn FnMut(usize) -> Option<&'b dyn Val>) -> Option<bool> {
     match f {
         Fast::Const(b) => Some(*b),
-        Fast::And(a, b) => match eval(a, event, context)? {
+        Fast::And(a, b) => match eval(a, resolve)? {
             false => Some(false),
-            true => eval(b, event, context),
+            true => eval(b, resolve),
         },
-        Fast::Or(a, b) => match eval(a, event, context)? {
+        Fast::Or(a, b) => match eval(a, resolve)? {
             true => Some(true),
-            false => eval(b, event, context),
+            false => eval(b, resolve),
         },
-        Fast::Not(a) => eval(a, event, context).map(|b| !b),
-        Fast::Truthy(p) => resolve(p, event, context)?
-            .downcast_ref::<CelBool>()
-            .map(|b| *b.inner()),
+        Fast::Not(a) => eval(a, resolve).map(|b| !b),
+        Fast::Truthy(p) => resolve(*p)?.downcast_ref::<CelBool>().map(|b| *b.inner()),
         Fast::Has(p, field) => {
-            let map = resolve(p, event, context)?.downcast_ref::<CelMap>()?;
+            let map = resolve(*p)?.downcast_ref::<CelMap>()?;
             Some(get(map, field).is_some())
         }
-        Fast::Compare(p, op, lit) => compare(resolve(p, event, context)?, *op, lit),
+        Fast::Compare(p, op, lit) => compare(resolve(*p)?, *op, lit),
         Fast::In(p, lits) => {
-            let v = resolve(p, event, context)?;
+            let v = resolve(*p)?;
             let mut found = false;
             for l in lits {
                 // Every element must be comparable, as the interpreter would otherwise say more.
@@ -216,7 +243,12 @@ fn get<'b, 'v>(map: &'b CelMap<'v>, key: &str) -> Option<&'b (dyn Val + 'v)> {
     }
 }
 
-fn resolve<'b>(p: &Path, event: Option<&'b dyn Val>, context: &'b dyn Val) -> Option<&'b dyn Val> {
+/// The value at `p`, when every key on the way exists.
+pub fn resolve<'b>(
+    p: &Path,
+    event: Option<&'b dyn Val>,
+    context: &'b dyn Val,
+) -> Option<&'b dyn Val> {
     let mut cur: &'b dyn Val = if p.event { event? } else { context };
     for k in &p.keys {
         let map = cur.downcast_ref::<CelMap>()?;

@@ -380,10 +380,12 @@ fn the_fast_path_agrees_with_the_interpreter() {
                     interpreted,
                     "{expr} on event {i}"
                 );
-                if let Some(f) = &rule.fast
-                    && fast::eval(f, Some(event.0.as_ref()), ctx.value.as_ref()).is_some()
-                {
-                    decided += 1;
+                if let Some(f) = &rule.fast {
+                    let (ev, cx) = (Some(event.0.as_ref()), ctx.value.as_ref());
+                    let mut resolve = |i: usize| fast::resolve(&f.paths[i], ev, cx);
+                    if fast::eval(&f.expr, &mut resolve).is_some() {
+                        decided += 1;
+                    }
                 }
             }
         }
