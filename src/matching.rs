@@ -120,10 +120,10 @@ impl Compiled {
     }
 }
 
-/// One definition's outcome on one envelope.
+/// One definition's outcome on one envelope (borrowing the definition's name from the matcher).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
-    pub definition: String,
+pub struct Verdict<'m> {
+    pub definition: &'m str,
     /// `fires`, `skips`, `skips: missing-context` or `error`.
     pub outcome: &'static str,
     /// The missing context or the error.
@@ -131,10 +131,10 @@ pub struct Verdict {
     pub message: Option<String>,
 }
 
-impl Verdict {
-    fn new(definition: &str, outcome: &Outcome) -> Verdict {
+impl<'m> Verdict<'m> {
+    fn new(definition: &'m str, outcome: &Outcome) -> Verdict<'m> {
         Verdict {
-            definition: definition.to_string(),
+            definition,
             outcome: outcome.label(),
             message: match outcome {
                 Outcome::MissingContext(name) => Some(name.clone()),
@@ -158,11 +158,11 @@ pub struct Matcher {
 
 /// What [`Matcher::evaluate`] gives for one envelope.
 #[derive(Debug, Default)]
-pub struct Matched {
+pub struct Matched<'m> {
     /// The payload as JSON, when it is a JSON object.
     pub envelope: Option<J>,
     /// One per definition the subject triggers, in definition order.
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Vec<Verdict<'m>>,
 }
 
 impl Matcher {
@@ -224,7 +224,7 @@ impl Matcher {
 
     /// Evaluates every definition `subject` triggers on `payload`. A payload that is not a JSON
     /// object triggers nothing (tap reports it as invalid).
-    pub fn evaluate(&self, reg: &Registry, subject: &str, payload: &[u8]) -> Matched {
+    pub fn evaluate(&self, reg: &Registry, subject: &str, payload: &[u8]) -> Matched<'_> {
         let Ok(envelope @ J::Object(_)) = serde_json::from_slice::<J>(payload) else {
             return Matched::default();
         };
@@ -236,7 +236,12 @@ impl Matcher {
     }
 
     /// As [`Matcher::evaluate`], for an envelope already parsed.
-    pub fn evaluate_envelope(&self, reg: &Registry, subject: &str, envelope: &J) -> Vec<Verdict> {
+    pub fn evaluate_envelope(
+        &self,
+        reg: &Registry,
+        subject: &str,
+        envelope: &J,
+    ) -> Vec<Verdict<'_>> {
         let Some(list) = self.by_subject.get(subject).filter(|l| !l.is_empty()) else {
             return Vec::new();
         };
@@ -265,45 +270,68 @@ impl Matcher {
     }
 }
 
-/// `fires: a, b; skips: c; skips (missing context): d; error: e (no such key `x`)`, or a note
-/// that no definition is triggered by the subject. For tap's human output.
+/// `fires: a, b; skips: c; skips (missing context): d (x absent); error: e (no such key `x`)`,
+/// or a note that no definition is triggered by the subject. For tap's human output.
 pub fn describe(verdicts: &[Verdict]) -> String {
+    let mut s = String::new();
+    describe_into(&mut s, verdicts);
+    s
+}
+
+/// [`describe`], appended to `out` (tap's line buffer) without intermediate strings.
+pub fn describe_into(out: &mut String, verdicts: &[Verdict]) {
     if verdicts.is_empty() {
-        return "no definition is triggered by this subject".to_string();
+        out.push_str("no definition is triggered by this subject");
+        return;
     }
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for v in verdicts {
-        let key = match v.outcome {
-            "skips: missing-context" => "skips (missing context)",
-            other => other,
-        };
-        let item = match (&v.message, v.outcome) {
-            (Some(m), "error") => format!("{} ({m})", v.definition),
-            (Some(m), _) => format!("{} ({m} absent)", v.definition),
-            _ => v.definition.clone(),
-        };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, items)) => items.push(item),
-            None => groups.push((key, vec![item])),
+    let mut first_group = true;
+    for (key, label) in [
+        ("fires", "fires"),
+        ("skips", "skips"),
+        ("skips: missing-context", "skips (missing context)"),
+        ("error", "error"),
+    ] {
+        let mut first = true;
+        for v in verdicts.iter().filter(|v| v.outcome == key) {
+            if first {
+                if !first_group {
+                    out.push_str("; ");
+                }
+                out.push_str(label);
+                out.push_str(": ");
+                first = false;
+                first_group = false;
+            } else {
+                out.push_str(", ");
+            }
+            out.push_str(v.definition);
+            match (&v.message, v.outcome) {
+                (Some(m), "error") => {
+                    out.push_str(" (");
+                    out.push_str(m);
+                    out.push(')');
+                }
+                (Some(m), _) => {
+                    out.push_str(" (");
+                    out.push_str(m);
+                    out.push_str(" absent)");
+                }
+                _ => {}
+            }
         }
     }
-    groups
-        .iter()
-        .map(|(k, items)| format!("{k}: {}", items.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// `handoff tap`'s hook, per envelope: the envelope as JSON (for `--format json`, so its output
 /// replays in `handoff simulate --events`) and, with `--match`, every triggered definition's
 /// verdict. Parses the payload at most once.
-pub fn tap_hook(
-    matcher: Option<&Matcher>,
+pub fn tap_hook<'m>(
+    matcher: Option<&'m Matcher>,
     reg: &Registry,
     subject: &str,
     payload: &[u8],
     json: bool,
-) -> (Option<J>, Option<Vec<Verdict>>) {
+) -> (Option<J>, Option<Vec<Verdict<'m>>>) {
     match matcher {
         Some(m) => {
             let matched = m.evaluate(reg, subject, payload);

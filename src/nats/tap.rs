@@ -104,7 +104,7 @@ struct JsonEvent<'a> {
     event: Option<serde_json::Value>,
     /// With `--match`: each triggered definition's outcome.
     #[serde(skip_serializing_if = "Option::is_none")]
-    matches: Option<Vec<crate::matching::Verdict>>,
+    matches: Option<Vec<crate::matching::Verdict<'a>>>,
 }
 
 /// The id as a UUID string.
@@ -298,7 +298,7 @@ pub async fn run(
                     human_line(&mut line, seq, subject, &checked);
                     if let Some(m) = &matches {
                         line.push_str("  → ");
-                        line.push_str(&crate::matching::describe(m));
+                        crate::matching::describe_into(&mut line, m);
                         line.push('\n');
                     }
                     out.write_all(line.as_bytes()).map_err(io)?;
