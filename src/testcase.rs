@@ -329,8 +329,10 @@ pub struct Note {
 pub struct Report {
     pub results: Vec<CaseResult>,
     pub notes: Vec<Note>,
-    /// Unreadable definitions or case files (shape errors).
+    /// Unreadable definitions or case files (shape errors), rules that cannot be evaluated.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many definition and case files were read.
+    pub files: usize,
 }
 
 impl Report {
@@ -368,7 +370,10 @@ pub fn run(reg: &Registry, root: &Path, paths: &[PathBuf]) -> Result<Report, Str
     let (case_paths, def_paths): (Vec<PathBuf>, Vec<PathBuf>) =
         files.into_iter().partition(|p| is_case_file(p));
 
-    let mut report = Report::default();
+    let mut report = Report {
+        files: case_paths.len() + def_paths.len(),
+        ..Report::default()
+    };
     let mut definitions: BTreeMap<String, (String, Definition)> = BTreeMap::new();
     for p in &def_paths {
         let text =
@@ -379,6 +384,9 @@ pub fn run(reg: &Registry, root: &Path, paths: &[PathBuf]) -> Result<Report, Str
             .diagnostics
             .extend(diags.into_iter().filter(Diagnostic::is_error));
         if let Some(def) = def {
+            if let Some(d) = uncompilable_rule(&file, &def) {
+                report.diagnostics.push(d);
+            }
             definitions.insert(def.name.value.clone(), (file.path.clone(), def));
         }
     }
@@ -404,6 +412,26 @@ pub fn run(reg: &Registry, root: &Path, paths: &[PathBuf]) -> Result<Report, Str
         }
     }
     Ok(report)
+}
+
+/// A rule that cannot be evaluated, as a diagnostic at its position in the definition file
+/// (at the error inside the expression when the file holds it verbatim).
+fn uncompilable_rule(file: &SourceFile, def: &Definition) -> Option<Diagnostic> {
+    let when = def.when.as_ref()?;
+    let requires: Vec<String> = def.requires.iter().map(|r| r.value.clone()).collect();
+    let error = Rule::compile(&when.value, &requires).err()?;
+    let span = match crate::rule::analyze(&when.value) {
+        Err(finding) if def.when_exact => {
+            when.span.start + finding.span.start
+                ..when.span.start + finding.span.end.max(finding.span.start + 1)
+        }
+        _ => when.span.clone(),
+    };
+    Some(file.diagnostic(
+        Code::RuleSyntax,
+        span,
+        format!("`rule.when` cannot be evaluated: {error}"),
+    ))
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -666,3 +666,31 @@ fn tap_context_without_match_is_a_usage_error() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn a_rule_that_cannot_be_evaluated_is_a_positioned_error() {
+    let tmp = repo_copy();
+    let cases =
+        "cases:\n  - name: any\n    trigger: {event: org.statehub.task.stale}\n    expect: fires\n";
+    with_event_definition(tmp.path(), "event.attributes.stale_days >", &[], cases);
+    let run = handoff(tmp.path(), &["test"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    // `  when: '` is 9 columns: the expression starts at column 10, the error at its end.
+    assert!(
+        run.stdout
+            .contains("definitions/the-custodian.goal-triage.yaml:10:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("`rule.when` cannot be evaluated"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("invalid case: the rule cannot be evaluated"),
+        "{}",
+        run.stdout
+    );
+}

@@ -51,7 +51,11 @@ fn label(r: &CaseResult) -> String {
 pub fn human(report: &Report) -> String {
     let mut s = String::new();
     if !report.diagnostics.is_empty() {
-        s.push_str(&report::render(Format::Human, &report.diagnostics, 0));
+        s.push_str(&report::render(
+            Format::Human,
+            &report.diagnostics,
+            report.files,
+        ));
     }
     for r in &report.results {
         let status = if r.passed { "ok" } else { "FAILED" };
