@@ -1,4 +1,5 @@
-//! `handoff test` (rule test cases), `handoff simulate` and starter case files from generate.
+//! Rules that run: `handoff test` (rule test cases), starter case files from generate,
+//! `handoff simulate` (counts against `plan`) and `handoff tap --match` on a private nats-server.
 
 use crate::common::{handoff, read, repo_copy};
 
