@@ -13,6 +13,7 @@ mod cron_reference;
 mod deprecation;
 mod diagnostics_doc;
 mod diff;
+mod eval;
 mod example_e2e;
 mod explain;
 mod generate;

@@ -107,7 +107,75 @@ fn tap_throughput() {
         last.starts_with(&format!("tap: {n} events, {n} ok, 0 invalid")),
         "{last}"
     );
+    // The same events through `tap --match` with 100 definitions, all triggered by the subject
+    // of every envelope (org.statehub.task.stale): the worst case, 100 evaluations per envelope.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        support::repo().join("subjects.toml"),
+        dir.path().join("subjects.toml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("definitions")).unwrap();
+    for i in 0..100 {
+        std::fs::write(
+            dir.path().join(format!("definitions/bench.definition-{i}.yaml")),
+            format!(
+                "apiVersion: activity-core/v1\nkind: ActivityDefinition\nmetadata:\n  name: bench.definition-{i}\ntrigger:\n  events:\n    - {}\nrule:\n  when: 'has(event.attributes.stale_days) && event.attributes.stale_days > {} && context[\"state-hub.health\"].status == \"ok\"'\n  requires:\n    - state-hub.health\ninstruction:\n  shell:\n    command: /bin/true\n",
+                "org.statehub.task.stale",
+                i % 100
+            ),
+        )
+        .unwrap();
+    }
+    let registry = dir.path().join("subjects.toml");
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let t = Instant::now();
+    let status = handoff_cmd(
+        Some(&url),
+        &[
+            "--registry",
+            registry.to_str().unwrap(),
+            "tap",
+            "--match",
+            "--context",
+            r#"state-hub.health={"status":"ok"}"#,
+            "--count",
+            &n.to_string(),
+            "--timeout",
+            "10s",
+            "--strict",
+        ],
+    )
+    .stdout(out.reopen().unwrap())
+    .stderr(Stdio::inherit())
+    .status()
+    .unwrap();
+    let match_secs = t.elapsed().as_secs_f64();
+    assert_eq!(status.code(), Some(0));
+    let text = std::fs::read_to_string(out.path()).unwrap();
+    assert!(
+        text.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with(&format!("tap: {n} events, {n} ok, 0 invalid")),
+        "{}",
+        text.lines().last().unwrap_or_default()
+    );
+    // Every envelope lists its 100 definitions; stale_days = i % 100 decides which fire (none
+    // for the first, whose stale_days is 0).
+    let second = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with("  → skips: bench.definition-0, bench.definition-1, "),
+        "{second}"
+    );
+    assert_eq!(second.matches("bench.definition-").count(), 100);
+
     let rate = |s: f64| n as f64 / s;
+    eprintln!(
+        "bench-tap: handoff tap --match, 100 definitions all triggered by every envelope {:.0} msg/s ({:.2} s)",
+        rate(match_secs),
+        match_secs
+    );
     eprintln!(
         "bench-tap: N={n} ({} bytes each); publish (256 acks in flight) {:.0} msg/s; \
          bare async-nats ordered read loop {:.0} msg/s; handoff tap --count N (whole process, \

@@ -25,6 +25,10 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
         &out.definitions,
         &format!("{}/activity-definition.schema.json", out.schemas),
     );
+    let test_schema_rel = relative(
+        &out.definitions,
+        &format!("{}/activity-definition-test.schema.json", out.schemas),
+    );
     let mut list = Vec::new();
     for (m, mv) in reg
         .migrations
@@ -39,6 +43,17 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
         list.push(Artifact {
             path: format!("{}/{}.yaml", out.definitions, m.definition.name.value),
             content: seal(&content),
+            kind: Kind::Draft,
+        });
+        // Its starter test cases (`handoff test`), a draft too: kept once edited.
+        list.push(Artifact {
+            path: format!(
+                "{}/{}{}",
+                out.definitions,
+                m.definition.name.value,
+                crate::testcase::SUFFIX
+            ),
+            content: crate::testcase::starter(reg, m, &test_schema_rel),
             kind: Kind::Draft,
         });
     }
@@ -77,6 +92,11 @@ pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifac
     list.push(Artifact {
         path: format!("{}/activity-definition.schema.json", out.schemas),
         content: json_file(schema::activity_definition(reg), &label),
+        kind: Kind::Generated,
+    });
+    list.push(Artifact {
+        path: format!("{}/activity-definition-test.schema.json", out.schemas),
+        content: json_file(crate::testcase::schema(reg), &label),
         kind: Kind::Generated,
     });
     list.push(Artifact {

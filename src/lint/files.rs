@@ -63,11 +63,13 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     for entry in walker {
         let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
         let regular = entry.file_type().is_some_and(|t| t.is_file());
+        // Case files (`*.test.yaml`) beside the definitions are `handoff test`'s.
         if regular
             && matches!(
                 entry.path().extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml")
             )
+            && !crate::testcase::is_case_file(entry.path())
         {
             files.push(entry.into_path());
         }

@@ -31,6 +31,8 @@ pub struct Options {
     /// Stop after this long without an event.
     pub idle: Option<Duration>,
     pub json: bool,
+    /// `--match`: the definitions evaluated on every envelope (crate::matching).
+    pub matcher: Option<std::sync::Arc<crate::matching::Matcher>>,
 }
 
 /// Why the tap stopped.
@@ -97,6 +99,12 @@ struct JsonEvent<'a> {
     id: Option<String>,
     ok: bool,
     problems: Vec<JsonProblem>,
+    /// The envelope, when the payload is a JSON object (replayable by `handoff simulate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<serde_json::Value>,
+    /// With `--match`: each triggered definition's outcome.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matches: Option<Vec<crate::matching::Verdict<'a>>>,
 }
 
 /// The id as a UUID string.
@@ -298,6 +306,13 @@ pub async fn run(
                         *summary.problems.entry(c).or_default() += 1;
                     }
                 }
+                let (event, matches) = crate::matching::tap_hook(
+                    opts.matcher.as_deref(),
+                    reg,
+                    subject,
+                    &msg.payload,
+                    opts.json,
+                );
                 line.clear();
                 if opts.json {
                     let ev = JsonEvent {
@@ -313,11 +328,18 @@ pub async fn run(
                                 message: p.to_string(),
                             })
                             .collect(),
+                        event,
+                        matches,
                     };
                     serde_json::to_writer(&mut out, &ev).map_err(|e| io(e.into()))?;
                     out.write_all(b"\n").map_err(io)?;
                 } else {
                     human_line(&mut line, seq, subject, &checked);
+                    if let Some(m) = &matches {
+                        line.push_str("  → ");
+                        crate::matching::describe_into(&mut line, m);
+                        line.push('\n');
+                    }
                     out.write_all(line.as_bytes()).map_err(io)?;
                 }
                 let now = Instant::now();

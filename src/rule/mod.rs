@@ -110,7 +110,7 @@ const INLINE_MAX_LEN: usize = 1024;
 const INLINE_MAX_DEPTH: usize = 12;
 
 /// The deepest nesting of brackets, outside string literals.
-fn nesting_depth(expr: &str) -> usize {
+pub fn nesting_depth(expr: &str) -> usize {
     let (mut depth, mut max, mut quote, mut escaped) = (0usize, 0usize, None::<char>, false);
     for c in expr.chars() {
         if let Some(q) = quote {

@@ -18,8 +18,10 @@ mod output;
 mod plan;
 mod plan_evidence;
 mod publish;
+mod simulate;
 mod stream;
 mod tap;
+mod test;
 mod validate;
 
 use std::io::Write;
@@ -76,6 +78,10 @@ pub enum Command {
     Completions(completions::Args),
     /// The man page, in roff (`handoff man > handoff.1`).
     Man(completions::ManArgs),
+    /// Run the definitions' rule test cases (`<name>.test.yaml`).
+    Test(test::Args),
+    /// The timeline of what would run in a window: cron and legacy fires, recorded events, doubles.
+    Simulate(simulate::Args),
 }
 
 impl Command {
@@ -95,6 +101,8 @@ impl Command {
             Command::Explain(_) => "explain",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
+            Command::Test(_) => "test",
+            Command::Simulate(_) => "simulate",
         }
     }
 }
@@ -186,6 +194,8 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
         Command::Explain(a) => explain::run(a, out),
         Command::Completions(a) => completions::run(a, out),
         Command::Man(a) => completions::man(a, out),
+        Command::Test(a) => test::run(&registry()?, a, out, err),
+        Command::Simulate(a) => simulate::run(&registry()?, a, out, err),
     }
 }
 

@@ -28,12 +28,32 @@ pub struct Args {
     /// Exit 1 if any event was invalid.
     #[arg(long)]
     pub strict: bool,
+    /// Also show which definitions (in the definitions folder) fire, skip or error on each event.
+    #[arg(long = "match")]
+    pub match_definitions: bool,
+    /// A context value the rules see with --match, NAME=JSON (repeatable); others are absent.
+    #[arg(
+        long = "context",
+        value_name = "NAME=JSON",
+        requires = "match_definitions"
+    )]
+    pub context: Vec<String>,
     #[command(flatten)]
     pub nats: NatsArgs,
 }
 
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
-    let reg = crate::options::require_registry(registry, err)?;
+    let (project, reg) = crate::options::require(registry, &[], err)?;
+    let matcher = if args.match_definitions {
+        Some(std::sync::Arc::new(crate::simulate::matcher(
+            &project,
+            &reg,
+            &args.context,
+            err,
+        )?))
+    } else {
+        None
+    };
     let conn = crate::options::connection(&args.nats)?;
     let idle = args
         .timeout
@@ -58,6 +78,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         count: args.count,
         idle,
         json: matches!(args.format, SimpleFormat::Json),
+        matcher,
     };
     let rt = nats::runtime().map_err(Failure::tool)?;
     let summary = rt
