@@ -122,119 +122,21 @@ pub fn evidence(reg: &Registry, m: &Migration, inputs: &Inputs, at: jiff::civil:
 
     if !subjects.is_empty() || !unknown.is_empty() {
         // Step 3: registered, and the generated document current.
-        let (kind, by) = if !unknown.is_empty() {
-            (
-                Kind::Failed,
-                format!("`{}` is not registered", unknown.join("`, `")),
-            )
-        } else {
-            match &inputs.subjects_doc {
-                Ok(true) => (
-                    Kind::Verified,
-                    format!(
-                        "`{}` registered; {} is current",
-                        subjects.join("`, `"),
-                        reg.output.subjects_doc
-                    ),
-                ),
-                Ok(false) => (
-                    Kind::Failed,
-                    format!(
-                        "{} is not current (run `handoff generate`)",
-                        reg.output.subjects_doc
-                    ),
-                ),
-                Err(why) => (Kind::Declared, why.clone()),
-            }
-        };
+        let (kind, by) = subject_documented(reg, inputs, &subjects, &unknown);
         settle(&mut ev, Step::SubjectDocumented, kind, by);
 
         // Step 4: the audit finds each publish at its trigger site, after commit.
-        let (kind, by) = match &inputs.audit {
-            Err(why) => (Kind::Declared, why.clone()),
-            Ok(outcome) => {
-                let mut failed = Vec::new();
-                let mut sites = Vec::new();
-                for s in &subjects {
-                    match outcome.subjects.iter().find(|a| a.subject == *s) {
-                        Some(a) if a.verified => sites.push(a.trigger_site.clone()),
-                        Some(a) => failed.extend(a.findings.iter().map(|f| format!("audit: {f}"))),
-                        None => failed.push(format!("audit: `{s}` was not audited")),
-                    }
-                }
-                if failed.is_empty() && unknown.is_empty() {
-                    (
-                        Kind::Verified,
-                        format!("audit: published at {} after commit", sites.join(", ")),
-                    )
-                } else if failed.is_empty() {
-                    (
-                        Kind::Failed,
-                        format!("`{}` is not registered", unknown.join("`, `")),
-                    )
-                } else {
-                    (Kind::Failed, failed.join("; "))
-                }
-            }
-        };
+        let (kind, by) = publish_wired(inputs, &subjects, &unknown);
         settle(&mut ev, Step::PublishWired, kind, by);
 
         // Step 8: the scope document mentions the handoff.
-        let (kind, by) = match &inputs.scope {
-            None => (
-                Kind::Declared,
-                "not verified: no scope document (configure `[source]` or pass --scope)".into(),
-            ),
-            Some((path, Err(why))) => (Kind::Failed, format!("{path}: {why}")),
-            Some((path, Ok(text))) => match often_used_with(text) {
-                None => (
-                    Kind::Failed,
-                    format!("{path} has no \"Often used with\" section"),
-                ),
-                Some(section) => {
-                    let words = [
-                        "handoff",
-                        reg.subject_prefix.as_str(),
-                        reg.stream.name.as_str(),
-                    ];
-                    match words.iter().find(|w| section.contains(*w)) {
-                        Some(w) => (
-                            Kind::Verified,
-                            format!("{path} \"Often used with\" mentions `{w}`"),
-                        ),
-                        None => (
-                            Kind::Failed,
-                            format!(
-                                "{path} \"Often used with\" does not mention the handoff (`handoff` or `{}`)",
-                                reg.subject_prefix
-                            ),
-                        ),
-                    }
-                }
-            },
-        };
+        let (kind, by) = scope_updated(reg, inputs);
         settle(&mut ev, Step::ScopeUpdated, kind, by);
     }
 
     // Step 7: the legacy job is gone from the host.
     let host = &inputs.host;
-    let installed: Vec<String> = match &m.legacy.systemd_timer {
-        Some(timer) => host
-            .systemd_units
-            .iter()
-            .filter(|u| u.rsplit('/').next() == Some(timer.as_str()))
-            .map(|u| format!("{}/{u}", host.systemd_dir.as_deref().unwrap_or(".")))
-            .collect(),
-        None => Vec::new(),
-    }
-    .into_iter()
-    .chain(
-        host.crontab_jobs
-            .iter()
-            .filter(|j| same_command(&j.command, &m.legacy.command))
-            .map(|j| j.origin.clone()),
-    )
-    .collect();
+    let installed = legacy_installed(m, host);
     let checked = match &m.legacy.systemd_timer {
         Some(_) => host.systemd_dir.is_some(),
         None => host.crontabs_given,
@@ -272,6 +174,129 @@ pub fn evidence(reg: &Registry, m: &Migration, inputs: &Inputs, at: jiff::civil:
         );
     }
     ev
+}
+
+/// Step 3: registered, and the generated document current.
+fn subject_documented(
+    reg: &Registry,
+    inputs: &Inputs,
+    subjects: &[&str],
+    unknown: &[String],
+) -> (Kind, String) {
+    if !unknown.is_empty() {
+        (
+            Kind::Failed,
+            format!("`{}` is not registered", unknown.join("`, `")),
+        )
+    } else {
+        match &inputs.subjects_doc {
+            Ok(true) => (
+                Kind::Verified,
+                format!(
+                    "`{}` registered; {} is current",
+                    subjects.join("`, `"),
+                    reg.output.subjects_doc
+                ),
+            ),
+            Ok(false) => (
+                Kind::Failed,
+                format!(
+                    "{} is not current (run `handoff generate`)",
+                    reg.output.subjects_doc
+                ),
+            ),
+            Err(why) => (Kind::Declared, why.clone()),
+        }
+    }
+}
+
+/// Step 4: the audit finds each publish at its trigger site, after commit.
+fn publish_wired(inputs: &Inputs, subjects: &[&str], unknown: &[String]) -> (Kind, String) {
+    match &inputs.audit {
+        Err(why) => (Kind::Declared, why.clone()),
+        Ok(outcome) => {
+            let mut failed = Vec::new();
+            let mut sites = Vec::new();
+            for s in subjects {
+                match outcome.subjects.iter().find(|a| a.subject == *s) {
+                    Some(a) if a.verified => sites.push(a.trigger_site.clone()),
+                    Some(a) => failed.extend(a.findings.iter().map(|f| format!("audit: {f}"))),
+                    None => failed.push(format!("audit: `{s}` was not audited")),
+                }
+            }
+            if failed.is_empty() && unknown.is_empty() {
+                (
+                    Kind::Verified,
+                    format!("audit: published at {} after commit", sites.join(", ")),
+                )
+            } else if failed.is_empty() {
+                (
+                    Kind::Failed,
+                    format!("`{}` is not registered", unknown.join("`, `")),
+                )
+            } else {
+                (Kind::Failed, failed.join("; "))
+            }
+        }
+    }
+}
+
+/// Step 8: the scope document mentions the handoff.
+fn scope_updated(reg: &Registry, inputs: &Inputs) -> (Kind, String) {
+    match &inputs.scope {
+        None => (
+            Kind::Declared,
+            "not verified: no scope document (configure `[source]` or pass --scope)".into(),
+        ),
+        Some((path, Err(why))) => (Kind::Failed, format!("{path}: {why}")),
+        Some((path, Ok(text))) => match often_used_with(text) {
+            None => (
+                Kind::Failed,
+                format!("{path} has no \"Often used with\" section"),
+            ),
+            Some(section) => {
+                let words = [
+                    "handoff",
+                    reg.subject_prefix.as_str(),
+                    reg.stream.name.as_str(),
+                ];
+                match words.iter().find(|w| section.contains(*w)) {
+                    Some(w) => (
+                        Kind::Verified,
+                        format!("{path} \"Often used with\" mentions `{w}`"),
+                    ),
+                    None => (
+                        Kind::Failed,
+                        format!(
+                            "{path} \"Often used with\" does not mention the handoff (`handoff` or `{}`)",
+                            reg.subject_prefix
+                        ),
+                    ),
+                }
+            }
+        },
+    }
+}
+
+/// Step 7: where the legacy job is still installed on the host.
+fn legacy_installed(m: &Migration, host: &Host) -> Vec<String> {
+    match &m.legacy.systemd_timer {
+        Some(timer) => host
+            .systemd_units
+            .iter()
+            .filter(|u| u.rsplit('/').next() == Some(timer.as_str()))
+            .map(|u| format!("{}/{u}", host.systemd_dir.as_deref().unwrap_or(".")))
+            .collect(),
+        None => Vec::new(),
+    }
+    .into_iter()
+    .chain(
+        host.crontab_jobs
+            .iter()
+            .filter(|j| same_command(&j.command, &m.legacy.command))
+            .map(|j| j.origin.clone()),
+    )
+    .collect()
 }
 
 /// Two commands are the same job when one contains the other, spaces aside.

@@ -12,9 +12,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, ExceptHandler, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
+
+mod calls;
+
+use calls::{Calls, FoundCall};
 
 /// What the audit knows about the registry while reading a file.
 pub struct Ctx<'c> {
@@ -338,22 +342,7 @@ impl Flow<'_, '_> {
                 None
             }
             Stmt::Expr(e) => self.exprs(std::iter::once(&*e.value), state, true),
-            Stmt::If(x) => {
-                let st = self.exprs(std::iter::once(&*x.test), state, false);
-                let mut out = self.block(&x.body, st);
-                let mut has_else = false;
-                for c in &x.elif_else_clauses {
-                    let st = match &c.test {
-                        Some(t) => self.exprs(std::iter::once(t), st, false),
-                        None => {
-                            has_else = true;
-                            st
-                        }
-                    };
-                    out = join(out, self.block(&c.body, st));
-                }
-                if has_else { out } else { join(out, st) }
-            }
+            Stmt::If(x) => self.if_stmt(x, state),
             Stmt::While(w) => {
                 let st = self.exprs(std::iter::once(&*w.test), state, false);
                 let forever = matches!(&*w.test, Expr::BooleanLiteral(b) if b.value);
@@ -372,38 +361,8 @@ impl Flow<'_, '_> {
                 let normal = self.block(&f.orelse, st);
                 join(normal, breaks)
             }
-            Stmt::Try(t) => {
-                let body = self.block(&t.body, state);
-                let mut out = self.block(&t.orelse, body);
-                for h in &t.handlers {
-                    let ExceptHandler::ExceptHandler(h) = h;
-                    let st = self.exprs(h.type_.as_deref().into_iter(), state, false);
-                    out = join(out, self.block(&h.body, st));
-                }
-                if t.finalbody.is_empty() {
-                    out
-                } else {
-                    // `finally` may run from the start of the `try`: its publishes are checked
-                    // from there; what follows the statement sees its commits too.
-                    let from_start = self.block(&t.finalbody, state);
-                    out.map(|c| c || from_start == Some(true))
-                }
-            }
-            Stmt::With(w) => {
-                let mut st = state;
-                let mut transaction = false;
-                for item in &w.items {
-                    st = self.exprs(std::iter::once(&item.context_expr), st, false);
-                    if let Expr::Call(c) = &item.context_expr
-                        && let Expr::Attribute(a) = &*c.func
-                        && a.attr.id.as_str() == "begin"
-                    {
-                        transaction = true;
-                    }
-                }
-                let end = self.block(&w.body, st);
-                if transaction { end.map(|_| true) } else { end }
-            }
+            Stmt::Try(t) => self.try_stmt(t, state),
+            Stmt::With(w) => self.with_stmt(w, state),
             Stmt::Match(m) => {
                 let st = self.exprs(std::iter::once(&*m.subject), state, false);
                 let mut out = st;
@@ -439,6 +398,59 @@ impl Flow<'_, '_> {
                 self.apply(c, state, false)
             }
         }
+    }
+
+    fn if_stmt(&mut self, x: &ast::StmtIf, state: State) -> State {
+        let st = self.exprs(std::iter::once(&*x.test), state, false);
+        let mut out = self.block(&x.body, st);
+        let mut has_else = false;
+        for c in &x.elif_else_clauses {
+            let st = match &c.test {
+                Some(t) => self.exprs(std::iter::once(t), st, false),
+                None => {
+                    has_else = true;
+                    st
+                }
+            };
+            out = join(out, self.block(&c.body, st));
+        }
+        if has_else { out } else { join(out, st) }
+    }
+
+    /// `finally` may run from the start of the `try`.
+    fn try_stmt(&mut self, t: &ast::StmtTry, state: State) -> State {
+        let body = self.block(&t.body, state);
+        let mut out = self.block(&t.orelse, body);
+        for h in &t.handlers {
+            let ExceptHandler::ExceptHandler(h) = h;
+            let st = self.exprs(h.type_.as_deref().into_iter(), state, false);
+            out = join(out, self.block(&h.body, st));
+        }
+        if t.finalbody.is_empty() {
+            out
+        } else {
+            // `finally` may run from the start of the `try`: its publishes are checked
+            // from there; what follows the statement sees its commits too.
+            let from_start = self.block(&t.finalbody, state);
+            out.map(|c| c || from_start == Some(true))
+        }
+    }
+
+    /// A `with <x>.begin():` block commits when it exits.
+    fn with_stmt(&mut self, w: &ast::StmtWith, state: State) -> State {
+        let mut st = state;
+        let mut transaction = false;
+        for item in &w.items {
+            st = self.exprs(std::iter::once(&item.context_expr), st, false);
+            if let Expr::Call(c) = &item.context_expr
+                && let Expr::Attribute(a) = &*c.func
+                && a.attr.id.as_str() == "begin"
+            {
+                transaction = true;
+            }
+        }
+        let end = self.block(&w.body, st);
+        if transaction { end.map(|_| true) } else { end }
     }
 
     fn loop_body(&mut self, body: &[Stmt], st: State) -> (State, State) {
@@ -581,111 +593,6 @@ impl Flow<'_, '_> {
             self.check_module(&m, *r);
         }
         out
-    }
-}
-
-/// One call found in a statement.
-struct FoundCall {
-    range: TextRange,
-    /// The callee's last name (`commit` in `session.commit`).
-    last: String,
-    /// The dotted names before it, when they are plain names (`session`, `self.db`).
-    chain: Option<String>,
-    is_attribute: bool,
-    awaited: bool,
-    /// A bare expression statement.
-    dropped: bool,
-    /// The first argument (or `subject=`): its literal text, when a string literal.
-    subject: Option<(Option<String>, TextRange)>,
-}
-
-/// The calls of an expression in evaluation order (arguments before the call), without
-/// entering lambdas.
-#[derive(Default)]
-struct Calls {
-    found: Vec<FoundCall>,
-    top: Option<TextRange>,
-    depth: usize,
-}
-
-impl Calls {
-    fn walk_stmt(&mut self, s: &Stmt) {
-        visitor::walk_stmt(self, s);
-    }
-
-    fn call(&mut self, c: &ast::ExprCall, awaited: bool) {
-        if self.depth > 200 {
-            return;
-        }
-        self.visit_expr(&c.func);
-        for a in &c.arguments.args {
-            self.visit_expr(a);
-        }
-        for k in &c.arguments.keywords {
-            self.visit_expr(&k.value);
-        }
-        let (chain, last, is_attribute) = match &*c.func {
-            Expr::Name(n) => (None, n.id.to_string(), false),
-            Expr::Attribute(a) => (dotted(&a.value), a.attr.id.to_string(), true),
-            _ => return,
-        };
-        let first = c.arguments.args.first().or_else(|| {
-            c.arguments
-                .keywords
-                .iter()
-                .find(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == "subject"))
-                .map(|k| &k.value)
-        });
-        let subject = first.map(|e| {
-            let lit = match e {
-                Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
-                _ => None,
-            };
-            (lit, e.range())
-        });
-        self.found.push(FoundCall {
-            range: c.range(),
-            last,
-            chain,
-            is_attribute,
-            awaited,
-            dropped: !awaited && self.top == Some(c.range()),
-            subject,
-        });
-    }
-}
-
-fn dotted(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Name(n) => Some(n.id.to_string()),
-        Expr::Attribute(a) => dotted(&a.value).map(|d| format!("{d}.{}", a.attr.id)),
-        _ => None,
-    }
-}
-
-impl<'a> Visitor<'a> for Calls {
-    fn visit_stmt(&mut self, s: &'a Stmt) {
-        // Nested definitions do not run here.
-        if !matches!(s, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-            visitor::walk_stmt(self, s);
-        }
-    }
-
-    fn visit_expr(&mut self, e: &'a Expr) {
-        if self.depth > 200 {
-            return;
-        }
-        self.depth += 1;
-        match e {
-            Expr::Lambda(_) => {}
-            Expr::Await(a) => match &*a.value {
-                Expr::Call(c) => self.call(c, true),
-                other => self.visit_expr(other),
-            },
-            Expr::Call(c) => self.call(c, false),
-            other => visitor::walk_expr(self, other),
-        }
-        self.depth -= 1;
     }
 }
 

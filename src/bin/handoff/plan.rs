@@ -13,8 +13,8 @@ use clap::Args as ClapArgs;
 use crate::exit::{CommandResult, Exit, Failure};
 use crate::options::SimpleFormat;
 use crate::plan_evidence::{assess, evidence_inputs, evidence_of};
-use handoff::evidence::{Inputs, Kind};
-use handoff::plan::{self, DefinitionState, Status};
+use handoff::evidence::{Evidence, Inputs, Kind};
+use handoff::plan::{self, Blocker, DefinitionState, ParallelRun, Status};
 use handoff::registry::{Migration, Registry, Step, StepState};
 
 #[derive(Debug, ClapArgs)]
@@ -205,134 +205,13 @@ fn human(
             "\n{} → {}\n",
             m.name.value, m.definition.name.value
         ));
-        let legacy = match (&m.legacy.schedule, &m.legacy.systemd_timer) {
-            (Some(s), Some(t)) => format!("`{}` ({}) via {t}", s.value, m.legacy.timezone),
-            (Some(s), None) => format!("`{}` ({})", s.value, m.legacy.timezone),
-            (None, Some(t)) => t.clone(),
-            (None, None) => "—".to_string(),
-        };
-        out.push_str(&format!(
-            "  legacy:     {legacy}{}\n",
-            status
-                .legacy_words
-                .as_ref()
-                .map(|w| format!(": {w}"))
-                .unwrap_or_default()
-        ));
-        let events = m.definition.trigger.event_values().join(", ");
-        let trigger = match (
-            &m.definition.trigger.cron,
-            m.definition.trigger.events.is_empty(),
-        ) {
-            (Some(c), true) => format!(
-                "cron `{}` ({})",
-                c.value, m.definition.trigger.timezone.value
-            ),
-            (Some(c), false) => format!(
-                "cron `{}` ({}) and events {events}",
-                c.value, m.definition.trigger.timezone.value
-            ),
-            (None, _) => format!("events {events}"),
-        };
-        let file_state = match def_state {
-            DefinitionState::Missing => "missing".to_string(),
-            DefinitionState::Invalid(n) => format!(
-                "fails validation ({n} error{})",
-                if n == 1 { "" } else { "s" }
-            ),
-            DefinitionState::Valid => "valid".to_string(),
-        };
-        out.push_str(&format!("  definition: {trigger}; file {file_state}\n\n"));
-        out.push_str("   #  step                                                                        state     date        evidence\n");
-        for ((step, state, _), (_, eff, _)) in m.cutover.steps.iter().zip(&effective.cutover.steps)
-        {
-            let date = match state {
-                StepState::Done(d) => d.to_string(),
-                _ => String::new(),
-            };
-            let evidence = match evidence_of(&ev, *step, state) {
-                (Some(Kind::Declared), None) => "declared".to_string(),
-                (Some(Kind::Declared), Some(by)) => format!("declared ({by})"),
-                (Some(Kind::Verified), by) => format!("verified: {}", by.unwrap_or_default()),
-                (Some(Kind::Failed), by) => format!("NOT verified: {}", by.unwrap_or_default()),
-                (None, _) => String::new(),
-            };
-            let row = format!(
-                "   {}  {:<76}{:<10}{:<12}{}",
-                step.number(),
-                step.title(),
-                step_state(*step, eff, &status),
-                date,
-                evidence
-            );
-            out.push_str(row.trim_end());
-            out.push('\n');
-        }
+        human_migration(&mut out, m, def_state, &status);
+        human_steps(&mut out, m, &effective, &ev, &status);
         if let Some(p) = &status.parallel_run {
-            let ended = match m.cutover.state(Step::LegacyDisabled) {
-                StepState::Done(d) => Some(*d),
-                _ => None,
-            };
-            let elapsed = match (ended, p.days_elapsed) {
-                (Some(end), _) => format!(", ended {end} ({} days)", (end - p.start).get_days()),
-                (None, Some(d)) if d >= p.window_days => format!(
-                    ", {d} days so far (the {}-day minimum is met)",
-                    p.window_days
-                ),
-                (None, Some(d)) if d < 0 => {
-                    format!(" (in {} day{})", -d, if d == -1 { "" } else { "s" })
-                }
-                (None, Some(d)) => format!(", {d} of {} days so far", p.window_days),
-                (None, None) => String::new(),
-            };
-            let verb = if p.days_elapsed.is_some_and(|d| d < 0) {
-                "starts"
-            } else {
-                "started"
-            };
-            out.push_str(&format!(
-                "\n  parallel run: {verb} {}{elapsed}; legacy may be disabled from {}\n",
-                p.start, p.earliest_disable
-            ));
-            let n = |x: Option<usize>, why: &str| {
-                x.map_or_else(|| format!("n/a{why}"), |v| v.to_string())
-            };
-            out.push_str(&format!(
-                "    fires in the first {} days: legacy {}, definition {}, in the same minute {} (double-fire exposure)\n",
-                p.window_days,
-                n(p.legacy_fires, " (no cron schedule)"),
-                n(p.definition_fires, " (event-triggered)"),
-                n(p.same_minute, "")
-            ));
+            human_parallel_run(&mut out, m, p);
         }
-        if blocking.is_empty() {
-            match status.next_step {
-                Some(s) => out.push_str(&format!(
-                    "\n  next: step {} — nothing blocks it\n",
-                    s.number()
-                )),
-                None => out.push_str("\n  done: every step is complete\n"),
-            }
-        } else {
+        if human_blockers(&mut out, &status, &blocking) {
             blocked += 1;
-            match status.next_step {
-                Some(s) => out.push_str(&format!("\n  blocked at step {}:\n", s.number())),
-                None => out.push_str("\n  blocked: every step is recorded as done, but\n"),
-            }
-            for b in &blocking {
-                out.push_str(&format!("    - {}\n", b.message));
-            }
-        }
-        let later: Vec<_> = status
-            .blockers
-            .iter()
-            .filter(|b| !blocking.iter().any(|x| std::ptr::eq(*x, *b)))
-            .collect();
-        if !later.is_empty() {
-            out.push_str("  to fix before later steps:\n");
-            for b in later {
-                out.push_str(&format!("    - step {}: {}\n", b.step.number(), b.message));
-            }
         }
     }
     out.push_str(&format!(
@@ -340,4 +219,150 @@ fn human(
         reg.migrations.len()
     ));
     out
+}
+
+/// The migration's legacy job and definition, as the plan shows them.
+fn human_migration(out: &mut String, m: &Migration, def_state: DefinitionState, status: &Status) {
+    let legacy = match (&m.legacy.schedule, &m.legacy.systemd_timer) {
+        (Some(s), Some(t)) => format!("`{}` ({}) via {t}", s.value, m.legacy.timezone),
+        (Some(s), None) => format!("`{}` ({})", s.value, m.legacy.timezone),
+        (None, Some(t)) => t.clone(),
+        (None, None) => "—".to_string(),
+    };
+    out.push_str(&format!(
+        "  legacy:     {legacy}{}\n",
+        status
+            .legacy_words
+            .as_ref()
+            .map(|w| format!(": {w}"))
+            .unwrap_or_default()
+    ));
+    let events = m.definition.trigger.event_values().join(", ");
+    let trigger = match (
+        &m.definition.trigger.cron,
+        m.definition.trigger.events.is_empty(),
+    ) {
+        (Some(c), true) => format!(
+            "cron `{}` ({})",
+            c.value, m.definition.trigger.timezone.value
+        ),
+        (Some(c), false) => format!(
+            "cron `{}` ({}) and events {events}",
+            c.value, m.definition.trigger.timezone.value
+        ),
+        (None, _) => format!("events {events}"),
+    };
+    let file_state = match def_state {
+        DefinitionState::Missing => "missing".to_string(),
+        DefinitionState::Invalid(n) => format!(
+            "fails validation ({n} error{})",
+            if n == 1 { "" } else { "s" }
+        ),
+        DefinitionState::Valid => "valid".to_string(),
+    };
+    out.push_str(&format!("  definition: {trigger}; file {file_state}\n\n"));
+}
+
+/// The table of the cutover's steps.
+fn human_steps(
+    out: &mut String,
+    m: &Migration,
+    effective: &Migration,
+    ev: &Evidence,
+    status: &Status,
+) {
+    out.push_str("   #  step                                                                        state     date        evidence\n");
+    for ((step, state, _), (_, eff, _)) in m.cutover.steps.iter().zip(&effective.cutover.steps) {
+        let date = match state {
+            StepState::Done(d) => d.to_string(),
+            _ => String::new(),
+        };
+        let evidence = match evidence_of(ev, *step, state) {
+            (Some(Kind::Declared), None) => "declared".to_string(),
+            (Some(Kind::Declared), Some(by)) => format!("declared ({by})"),
+            (Some(Kind::Verified), by) => format!("verified: {}", by.unwrap_or_default()),
+            (Some(Kind::Failed), by) => format!("NOT verified: {}", by.unwrap_or_default()),
+            (None, _) => String::new(),
+        };
+        let row = format!(
+            "   {}  {:<76}{:<10}{:<12}{}",
+            step.number(),
+            step.title(),
+            step_state(*step, eff, status),
+            date,
+            evidence
+        );
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+}
+
+/// The parallel run: its dates and the fires in its window.
+fn human_parallel_run(out: &mut String, m: &Migration, p: &ParallelRun) {
+    let ended = match m.cutover.state(Step::LegacyDisabled) {
+        StepState::Done(d) => Some(*d),
+        _ => None,
+    };
+    let elapsed = match (ended, p.days_elapsed) {
+        (Some(end), _) => format!(", ended {end} ({} days)", (end - p.start).get_days()),
+        (None, Some(d)) if d >= p.window_days => format!(
+            ", {d} days so far (the {}-day minimum is met)",
+            p.window_days
+        ),
+        (None, Some(d)) if d < 0 => {
+            format!(" (in {} day{})", -d, if d == -1 { "" } else { "s" })
+        }
+        (None, Some(d)) => format!(", {d} of {} days so far", p.window_days),
+        (None, None) => String::new(),
+    };
+    let verb = if p.days_elapsed.is_some_and(|d| d < 0) {
+        "starts"
+    } else {
+        "started"
+    };
+    out.push_str(&format!(
+        "\n  parallel run: {verb} {}{elapsed}; legacy may be disabled from {}\n",
+        p.start, p.earliest_disable
+    ));
+    let n = |x: Option<usize>, why: &str| x.map_or_else(|| format!("n/a{why}"), |v| v.to_string());
+    out.push_str(&format!(
+        "    fires in the first {} days: legacy {}, definition {}, in the same minute {} (double-fire exposure)\n",
+        p.window_days,
+        n(p.legacy_fires, " (no cron schedule)"),
+        n(p.definition_fires, " (event-triggered)"),
+        n(p.same_minute, "")
+    ));
+}
+
+/// What blocks the next step and the later ones; says whether the migration is blocked.
+fn human_blockers(out: &mut String, status: &Status, blocking: &[&Blocker]) -> bool {
+    if blocking.is_empty() {
+        match status.next_step {
+            Some(s) => out.push_str(&format!(
+                "\n  next: step {} — nothing blocks it\n",
+                s.number()
+            )),
+            None => out.push_str("\n  done: every step is complete\n"),
+        }
+    } else {
+        match status.next_step {
+            Some(s) => out.push_str(&format!("\n  blocked at step {}:\n", s.number())),
+            None => out.push_str("\n  blocked: every step is recorded as done, but\n"),
+        }
+        for b in blocking {
+            out.push_str(&format!("    - {}\n", b.message));
+        }
+    }
+    let later: Vec<_> = status
+        .blockers
+        .iter()
+        .filter(|b| !blocking.iter().any(|x| std::ptr::eq(*x, *b)))
+        .collect();
+    if !later.is_empty() {
+        out.push_str("  to fix before later steps:\n");
+        for b in later {
+            out.push_str(&format!("    - step {}: {}\n", b.step.number(), b.message));
+        }
+    }
+    !blocking.is_empty()
 }
