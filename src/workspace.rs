@@ -175,7 +175,36 @@ pub fn validate(
     opts: &Options,
 ) -> Result<Outcome, String> {
     let mut diags = file_diags;
-    let mut loaded: Vec<(&Member, Project, Registry)> = Vec::new();
+    let loaded = load_members(ws, &mut diags);
+    diags.extend(across(&loaded));
+    let paths = definition_paths(ws, opts);
+    let definition_files = validate::definition_files(&paths)?.len();
+    diags.extend(check_definitions(&loaded, &paths, opts)?);
+    if opts.freshness {
+        for (m, p, r) in &loaded {
+            if m.owns_outputs {
+                diags.extend(crate::lint::generated_problems(
+                    r,
+                    &p.root,
+                    opts.templates.as_deref(),
+                )?);
+            }
+        }
+    }
+    diagnostic::sort(&mut diags);
+    Ok(Outcome {
+        diagnostics: diags,
+        files_checked: ws.members.len() + usize::from(ws.file.is_some()) + definition_files,
+        definitions: Default::default(),
+    })
+}
+
+/// Opens every member's registry; what cannot be read (or has no registry) goes to `diags`.
+fn load_members<'a>(
+    ws: &'a Workspace,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(&'a Member, Project, Registry)> {
+    let mut loaded = Vec::new();
     for m in &ws.members {
         match Project::open(&m.path, &[]) {
             Ok(mut p) => {
@@ -200,12 +229,16 @@ pub fn validate(
             }),
         }
     }
-    diags.extend(across(&loaded));
+    loaded
+}
 
-    // The subjects and contexts of every registry, first registration winning.
+/// The subjects and contexts of every registry, first registration winning.
+fn all_subjects_and_contexts(
+    loaded: &[(&Member, Project, Registry)],
+) -> (Vec<crate::registry::Subject>, Vec<crate::registry::Context>) {
     let mut subjects = Vec::new();
     let mut contexts = Vec::new();
-    for (_, _, r) in &loaded {
+    for (_, _, r) in loaded {
         for s in &r.subjects {
             if !subjects
                 .iter()
@@ -223,7 +256,12 @@ pub fn validate(
             }
         }
     }
-    let paths = if opts.paths.is_empty() {
+    (subjects, contexts)
+}
+
+/// The definitions to check: the options' paths, else the workspace's folder when it exists.
+fn definition_paths(ws: &Workspace, opts: &Options) -> Vec<PathBuf> {
+    if opts.paths.is_empty() {
         if ws.definitions.is_dir() {
             vec![ws.definitions.clone()]
         } else {
@@ -231,19 +269,26 @@ pub fn validate(
         }
     } else {
         opts.paths.clone()
-    };
+    }
+}
+
+/// One pass per registry: its migrations against the definitions, with every registry's
+/// subjects in view. A definition's own findings come out of every pass and are kept once;
+/// `definition-without-migration` only when no registry has the migration.
+fn check_definitions(
+    loaded: &[(&Member, Project, Registry)],
+    paths: &[PathBuf],
+    opts: &Options,
+) -> Result<Vec<Diagnostic>, String> {
     let vopts = |root: PathBuf| validate::Options {
         root,
         // An explicit list (never empty here): `validate` must not fall back to a registry's
         // own definitions folder.
-        paths: paths.clone(),
+        paths: paths.to_vec(),
         templates: opts.templates.clone(),
         freshness: false,
     };
-    let definition_files = validate::definition_files(&paths)?.len();
-    // One pass per registry: its migrations against the definitions, with every registry's
-    // subjects in view. A definition's own findings come out of every pass and are kept once;
-    // `definition-without-migration` only when no registry has the migration.
+    let mut diags = Vec::new();
     let mut passes = 0;
     let mut seen: HashMap<Key, (usize, Diagnostic)> = HashMap::new();
     let mut order = Vec::new();
@@ -253,8 +298,9 @@ pub fn validate(
         let out = validate::validate(Path::new(""), None, Vec::new(), &vopts(PathBuf::from(".")))?;
         diags.extend(out.diagnostics);
     } else {
+        let (subjects, contexts) = all_subjects_and_contexts(loaded);
         let shared = loaded[0].2.stream.clone();
-        for (_, p, r) in &loaded {
+        for (_, p, r) in loaded {
             let mut view = r.clone();
             view.subjects = subjects.clone();
             view.contexts = contexts.clone();
@@ -286,46 +332,7 @@ pub fn validate(
             diags.push(d);
         }
     }
-    if opts.freshness {
-        for (m, p, r) in &loaded {
-            if m.owns_outputs {
-                diags.extend(freshness(r, &p.root, opts.templates.as_deref())?);
-            }
-        }
-    }
-    diagnostic::sort(&mut diags);
-    Ok(Outcome {
-        diagnostics: diags,
-        files_checked: ws.members.len() + usize::from(ws.file.is_some()) + definition_files,
-        definitions: Default::default(),
-    })
-}
-
-/// The generated files of one registry, as `generate --check` sees them (the same mapping as
-/// `validate`'s own freshness check).
-fn freshness(
-    reg: &Registry,
-    root: &Path,
-    templates: Option<&Path>,
-) -> Result<Vec<Diagnostic>, String> {
-    let templates = crate::render::override_dir(templates, root);
-    let artifacts = generate::artifacts(reg, templates.as_deref())?;
-    let mut out = Vec::new();
-    for o in generate::check(root, &artifacts) {
-        if !o.outcome.is_problem() {
-            continue;
-        }
-        let code = match o.outcome {
-            generate::Outcome::Orphan | generate::Outcome::OrphanEdited => Code::OrphanGenerated,
-            generate::Outcome::NotUtf8 | generate::Outcome::Unreadable => Code::Io,
-            _ => Code::StaleGenerated,
-        };
-        out.push(
-            Diagnostic::file_level(code, display_path(&root.join(&o.path)), o.message())
-                .with_help(o.outcome.help()),
-        );
-    }
-    Ok(out)
+    Ok(diags)
 }
 
 /// The offset of a top-level `key =` line (before the first table), if there is one.

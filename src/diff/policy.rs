@@ -117,23 +117,45 @@ fn next(old: &[u64], major: bool) -> String {
 }
 
 pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violation> {
-    let mut out = Vec::new();
     let version_at = top_level_version(new);
     let (Some(ov), Some(nv)) = (parse_version(&old.version), parse_version(&new.version)) else {
-        let bad = if parse_version(&old.version).is_none() {
-            &old.version
-        } else {
-            &new.version
-        };
-        out.push(Violation {
-            rule: Policy::VersionUnparsable,
-            message: format!("registry version `{bad}` is not of the form MAJOR.MINOR[.PATCH]"),
-            location: version_at,
-            help: "write the version as numbers separated by dots, e.g. `1.0`".into(),
-        });
-        return out;
+        return vec![unparsable(old, new, version_at)];
     };
-    let b = bump(&ov, &nv);
+    let mut out = Vec::new();
+    out.extend(bump_violation(old, new, &ov, &nv, changes, version_at));
+    out.extend(since_violations(old, new));
+    for c in changes {
+        out.extend(deprecated_version_violation(new, c));
+        out.extend(removed_violation(old, c));
+    }
+    out
+}
+
+/// The version that does not parse (the old one first).
+fn unparsable(old: &Registry, new: &Registry, version_at: Location) -> Violation {
+    let bad = if parse_version(&old.version).is_none() {
+        &old.version
+    } else {
+        &new.version
+    };
+    Violation {
+        rule: Policy::VersionUnparsable,
+        message: format!("registry version `{bad}` is not of the form MAJOR.MINOR[.PATCH]"),
+        location: version_at,
+        help: "write the version as numbers separated by dots, e.g. `1.0`".into(),
+    }
+}
+
+/// A version that went down, or a bump too small for the changes (at most one).
+fn bump_violation(
+    old: &Registry,
+    new: &Registry,
+    ov: &[u64],
+    nv: &[u64],
+    changes: &[Change],
+    version_at: Location,
+) -> Option<Violation> {
+    let b = bump(ov, nv);
     let breaking: Vec<&Change> = changes
         .iter()
         .filter(|c| c.class == Class::Breaking)
@@ -147,20 +169,20 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
         ids.into_iter().collect::<Vec<_>>().join(", ")
     };
     if b == Bump::Decreased {
-        out.push(Violation {
+        Some(Violation {
             rule: Policy::VersionDecreased,
             message: format!(
                 "the registry version went down from `{}` to `{}`",
                 old.version, new.version
             ),
-            location: version_at.clone(),
+            location: version_at,
             help: format!(
                 "versions only grow: use `{}` or higher",
-                next(&ov, !breaking.is_empty())
+                next(ov, !breaking.is_empty())
             ),
-        });
+        })
     } else if !breaking.is_empty() && b < Bump::Major {
-        out.push(Violation {
+        Some(Violation {
             rule: Policy::MajorBumpRequired,
             message: format!(
                 "{} breaking change{} ({}) but the version went from `{}` to `{}`",
@@ -170,14 +192,14 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
                 old.version,
                 new.version
             ),
-            location: version_at.clone(),
+            location: version_at,
             help: format!(
                 "set `version = \"{}\"`, or make the change compatibly (see docs/breaking.md)",
-                next(&ov, true)
+                next(ov, true)
             ),
-        });
+        })
     } else if !additive.is_empty() && b < Bump::Minor {
-        out.push(Violation {
+        Some(Violation {
             rule: Policy::MinorBumpRequired,
             message: format!(
                 "{} addition{} ({}) but the version went from `{}` to `{}`",
@@ -187,10 +209,17 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
                 old.version,
                 new.version
             ),
-            location: version_at.clone(),
-            help: format!("set `version = \"{}\"`", next(&ov, false)),
-        });
+            location: version_at,
+            help: format!("set `version = \"{}\"`", next(ov, false)),
+        })
+    } else {
+        None
     }
+}
+
+/// New subjects whose `since` is not the new registry version.
+fn since_violations(old: &Registry, new: &Registry) -> Vec<Violation> {
+    let mut out = Vec::new();
     for s in &new.subjects {
         if old.subject(&s.subject).is_none() && s.since != new.version {
             out.push(Violation {
@@ -204,54 +233,55 @@ pub fn check(old: &Registry, new: &Registry, changes: &[Change]) -> Vec<Violatio
             });
         }
     }
-    for c in changes {
-        let deprecated = match (c.rule, &c.target) {
-            (Rule::SubjectDeprecated, Target::Subject { subject }) => new
-                .subject(subject)
-                .and_then(|s| s.deprecated.as_ref())
-                .map(|d| (format!("subject `{subject}`"), d)),
-            (Rule::AttributeDeprecated, Target::Attribute { subject, attribute }) => new
-                .subject(subject)
-                .and_then(|s| s.attribute(attribute))
-                .and_then(|a| a.deprecated.as_ref())
-                .map(|d| (format!("attribute `{attribute}` of `{subject}`"), d)),
-            _ => None,
-        };
-        if let Some((what, d)) = deprecated
-            && d.version != new.version
-        {
-            out.push(Violation {
-                rule: Policy::DeprecatedVersionMismatch,
-                message: format!(
-                    "{what} is deprecated in this change with `deprecated = \"{}\"`, but the registry version is `{}`",
-                    d.version, new.version
-                ),
-                location: c.location.clone(),
-                help: format!("set `deprecated = \"{}\"`", new.version),
-            });
-        }
-        let removed = match (c.rule, &c.target) {
-            (Rule::SubjectRemoved | Rule::SubjectRenamed, Target::Subject { subject }) => old
-                .subject(subject)
-                .filter(|s| s.deprecated.is_none())
-                .map(|_| format!("subject `{subject}`")),
-            (Rule::AttributeRemoved, Target::Attribute { subject, attribute }) => old
-                .subject(subject)
-                .and_then(|s| s.attribute(attribute))
-                .filter(|a| a.deprecated.is_none())
-                .map(|_| format!("attribute `{attribute}` of `{subject}`")),
-            _ => None,
-        };
-        if let Some(what) = removed {
-            out.push(Violation {
-                rule: Policy::RemovedWithoutDeprecation,
-                message: format!("{what} was removed without being deprecated first"),
-                location: c.location.clone(),
-                help: "restore it with `deprecated = \"<version>\"`, `deprecated_reason` and `replaced_by`, release that, and remove it in a later major version".into(),
-            });
-        }
-    }
     out
+}
+
+/// A deprecation in this change whose `deprecated` is not the new registry version.
+fn deprecated_version_violation(new: &Registry, c: &Change) -> Option<Violation> {
+    let deprecated = match (c.rule, &c.target) {
+        (Rule::SubjectDeprecated, Target::Subject { subject }) => new
+            .subject(subject)
+            .and_then(|s| s.deprecated.as_ref())
+            .map(|d| (format!("subject `{subject}`"), d)),
+        (Rule::AttributeDeprecated, Target::Attribute { subject, attribute }) => new
+            .subject(subject)
+            .and_then(|s| s.attribute(attribute))
+            .and_then(|a| a.deprecated.as_ref())
+            .map(|d| (format!("attribute `{attribute}` of `{subject}`"), d)),
+        _ => None,
+    };
+    let (what, d) = deprecated?;
+    (d.version != new.version).then(|| Violation {
+        rule: Policy::DeprecatedVersionMismatch,
+        message: format!(
+            "{what} is deprecated in this change with `deprecated = \"{}\"`, but the registry version is `{}`",
+            d.version, new.version
+        ),
+        location: c.location.clone(),
+        help: format!("set `deprecated = \"{}\"`", new.version),
+    })
+}
+
+/// A removal (or rename) of something the old registry did not mark `deprecated`.
+fn removed_violation(old: &Registry, c: &Change) -> Option<Violation> {
+    let removed = match (c.rule, &c.target) {
+        (Rule::SubjectRemoved | Rule::SubjectRenamed, Target::Subject { subject }) => old
+            .subject(subject)
+            .filter(|s| s.deprecated.is_none())
+            .map(|_| format!("subject `{subject}`")),
+        (Rule::AttributeRemoved, Target::Attribute { subject, attribute }) => old
+            .subject(subject)
+            .and_then(|s| s.attribute(attribute))
+            .filter(|a| a.deprecated.is_none())
+            .map(|_| format!("attribute `{attribute}` of `{subject}`")),
+        _ => None,
+    };
+    removed.map(|what| Violation {
+        rule: Policy::RemovedWithoutDeprecation,
+        message: format!("{what} was removed without being deprecated first"),
+        location: c.location.clone(),
+        help: "restore it with `deprecated = \"<version>\"`, `deprecated_reason` and `replaced_by`, release that, and remove it in a later major version".into(),
+    })
 }
 
 /// The top-level `version = ` line of the registry.

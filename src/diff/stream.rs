@@ -8,8 +8,23 @@ use super::{Change, Location, Rule, Target, key_offset};
 
 pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
     let mut out = Vec::new();
-    let text = &new.file.text;
-    let at = |header: &str, key: &str| Location::at(&new.file, key_offset(text, header, key));
+    envelope(old, new, &mut out);
+    stream_name(old, new, &mut out);
+    filter(old, new, &mut out);
+    retention_and_storage(old, new, &mut out);
+    max_age(old, new, &mut out);
+    duplicate_window(old, new, &mut out);
+    out
+}
+
+/// Where `key` of the `header` table is in the new registry.
+fn location(new: &Registry, header: &str, key: &str) -> Location {
+    Location::at(&new.file, key_offset(&new.file.text, header, key))
+}
+
+/// The envelope's version and publisher.
+fn envelope(old: &Registry, new: &Registry, out: &mut Vec<Change>) {
+    let at = |header: &str, key: &str| location(new, header, key);
     let (oe, ne) = (&old.envelope, &new.envelope);
     if oe.version != ne.version {
         out.push(
@@ -39,6 +54,11 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             .with_help("rules and consumers filtering on `event.publisher` stop matching"),
         );
     }
+}
+
+/// The stream's name.
+fn stream_name(old: &Registry, new: &Registry, out: &mut Vec<Change>) {
+    let at = |header: &str, key: &str| location(new, header, key);
     let (os, ns) = (&old.stream, &new.stream);
     if os.name != ns.name {
         out.push(
@@ -51,6 +71,12 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             .with_help("consumers bind to the stream by name; create the new stream beside the old one and move consumers before the publishers switch"),
         );
     }
+}
+
+/// The stream's filter, narrowed (judged by the old registry's subjects too) or widened.
+fn filter(old: &Registry, new: &Registry, out: &mut Vec<Change>) {
+    let at = |header: &str, key: &str| location(new, header, key);
+    let (os, ns) = (&old.stream, &new.stream);
     let covered = |filters: &[String], p: &str| filters.iter().any(|f| pattern_within(p, f));
     // A subject the old stream captured (old filters and old registry subjects) that the new
     // filters lose.
@@ -92,6 +118,12 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             Target::AllSubjects,
         ));
     }
+}
+
+/// The stream's retention and storage.
+fn retention_and_storage(old: &Registry, new: &Registry, out: &mut Vec<Change>) {
+    let at = |header: &str, key: &str| location(new, header, key);
+    let (os, ns) = (&old.stream, &new.stream);
     if os.retention != ns.retention {
         out.push(
             Change::new(
@@ -117,6 +149,12 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             Target::AllSubjects,
         ));
     }
+}
+
+/// The stream's `max_age` (0, unlimited, being the longest).
+fn max_age(old: &Registry, new: &Registry, out: &mut Vec<Change>) {
+    let at = |header: &str, key: &str| location(new, header, key);
+    let (os, ns) = (&old.stream, &new.stream);
     let age = |s: u64| if s == 0 { u64::MAX } else { s };
     let (oa, na) = (age(os.max_age.seconds), age(ns.max_age.seconds));
     if na < oa {
@@ -143,6 +181,12 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             Target::AllSubjects,
         ));
     }
+}
+
+/// The stream's duplicate window.
+fn duplicate_window(old: &Registry, new: &Registry, out: &mut Vec<Change>) {
+    let at = |header: &str, key: &str| location(new, header, key);
+    let (os, ns) = (&old.stream, &new.stream);
     if os.duplicate_window.seconds != ns.duplicate_window.seconds {
         out.push(
             Change::new(
@@ -157,5 +201,4 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             .with_help("publishers' retry and idempotency guarantees rest on the window (a retry after it is stored twice); change it together with the publishers' retry policy"),
         );
     }
-    out
 }

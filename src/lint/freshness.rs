@@ -1,5 +1,7 @@
 //! Freshness of generated files, as `generate --check` reports it.
 
+use std::path::Path;
+
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::generate;
@@ -14,25 +16,42 @@ pub(super) fn check_freshness(
     opts: &Options,
     reported: &[Diagnostic],
 ) -> Result<Vec<Diagnostic>, String> {
-    let templates = crate::render::override_dir(opts.templates.as_deref(), &opts.root);
-    let artifacts = generate::artifacts(reg, templates.as_deref())?;
     let mut out: Vec<Diagnostic> = Vec::new();
-    for o in generate::check(&opts.root, &artifacts) {
-        if !o.outcome.is_problem() {
-            continue;
-        }
-        let shown = crate::project::display_path(&opts.root.join(&o.path));
-        let code = code_of(&o.outcome);
+    for d in generated_problems(reg, &opts.root, opts.templates.as_deref())? {
         // A definition file that cannot be read is already reported by the walk.
-        if code == Code::Io
+        if d.code == Code::Io
             && reported
                 .iter()
                 .chain(out.iter())
-                .any(|d| d.code == Code::Io && d.file == shown)
+                .any(|r| r.code == Code::Io && r.file == d.file)
         {
             continue;
         }
-        out.push(Diagnostic::file_level(code, shown, o.message()).with_help(o.outcome.help()));
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Every stale, orphaned or unreadable generated file of one registry whose generated paths are
+/// relative to `root`, as `generate --check` sees them (a workspace checks its registries with
+/// it too).
+pub(crate) fn generated_problems(
+    reg: &Registry,
+    root: &Path,
+    templates: Option<&Path>,
+) -> Result<Vec<Diagnostic>, String> {
+    let templates = crate::render::override_dir(templates, root);
+    let artifacts = generate::artifacts(reg, templates.as_deref())?;
+    let mut out = Vec::new();
+    for o in generate::check(root, &artifacts) {
+        if !o.outcome.is_problem() {
+            continue;
+        }
+        let shown = crate::project::display_path(&root.join(&o.path));
+        out.push(
+            Diagnostic::file_level(code_of(&o.outcome), shown, o.message())
+                .with_help(o.outcome.help()),
+        );
     }
     Ok(out)
 }

@@ -28,6 +28,7 @@ use crate::source::SourceFile;
 
 use files::Checked;
 pub use files::definition_files;
+pub(crate) use freshness::generated_problems;
 use references::triggering_subjects;
 use rule::RuleScope;
 
