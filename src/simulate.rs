@@ -19,7 +19,7 @@ use serde_json::Value as J;
 use crate::cron;
 use crate::eval::{EventValue, Outcome};
 use crate::matching::Matcher;
-use crate::registry::{Registry, Step, StepState};
+use crate::registry::{Migration, Registry, Step, StepState};
 
 /// What fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -142,8 +142,26 @@ pub fn simulate(
     events: &[Recorded],
 ) -> Simulation {
     let mut sim = Simulation::default();
+    let def_fires = definition_cron_fires(reg, matcher, from, to, &mut sim);
+    for m in &reg.migrations {
+        legacy_fires(m, from, to, &def_fires, &mut sim);
+    }
+    event_fires(reg, matcher, from, to, events, &mut sim);
+    sim.entries
+        .sort_by(|a, b| (a.at, a.kind, &a.name).cmp(&(b.at, b.kind, &b.name)));
+    sim
+}
+
+/// The definitions' cron fires in `[from, to)`, as entries; returns the indices of each
+/// definition's entries, by definition name.
+fn definition_cron_fires(
+    reg: &Registry,
+    matcher: &Matcher,
+    from: Timestamp,
+    to: Timestamp,
+    sim: &mut Simulation,
+) -> BTreeMap<String, Vec<usize>> {
     let cron_event = EventValue::cron_fire();
-    // Definition cron fires.
     let mut def_fires: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for d in &matcher.definitions {
         let Some(c) = &d.definition.trigger.cron else {
@@ -179,77 +197,107 @@ pub fn simulate(
             ));
         }
     }
-    // Legacy fires, and the doubles per migration.
-    for m in &reg.migrations {
-        let def_name = m.definition.name.value.clone();
-        let Some(schedule) = &m.legacy.schedule else {
-            if m.legacy.systemd_timer.is_some() {
-                sim.notes.push(format!(
-                    "migration {}: the legacy job is a systemd timer; its fires are not simulated",
-                    m.name.value
-                ));
-            }
-            sim.migrations.push(MigrationCounts {
-                migration: m.name.value.clone(),
-                definition: def_name.clone(),
-                legacy_fires: None,
-                definition_fires: def_fires.get(&def_name).map(Vec::len),
-                same_minute: None,
-            });
-            continue;
-        };
-        let tz = cron::parse_timezone(&m.legacy.timezone).unwrap_or(TimeZone::UTC);
-        let Ok(parsed) = cron::parse(schedule) else {
-            continue;
-        };
-        let legacy_end = match m.cutover.state(Step::LegacyDisabled) {
-            StepState::Done(date) => date
-                .to_zoned_datetime(tz.clone())
-                .map(|z| z.timestamp())
-                .unwrap_or(to)
-                .min(to),
-            _ => to,
-        };
-        let legacy = if legacy_end > from {
-            parsed.schedule.fires_between(from, legacy_end, &tz)
-        } else {
-            Vec::new()
-        };
-        let minutes: BTreeSet<i64> = legacy.iter().map(|t| minute(*t)).collect();
-        let mut def_minutes = BTreeSet::new();
-        let mut same = 0;
-        for &i in def_fires.get(&def_name).into_iter().flatten() {
-            let e = &mut sim.entries[i];
-            if e.trigger == "cron" && minutes.contains(&minute(e.at)) {
-                e.double = true;
-                same += 1;
-                def_minutes.insert(minute(e.at));
-            }
-        }
-        for at in &legacy {
-            sim.entries.push(Entry {
-                at: *at,
-                kind: Kind::Legacy,
-                name: m.name.value.clone(),
-                migration: Some(m.name.value.clone()),
-                trigger: "cron",
-                source: schedule.value.clone(),
-                timezone: Some(m.legacy.timezone.clone()),
-                event_id: None,
-                outcome: None,
-                message: None,
-                double: def_minutes.contains(&minute(*at)),
-            });
+    def_fires
+}
+
+/// A migration's legacy fires in `[from, to)` (until the legacy job was disabled), as entries,
+/// with the doubles against its definition's cron fires marked, and its counts.
+fn legacy_fires(
+    m: &Migration,
+    from: Timestamp,
+    to: Timestamp,
+    def_fires: &BTreeMap<String, Vec<usize>>,
+    sim: &mut Simulation,
+) {
+    let def_name = m.definition.name.value.clone();
+    let Some(schedule) = &m.legacy.schedule else {
+        if m.legacy.systemd_timer.is_some() {
+            sim.notes.push(format!(
+                "migration {}: the legacy job is a systemd timer; its fires are not simulated",
+                m.name.value
+            ));
         }
         sim.migrations.push(MigrationCounts {
             migration: m.name.value.clone(),
             definition: def_name.clone(),
-            legacy_fires: Some(legacy.len()),
+            legacy_fires: None,
             definition_fires: def_fires.get(&def_name).map(Vec::len),
-            same_minute: def_fires.contains_key(&def_name).then_some(same),
+            same_minute: None,
+        });
+        return;
+    };
+    let tz = cron::parse_timezone(&m.legacy.timezone).unwrap_or(TimeZone::UTC);
+    let Ok(parsed) = cron::parse(schedule) else {
+        return;
+    };
+    let legacy_end = match m.cutover.state(Step::LegacyDisabled) {
+        StepState::Done(date) => date
+            .to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(to)
+            .min(to),
+        _ => to,
+    };
+    let legacy = if legacy_end > from {
+        parsed.schedule.fires_between(from, legacy_end, &tz)
+    } else {
+        Vec::new()
+    };
+    let (same, def_minutes) = mark_doubles(sim, def_fires.get(&def_name), &legacy);
+    for at in &legacy {
+        sim.entries.push(Entry {
+            at: *at,
+            kind: Kind::Legacy,
+            name: m.name.value.clone(),
+            migration: Some(m.name.value.clone()),
+            trigger: "cron",
+            source: schedule.value.clone(),
+            timezone: Some(m.legacy.timezone.clone()),
+            event_id: None,
+            outcome: None,
+            message: None,
+            double: def_minutes.contains(&minute(*at)),
         });
     }
-    // Recorded events.
+    sim.migrations.push(MigrationCounts {
+        migration: m.name.value.clone(),
+        definition: def_name.clone(),
+        legacy_fires: Some(legacy.len()),
+        definition_fires: def_fires.get(&def_name).map(Vec::len),
+        same_minute: def_fires.contains_key(&def_name).then_some(same),
+    });
+}
+
+/// Marks as doubles the definition's cron entries (at `indices`) in a minute the legacy job
+/// also fires; returns how many, and their minutes.
+fn mark_doubles(
+    sim: &mut Simulation,
+    indices: Option<&Vec<usize>>,
+    legacy: &[Timestamp],
+) -> (usize, BTreeSet<i64>) {
+    let minutes: BTreeSet<i64> = legacy.iter().map(|t| minute(*t)).collect();
+    let mut def_minutes = BTreeSet::new();
+    let mut same = 0;
+    for &i in indices.into_iter().flatten() {
+        let e = &mut sim.entries[i];
+        if e.trigger == "cron" && minutes.contains(&minute(e.at)) {
+            e.double = true;
+            same += 1;
+            def_minutes.insert(minute(e.at));
+        }
+    }
+    (same, def_minutes)
+}
+
+/// The definitions the recorded events in `[from, to)` trigger, as entries.
+fn event_fires(
+    reg: &Registry,
+    matcher: &Matcher,
+    from: Timestamp,
+    to: Timestamp,
+    events: &[Recorded],
+    sim: &mut Simulation,
+) {
     for ev in events.iter().filter(|e| e.at >= from && e.at < to) {
         let id = ev
             .envelope
@@ -272,9 +320,6 @@ pub fn simulate(
             ));
         }
     }
-    sim.entries
-        .sort_by(|a, b| (a.at, a.kind, &a.name).cmp(&(b.at, b.kind, &b.name)));
-    sim
 }
 
 #[allow(clippy::too_many_arguments)]
