@@ -171,185 +171,307 @@ const CHECK_EVERY: Duration = Duration::from_secs(3);
 /// `err`. Without either it runs until the process is stopped.
 pub async fn run(
     js: jetstream::Context,
-    mut events: UnboundedReceiver<Event>,
+    events: UnboundedReceiver<Event>,
     reg: &Registry,
     opts: &Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Summary, String> {
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
-    let mut messages = open(&js, opts, None).await?;
-    let mut summary = Summary::default();
-    let mut seen: HashSet<u128> = HashSet::new();
-    // The stream sequence of the last event counted.
-    let mut last_seq: u64 = 0;
-    let mut disconnected = false;
-    let mut deadline = opts.idle.map(|d| Instant::now() + d);
-    let io = |e: std::io::Error| format!("cannot write the tap output: {e}");
-    let mut line = String::with_capacity(256);
-    let mut next_check = Instant::now() + CHECK_EVERY;
-    // The last problem reported about the stream, so that each is said once.
-    let mut stream_problem: Option<String> = None;
-
+    let mut tap = Tap::open(js, events, reg, opts, out, err).await?;
     loop {
-        if opts.count.is_some_and(|n| summary.events >= n) {
-            summary.stop = Some(Stop::Count);
+        if tap.count_reached() {
             break;
         }
-        let next = match messages.next().now_or_never() {
-            Some(m) => Next::Message(m),
-            None => {
-                out.flush().map_err(io)?;
-                let idle = async {
-                    match deadline {
-                        Some(d) => tokio::time::sleep_until(d).await,
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    m = messages.next() => Next::Message(m),
-                    e = events.recv() => Next::Event(e),
-                    () = idle => Next::Idle,
-                    () = tokio::time::sleep_until(next_check) => Next::Check,
-                }
-            }
-        };
-        match next {
+        match tap.next_message().await? {
             Next::Idle => {
-                summary.stop = Some(Stop::Idle);
+                tap.on_idle();
                 break;
             }
-            Next::Check => {
-                next_check = Instant::now() + CHECK_EVERY;
-                if disconnected {
-                    continue;
-                }
-                let problem = match super::stream::lookup(&js, &opts.stream).await {
-                    Ok(super::stream::Live::Present(_)) => None,
-                    Ok(super::stream::Live::Missing) => {
-                        Some(format!("stream {} no longer exists", opts.stream))
-                    }
-                    Ok(super::stream::Live::Unavailable(reason)) => {
-                        Some(super::stream::unavailable(&opts.stream, &reason))
-                    }
-                    Err(e) => Some(e),
-                };
-                match (&problem, &stream_problem) {
-                    (Some(p), Some(q)) if p == q => {}
-                    (Some(p), _) => {
-                        out.flush().map_err(io)?;
-                        let _ = writeln!(err, "tap: {p}; waiting for it");
-                    }
-                    (None, Some(_)) => {
-                        let _ = writeln!(err, "tap: stream {} is available again", opts.stream);
-                    }
-                    (None, None) => {}
-                }
-                stream_problem = problem;
-            }
-            Next::Event(Some(Event::Disconnected)) => {
-                if !disconnected {
-                    disconnected = true;
-                    out.flush().map_err(io)?;
-                    let _ = writeln!(
-                        err,
-                        "tap: disconnected from the server after stream sequence {last_seq}; waiting to reconnect"
-                    );
-                }
-            }
-            Next::Event(Some(Event::Connected)) => {
-                if disconnected {
-                    disconnected = false;
-                    summary.reconnects += 1;
-                    let _ = writeln!(
-                        err,
-                        "tap: reconnected; resuming after stream sequence {last_seq}"
-                    );
-                    messages = reopen(&js, opts, last_seq, deadline, err).await?;
-                }
-            }
-            Next::Event(_) => {}
-            Next::Message(None) => {
-                let _ = writeln!(err, "tap: the consumer ended; recreating it");
-                messages = reopen(&js, opts, last_seq, deadline, err).await?;
-            }
-            Next::Message(Some(Err(e))) => {
-                let _ = writeln!(err, "tap: consumer error: {e}; recreating it");
-                messages = reopen(&js, opts, last_seq, deadline, err).await?;
-            }
-            Next::Message(Some(Ok(msg))) => {
-                let seq = match msg.info() {
-                    Ok(info) => info.stream_sequence,
-                    Err(_) => last_seq + 1,
-                };
-                if seq <= last_seq {
-                    continue;
-                }
-                last_seq = seq;
-                let subject = msg.subject.as_str();
-                let mut checked = envelope::check(reg, subject, &msg.payload);
-                if let Some(id) = checked.id
-                    && !seen.insert(id)
-                {
-                    checked.problems.push(Problem::DuplicateId(uuid_text(id)));
-                }
-                summary.events += 1;
-                if checked.is_ok() {
-                    summary.ok += 1;
-                } else {
-                    summary.invalid += 1;
-                    let mut codes: Vec<&'static str> =
-                        checked.problems.iter().map(Problem::code).collect();
-                    codes.sort_unstable();
-                    codes.dedup();
-                    for c in codes {
-                        *summary.problems.entry(c).or_default() += 1;
-                    }
-                }
-                let (event, matches) = crate::matching::tap_hook(
-                    opts.matcher.as_deref(),
-                    reg,
-                    subject,
-                    &msg.payload,
-                    opts.json,
-                );
-                line.clear();
-                if opts.json {
-                    let ev = JsonEvent {
-                        seq,
-                        subject,
-                        id: checked.id.map(uuid_text),
-                        ok: checked.is_ok(),
-                        problems: checked
-                            .problems
-                            .iter()
-                            .map(|p| JsonProblem {
-                                code: p.code(),
-                                message: p.to_string(),
-                            })
-                            .collect(),
-                        event,
-                        matches,
-                    };
-                    serde_json::to_writer(&mut out, &ev).map_err(|e| io(e.into()))?;
-                    out.write_all(b"\n").map_err(io)?;
-                } else {
-                    human_line(&mut line, seq, subject, &checked);
-                    if let Some(m) = &matches {
-                        line.push_str("  → ");
-                        crate::matching::describe_into(&mut line, m);
-                        line.push('\n');
-                    }
-                    out.write_all(line.as_bytes()).map_err(io)?;
-                }
-                let now = Instant::now();
-                deadline = opts.idle.map(|d| now + d);
-                next_check = now + CHECK_EVERY;
-            }
+            Next::Check => tap.on_check().await?,
+            Next::Event(e) => tap.on_connection(e).await?,
+            Next::Message(m) => tap.on_message(m).await?,
         }
     }
-    out.flush().map_err(io)?;
-    Ok(summary)
+    tap.finish()
+}
+
+/// The error for a failed write to the tap output.
+fn io(e: std::io::Error) -> String {
+    format!("cannot write the tap output: {e}")
+}
+
+/// The tap loop's state between turns.
+struct Tap<'a> {
+    js: jetstream::Context,
+    events: UnboundedReceiver<Event>,
+    reg: &'a Registry,
+    opts: &'a Options,
+    out: std::io::BufWriter<&'a mut dyn Write>,
+    err: &'a mut dyn Write,
+    messages: pull::Ordered,
+    summary: Summary,
+    seen: HashSet<u128>,
+    /// The stream sequence of the last event counted.
+    last_seq: u64,
+    disconnected: bool,
+    deadline: Option<Instant>,
+    line: String,
+    next_check: Instant,
+    /// The last problem reported about the stream, so that each is said once.
+    stream_problem: Option<String>,
+}
+
+impl<'a> Tap<'a> {
+    /// Opens the consumer (at the start policy) and starts the idle and check clocks.
+    async fn open(
+        js: jetstream::Context,
+        events: UnboundedReceiver<Event>,
+        reg: &'a Registry,
+        opts: &'a Options,
+        out: &'a mut dyn Write,
+        err: &'a mut dyn Write,
+    ) -> Result<Self, String> {
+        let out = std::io::BufWriter::with_capacity(64 * 1024, out);
+        let messages = open(&js, opts, None).await?;
+        let deadline = opts.idle.map(|d| Instant::now() + d);
+        let next_check = Instant::now() + CHECK_EVERY;
+        Ok(Tap {
+            js,
+            events,
+            reg,
+            opts,
+            out,
+            err,
+            messages,
+            summary: Summary::default(),
+            seen: HashSet::new(),
+            last_seq: 0,
+            disconnected: false,
+            deadline,
+            line: String::with_capacity(256),
+            next_check,
+            stream_problem: None,
+        })
+    }
+
+    /// Whether `--count` events have been counted (and if so, records why the tap stops).
+    fn count_reached(&mut self) -> bool {
+        if self.opts.count.is_some_and(|n| self.summary.events >= n) {
+            self.summary.stop = Some(Stop::Count);
+            return true;
+        }
+        false
+    }
+
+    /// The next thing to handle: a message already buffered, or else (after flushing the
+    /// output) whichever of message, connection event, idle deadline or check time comes first.
+    async fn next_message(&mut self) -> Result<Next, String> {
+        if let Some(m) = self.messages.next().now_or_never() {
+            return Ok(Next::Message(m));
+        }
+        self.out.flush().map_err(io)?;
+        let deadline = self.deadline;
+        let idle = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        Ok(tokio::select! {
+            m = self.messages.next() => Next::Message(m),
+            e = self.events.recv() => Next::Event(e),
+            () = idle => Next::Idle,
+            () = tokio::time::sleep_until(self.next_check) => Next::Check,
+        })
+    }
+
+    /// No event before the `--timeout` deadline.
+    fn on_idle(&mut self) {
+        self.summary.stop = Some(Stop::Idle);
+    }
+
+    /// Asks whether the stream is still available (unless disconnected), reporting each change.
+    async fn on_check(&mut self) -> Result<(), String> {
+        self.next_check = Instant::now() + CHECK_EVERY;
+        if self.disconnected {
+            return Ok(());
+        }
+        let stream = &self.opts.stream;
+        let problem = match super::stream::lookup(&self.js, stream).await {
+            Ok(super::stream::Live::Present(_)) => None,
+            Ok(super::stream::Live::Missing) => Some(format!("stream {stream} no longer exists")),
+            Ok(super::stream::Live::Unavailable(reason)) => {
+                Some(super::stream::unavailable(stream, &reason))
+            }
+            Err(e) => Some(e),
+        };
+        match (&problem, &self.stream_problem) {
+            (Some(p), Some(q)) if p == q => {}
+            (Some(p), _) => {
+                self.out.flush().map_err(io)?;
+                let _ = writeln!(self.err, "tap: {p}; waiting for it");
+            }
+            (None, Some(_)) => {
+                let _ = writeln!(self.err, "tap: stream {stream} is available again");
+            }
+            (None, None) => {}
+        }
+        self.stream_problem = problem;
+        Ok(())
+    }
+
+    /// A connection event: a disconnect is said once; the reconnect after it resumes the
+    /// consumer after the last event counted.
+    async fn on_connection(&mut self, event: Option<Event>) -> Result<(), String> {
+        match event {
+            Some(Event::Disconnected) if !self.disconnected => {
+                self.disconnected = true;
+                self.out.flush().map_err(io)?;
+                let _ = writeln!(
+                    self.err,
+                    "tap: disconnected from the server after stream sequence {}; waiting to reconnect",
+                    self.last_seq
+                );
+            }
+            Some(Event::Connected) if self.disconnected => {
+                self.disconnected = false;
+                self.summary.reconnects += 1;
+                let _ = writeln!(
+                    self.err,
+                    "tap: reconnected; resuming after stream sequence {}",
+                    self.last_seq
+                );
+                self.resume().await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Recreates the consumer after the last event counted.
+    async fn resume(&mut self) -> Result<(), String> {
+        self.messages = reopen(
+            &self.js,
+            self.opts,
+            self.last_seq,
+            self.deadline,
+            &mut *self.err,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// What the consumer yielded: an end or an error recreates it; a message is checked,
+    /// counted and written, and restarts the idle and check clocks.
+    async fn on_message(
+        &mut self,
+        m: Option<Result<jetstream::Message, pull::OrderedError>>,
+    ) -> Result<(), String> {
+        let msg = match m {
+            None => {
+                let _ = writeln!(self.err, "tap: the consumer ended; recreating it");
+                return self.resume().await;
+            }
+            Some(Err(e)) => {
+                let _ = writeln!(self.err, "tap: consumer error: {e}; recreating it");
+                return self.resume().await;
+            }
+            Some(Ok(msg)) => msg,
+        };
+        let seq = match msg.info() {
+            Ok(info) => info.stream_sequence,
+            Err(_) => self.last_seq + 1,
+        };
+        if seq <= self.last_seq {
+            return Ok(());
+        }
+        self.last_seq = seq;
+        let subject = msg.subject.as_str();
+        let checked = self.check(subject, &msg.payload);
+        self.write(seq, subject, &msg.payload, &checked)?;
+        let now = Instant::now();
+        self.deadline = self.opts.idle.map(|d| now + d);
+        self.next_check = now + CHECK_EVERY;
+        Ok(())
+    }
+
+    /// Checks one event against the registry (and for a repeated id), and counts it.
+    fn check(&mut self, subject: &str, payload: &[u8]) -> envelope::Checked {
+        let mut checked = envelope::check(self.reg, subject, payload);
+        if let Some(id) = checked.id
+            && !self.seen.insert(id)
+        {
+            checked.problems.push(Problem::DuplicateId(uuid_text(id)));
+        }
+        let summary = &mut self.summary;
+        summary.events += 1;
+        if checked.is_ok() {
+            summary.ok += 1;
+        } else {
+            summary.invalid += 1;
+            let mut codes: Vec<&'static str> = checked.problems.iter().map(Problem::code).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            for c in codes {
+                *summary.problems.entry(c).or_default() += 1;
+            }
+        }
+        checked
+    }
+
+    /// Runs the `--match` hook and writes the event's line (or JSON object).
+    fn write(
+        &mut self,
+        seq: u64,
+        subject: &str,
+        payload: &[u8],
+        checked: &envelope::Checked,
+    ) -> Result<(), String> {
+        let opts = self.opts;
+        let (event, matches) = crate::matching::tap_hook(
+            opts.matcher.as_deref(),
+            self.reg,
+            subject,
+            payload,
+            opts.json,
+        );
+        self.line.clear();
+        if opts.json {
+            let ev = JsonEvent {
+                seq,
+                subject,
+                id: checked.id.map(uuid_text),
+                ok: checked.is_ok(),
+                problems: checked
+                    .problems
+                    .iter()
+                    .map(|p| JsonProblem {
+                        code: p.code(),
+                        message: p.to_string(),
+                    })
+                    .collect(),
+                event,
+                matches,
+            };
+            serde_json::to_writer(&mut self.out, &ev).map_err(|e| io(e.into()))?;
+            self.out.write_all(b"\n").map_err(io)?;
+        } else {
+            human_line(&mut self.line, seq, subject, checked);
+            if let Some(m) = &matches {
+                self.line.push_str("  → ");
+                crate::matching::describe_into(&mut self.line, m);
+                self.line.push('\n');
+            }
+            self.out.write_all(self.line.as_bytes()).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the output and hands back the summary.
+    fn finish(mut self) -> Result<Summary, String> {
+        self.out.flush().map_err(io)?;
+        Ok(self.summary)
+    }
 }
 
 /// `#12 ok org.statehub.repo.registered 5d1c…` or `#13 INVALID subject id: problem [code]; …`.
