@@ -104,3 +104,49 @@ fn no_registry_says_how_to_make_one() {
         .code(3)
         .stderr_has("elsewhere.toml");
 }
+
+#[test]
+fn subject_prefix_is_required_with_a_suggestion() {
+    let t = empty().args(&[
+        "init",
+        "--prefix",
+        "org.billing",
+        "--publisher",
+        "billing-api",
+    ]);
+    t.run().code(0);
+    let path = t.dir().join("subjects.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace("subject_prefix = \"org.billing\"\n", "")
+        .replace("python = \"stubs/billing_api_events\"\n", "");
+    std::fs::write(&path, text).unwrap();
+    let run = Test::in_dir(t.dir())
+        .args(&["validate", "--no-freshness"])
+        .run()
+        .code(1);
+    assert!(
+        run.stdout.contains("missing-field")
+            && run.stdout.contains("subjects.toml:1:1")
+            && run
+                .stdout
+                .contains("add `subject_prefix = \"org.billing\"` at the top of the registry"),
+        "{}",
+        run.stdout
+    );
+    // With the prefix back, the Python package's default is named from the publisher.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen(
+        "version = \"1.0\"\n",
+        "version = \"1.0\"\nsubject_prefix = \"org.billing\"\n",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    Test::in_dir(t.dir()).args(&["generate"]).run().code(0);
+    assert!(
+        t.dir()
+            .join("stubs/billing_api_events/publishers.py")
+            .is_file()
+    );
+    Test::in_dir(t.dir()).args(&["validate"]).run().code(0);
+}
