@@ -150,3 +150,40 @@ fn subject_prefix_is_required_with_a_suggestion() {
     );
     Test::in_dir(t.dir()).args(&["validate"]).run().code(0);
 }
+
+#[test]
+fn init_writes_where_registry_points_and_notes_a_registry_above() {
+    let t = empty().file(".git/HEAD", "ref: refs/heads/main\n").args(&[
+        "--registry",
+        "svc/billing/subjects.toml",
+        "init",
+        "--prefix",
+        "org.billing",
+    ]);
+    let run = t.run().code(0);
+    assert!(
+        run.stdout
+            .contains("handoff --registry svc/billing/subjects.toml generate")
+            && run.stdout.contains("svc/billing/definitions/"),
+        "{}",
+        run.stdout
+    );
+    // The publisher is named from the registry's folder.
+    let text = std::fs::read_to_string(t.dir().join("svc/billing/subjects.toml")).unwrap();
+    assert!(text.contains("publisher = \"billing\""), "{text}");
+    let sub = t.dir().join("svc/billing");
+    Test::in_dir(&sub).args(&["generate"]).run().code(0);
+    Test::in_dir(&sub.join("definitions"))
+        .args(&["validate"])
+        .run()
+        .code(0);
+    // A registry inside that project's folder: init says which one commands will use.
+    let nested = sub.join("tools");
+    std::fs::create_dir_all(&nested).unwrap();
+    Test::in_dir(&nested)
+        .args(&["init"])
+        .run()
+        .code(0)
+        .stdout_has("note: ")
+        .stdout_has("billing/subjects.toml is a registry too");
+}

@@ -49,6 +49,8 @@ pub fn run(registries: &[PathBuf], args: Args, out: &mut dyn Write) -> CommandRe
     };
     init::check(&opts).map_err(Failure::usage)?;
     let text = init::registry_text(&opts);
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| Failure::tool(format!("cannot create {}: {e}", folder.display())))?;
     write_new(&path, &text)?;
     writeln!(
         out,
@@ -61,10 +63,22 @@ pub fn run(registries: &[PathBuf], args: Args, out: &mut dyn Write) -> CommandRe
     for dir in init::output_folders(&text) {
         std::fs::create_dir_all(folder.join(&dir))
             .map_err(|e| Failure::tool(format!("cannot create {dir}/: {e}")))?;
-        made.push(format!("{dir}/"));
+        made.push(if folder == Path::new(".") {
+            format!("{dir}/")
+        } else {
+            format!("{}/", folder.join(&dir).display())
+        });
     }
     if !made.is_empty() {
         writeln!(out, "created {}", made.join(", "))?;
+    }
+    if let Some(above) = registry_above(&folder) {
+        writeln!(
+            out,
+            "note: {} is a registry too; commands run in or below {} now use the new one",
+            above.display(),
+            folder.display()
+        )?;
     }
     let flag = if path == Path::new(init::REGISTRY_FILE) {
         String::new()
@@ -87,6 +101,18 @@ pub fn run(registries: &[PathBuf], args: Args, out: &mut dyn Write) -> CommandRe
         opts.stream
     )?;
     Ok(Exit::Clean)
+}
+
+/// A registry discovery would have found above `folder` before this one was written.
+fn registry_above(folder: &Path) -> Option<PathBuf> {
+    let abs = normalised(&std::path::absolute(folder).ok()?);
+    if abs.join(".git").exists() {
+        return None;
+    }
+    let parent = abs.parent()?;
+    init::discover(parent)
+        .ok()
+        .map(|rel| normalised(&parent.join(rel)))
 }
 
 /// `a/./b/..` without `.` and `..`, so the last component is the folder's real name.
