@@ -221,7 +221,9 @@ fn read_trigger(
                 trigger_span.clone(),
                 "the definition has no trigger",
             )
-            .with_help("add `cron: {schedule: \"...\"}` and/or `events: [org.statehub....]`"),
+            .with_help(
+                "add `cron: {schedule: \"...\"}` and/or `events: [<prefix>.<entity>.<event>]` (a subject of the registry)",
+            ),
         );
     }
     (trigger, cron_exact)

@@ -33,6 +33,7 @@ pub mod evidence;
 pub mod explain;
 pub mod generate;
 pub mod import;
+pub mod init;
 pub mod lint;
 pub mod matching;
 pub mod model;

@@ -181,7 +181,7 @@ pub fn registry() -> J {
         "description": "See docs/registry.md.",
         "type": "object",
         "additionalProperties": false,
-        "required": ["version", "stream", "envelope", "subjects"],
+        "required": ["version", "subject_prefix", "stream", "envelope", "subjects"],
         "properties": {
             "version": string,
             "subject_prefix": string,

@@ -27,9 +27,9 @@ fn a_deprecated_subject_is_marked_in_the_docs_and_its_schema() {
         ),
         "{doc}"
     );
-    // Only that subject.
+    // Only that subject. (The package is named from the publisher, `state-hub`.)
     assert_eq!(doc.matches("Deprecated since").count(), 1);
-    let stub = read(&tmp.path().join("stubs/statehub_events/publishers.py"));
+    let stub = read(&tmp.path().join("stubs/state_hub_events/publishers.py"));
     assert!(
         stub.contains(
             "    Fires: After commit.\n\n    Deprecated since 1.1: Registration is now reported as org.statehub.repo.added. Use ``org.statehub.repo.added`` instead.\n\n    Call only after"

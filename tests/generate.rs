@@ -481,7 +481,7 @@ print(json.dumps(out))
 "#;
     let out = std::process::Command::new(python())
         .args(["-c", script])
-        .arg(tmp.path().join("stubs/statehub_events/publishers.py"))
+        .arg(tmp.path().join("stubs/state_hub_events/publishers.py"))
         .output()
         .expect("python");
     assert!(

@@ -18,6 +18,7 @@ mod example_e2e;
 mod explain;
 mod generate;
 mod import;
+mod init;
 mod layout;
 mod nats_bench;
 mod nats_cli;

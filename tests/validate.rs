@@ -222,7 +222,7 @@ fn exit_codes() {
     let run = handoff(empty.path(), &["validate"]);
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("cannot read subjects.toml"),
+        run.stderr.contains("no subjects.toml") && run.stderr.contains("handoff init"),
         "{}",
         run.stderr
     );

@@ -52,18 +52,18 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         .require_string("version", diags)
         .map(|s| s.value)
         .unwrap_or_default();
-    let subject_prefix = top
-        .string("subject_prefix", diags)
-        .map_or_else(|| "org.statehub".to_string(), |s| s.value);
+    let prefix_given = top.get("subject_prefix").is_some();
+    let subject_prefix = top.string("subject_prefix", diags).map(|s| s.value);
     let stream = top
         .require("stream", diags)
         .and_then(|n| stream::stream(file, n, diags));
     let envelope = top
         .require("envelope", diags)
         .and_then(|n| envelope(file, n, diags));
+    let publisher = envelope.as_ref().map(|e: &Envelope| e.publisher.as_str());
     let output = match top.get("output") {
-        Some(n) => output(file, n, diags),
-        None => Output::default(),
+        Some(n) => output(file, n, publisher, diags),
+        None => Output::for_publisher(publisher),
     };
     let contexts = top
         .get("contexts")
@@ -75,13 +75,25 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         .unwrap_or_default();
     let migrations = top
         .get("migrations")
-        .map(|n| array_of_tables(file, n, "migrations", diags, migrations::migration))
+        .map(|n| {
+            let prefix = subject_prefix.as_deref().unwrap_or("<prefix>");
+            array_of_tables(file, n, "migrations", diags, |f, n, d| {
+                migrations::migration(f, n, prefix, d)
+            })
+        })
         .unwrap_or_default();
     let source = top
         .get("source")
         .and_then(|n| crate::audit::config::parse(file, n, diags));
     top.finish(TOP_KEYS, diags);
 
+    let subject_prefix = subject_prefix.unwrap_or_else(|| {
+        let prefix = prefix_of(&subjects);
+        if !prefix_given {
+            diags.push(missing_prefix(file, root, &prefix));
+        }
+        prefix
+    });
     let stream = stream?;
     let envelope = envelope?;
     let registry = Registry {
@@ -103,6 +115,32 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
     }
     cross_check(file, &registry, diags);
     Some(registry)
+}
+
+/// The prefix a registry without `subject_prefix` most likely means: its first subject without
+/// the last two tokens (`<entity>.<event>`), else `org.example`.
+fn prefix_of(subjects: &[super::Subject]) -> String {
+    subjects
+        .first()
+        .and_then(|s| {
+            let tokens: Vec<&str> = s.subject.value.split('.').collect();
+            (tokens.len() > 2).then(|| tokens[..tokens.len() - 2].join("."))
+        })
+        .filter(|p| p.split('.').all(is_token))
+        .unwrap_or_else(|| "org.example".to_string())
+}
+
+/// `subject_prefix` is required: handoff assumes no organisation's prefix.
+fn missing_prefix(file: &SourceFile, root: &Node, prefix: &str) -> Diagnostic {
+    let span = root.span.start..root.span.start + 1;
+    file.diagnostic(
+        Code::MissingField,
+        span,
+        "the registry is missing the required field `subject_prefix` (every subject starts with it)",
+    )
+    .with_help(format!(
+        "add `subject_prefix = \"{prefix}\"` at the top of the registry, before the first table"
+    ))
 }
 
 pub(super) fn array_of_tables<T>(
@@ -135,8 +173,13 @@ fn envelope(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opti
     })
 }
 
-fn output(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Output {
-    let mut out = Output::default();
+fn output(
+    file: &SourceFile,
+    node: &Node,
+    publisher: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Output {
+    let mut out = Output::for_publisher(publisher);
     let Some(mut f) = Fields::new(file, node, "`[output]`", diags) else {
         return out;
     };

@@ -28,6 +28,7 @@ const MIGRATION_KEYS: &[&str] = &[
 pub(super) fn migration(
     file: &SourceFile,
     node: &Node,
+    prefix: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Migration> {
     let mut f = Fields::new(file, node, "a `[[migrations]]` entry", diags)?;
@@ -45,7 +46,7 @@ pub(super) fn migration(
         .unwrap_or_default();
     let definition = f
         .require("definition", diags)
-        .and_then(|n| definition_plan(file, n, diags));
+        .and_then(|n| definition_plan(file, n, prefix, diags));
     let cutover = match f.get("cutover") {
         Some(n) => cutover(file, n, diags),
         None => Cutover {
@@ -175,9 +176,11 @@ const DEFINITION_KEYS: &[&str] = &[
     "idempotency",
 ];
 
+/// `prefix` is the registry's subject prefix, for help texts.
 fn definition_plan(
     file: &SourceFile,
     node: &Node,
+    prefix: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<DefinitionPlan> {
     let mut f = Fields::new(file, node, "`definition`", diags)?;
@@ -204,7 +207,9 @@ fn definition_plan(
                     t.span.start..t.span.start + 1,
                     "the definition has no trigger",
                 )
-                .with_help("add `cron = \"...\"` and/or `events = [\"org.statehub...\"]`"),
+                .with_help(format!(
+                    "add `cron = \"...\"` and/or `events = [\"{prefix}.<entity>.<event>\"]`"
+                )),
             );
         }
         tf.finish(&["cron", "timezone", "events"], diags);

@@ -42,7 +42,7 @@ pub struct Registry {
     pub file: SourceFile,
     /// The registry's own version; subjects say which version introduced them.
     pub version: String,
-    /// Every subject lives under this prefix, e.g. `org.statehub`.
+    /// Every subject lives under this prefix, e.g. `org.billing` (required).
     pub subject_prefix: String,
     pub stream: Stream,
     pub envelope: Envelope,
@@ -419,14 +419,16 @@ pub struct Output {
     pub python: String,
 }
 
-impl Default for Output {
-    fn default() -> Self {
+impl Output {
+    /// The defaults: the Python package is named from the envelope's publisher
+    /// (`billing-api` gives `stubs/billing_api_events`; `stubs/events` without one).
+    pub fn for_publisher(publisher: Option<&str>) -> Self {
         Output {
             subjects_doc: "docs/nats-event-subjects.md".into(),
             migration_doc: "docs/cron-migration.md".into(),
             definitions: "definitions".into(),
             schemas: "docs/schemas".into(),
-            python: "stubs/statehub_events".into(),
+            python: publisher.map_or_else(|| "stubs/events".into(), crate::init::python_package),
         }
     }
 }

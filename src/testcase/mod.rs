@@ -294,7 +294,7 @@ fn parse_trigger(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) ->
                     node.span.clone(),
                     "a case's `trigger` needs exactly one of `cron` (a fire time) and `event` (a subject)",
                 )
-                .with_help("`trigger: {cron: \"2026-11-16T03:00:00Z\"}` or `trigger: {event: org.statehub.task.stale}`"),
+                .with_help("`trigger: {cron: \"2026-11-16T03:00:00Z\"}` or `trigger: {event: <prefix>.<entity>.<event>}` (a subject of the registry)"),
             );
             None
         }

@@ -13,6 +13,7 @@ mod exit;
 mod explain;
 mod generate;
 mod import;
+mod init;
 mod options;
 mod output;
 mod plan;
@@ -40,7 +41,8 @@ use crate::exit::{CommandResult, Exit};
     after_help = "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 the tool failed."
 )]
 pub struct Cli {
-    /// The registry file (default `subjects.toml`); generated paths are relative to its folder.
+    /// The registry file (default: `subjects.toml` in the working folder or the nearest parent,
+    /// up to the repository's root); generated paths are relative to its folder.
     /// `validate` takes it more than once: definitions checked against several registries.
     #[arg(long, global = true, env = "HANDOFF_REGISTRY", value_name = "PATH")]
     pub registry: Vec<PathBuf>,
@@ -50,6 +52,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a registry: a minimal, commented `subjects.toml` and the folders generate writes to.
+    Init(init::Args),
     /// Render docs, definition drafts, schemas and publisher stubs from the registry.
     Generate(generate::Args),
     /// Lint the registry and definitions: cron, rules, references, parallel-run safety, freshness.
@@ -88,6 +92,7 @@ impl Command {
     /// The command's name, for messages.
     fn name(&self) -> &'static str {
         match self {
+            Command::Init(_) => "init",
             Command::Generate(_) => "generate",
             Command::Validate(_) => "validate",
             Command::Diff(_) => "diff",
@@ -181,6 +186,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
     // Every command but validate (and cron, which reads none) works on exactly one registry.
     let registry = || options::single(&registries, name);
     match cli.command {
+        Command::Init(a) => init::run(&registries, a, out),
         Command::Generate(a) => generate::run(&registry()?, a, out, err),
         Command::Validate(a) => validate::run(&registries, a, out, err),
         Command::Audit(a) => audit::run(&registry()?, a, out, err),

@@ -49,17 +49,35 @@ pub fn read(path: &Path) -> Result<String, Failure> {
         .map_err(|e| Failure::tool(format!("cannot read {}: {e}", path.display())))
 }
 
-/// The one registry of a command that works on one: `subjects.toml` when none was given, a
-/// usage error (exit 2) when several were.
+/// The one registry of a command that works on one: the discovered one when none was given
+/// ([`discover`]), a usage error (exit 2) when several were.
 pub fn single(registries: &[PathBuf], command: &str) -> Result<PathBuf, Failure> {
     match registries {
-        [] => Ok(PathBuf::from("subjects.toml")),
+        [] => discover(),
         [one] => Ok(one.clone()),
         many => Err(Failure::usage(format!(
             "`handoff {command}` works on one registry, but --registry was given {} times; only `handoff validate` takes several",
             many.len()
         ))),
     }
+}
+
+/// `subjects.toml` in the working folder or the nearest parent, not above the repository's root
+/// (a folder holding `.git`). None: exit 3, saying where it looked and how to make one.
+pub fn discover() -> Result<PathBuf, Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::tool(format!("cannot read the working folder: {e}")))?;
+    handoff::init::discover(&cwd).map_err(|searched| {
+        let last = searched.last().unwrap_or(&cwd);
+        let place = if searched.len() > 1 {
+            format!("{} or its parents up to {}", cwd.display(), last.display())
+        } else {
+            cwd.display().to_string()
+        };
+        Failure::tool(format!(
+            "no registry: no subjects.toml in {place}; create one with `handoff init --prefix org.example --publisher NAME`, or give --registry PATH (or HANDOFF_REGISTRY)"
+        ))
+    })
 }
 
 /// Opens the project (exit 3 when the registry cannot be read).

@@ -17,7 +17,7 @@ use handoff::report::{self, Format};
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The subject, e.g. org.statehub.repo.registered.
+    /// The subject, a registered one: `<subject_prefix>.<entity>.<event>`.
     pub subject: String,
     /// An attribute, KEY=VALUE (repeatable); the value is parsed by the attribute's type.
     #[arg(long = "attr", value_name = "KEY=VALUE")]

@@ -1,4 +1,4 @@
-//! `handoff tap`: the checked replacement for `nats sub 'org.statehub.>'`.
+//! `handoff tap`: the checked replacement for `nats sub '<subject_prefix>.>'`.
 
 use std::io::Write;
 use std::path::Path;
