@@ -28,5 +28,6 @@ mod plan_evidence;
 mod python_tooling;
 mod robustness;
 mod suggestions;
+mod suppress;
 mod validate;
 mod workspace;

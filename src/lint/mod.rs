@@ -15,6 +15,7 @@ mod names;
 mod parallel_run;
 mod references;
 mod rule;
+mod suppress;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -195,6 +196,8 @@ pub fn validate(
             out.diagnostics.extend(stale);
         }
     }
+    let sources: Vec<&SourceFile> = checked.iter().map(|c| &c.file).collect();
+    suppress::apply(&sources, registry, &mut out.diagnostics);
     diagnostic::sort(&mut out.diagnostics);
     Ok(out)
 }
