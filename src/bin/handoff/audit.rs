@@ -32,7 +32,8 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
             project.registry_name
         )));
     };
-    let outcome = audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
+    let mut outcome = audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
+    reg.lint.apply(&mut outcome.diagnostics);
     write!(
         out,
         "{}",
