@@ -29,5 +29,6 @@ mod python_tooling;
 mod robustness;
 mod suggestions;
 mod suppress;
+mod terminal;
 mod validate;
 mod workspace;

@@ -37,10 +37,11 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     write!(
         out,
         "{}",
-        report::render(
+        report::render_styled(
             args.format.into(),
             &outcome.diagnostics,
-            outcome.files_checked
+            outcome.files_checked,
+            crate::terminal::style(),
         )
     )?;
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);

@@ -132,7 +132,12 @@ fn finish(
     } else {
         Exit::Clean
     };
-    let text = report::render(format.into(), &outcome.diagnostics, outcome.files_checked);
+    let text = report::render_styled(
+        format.into(),
+        &outcome.diagnostics,
+        outcome.files_checked,
+        crate::terminal::style(),
+    );
     match out.write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(verdict),
