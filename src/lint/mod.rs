@@ -188,7 +188,7 @@ pub fn validate(
         .extend(checked.iter().flat_map(|c| c.diags.iter().cloned()));
     let (by_name, duplicates) = names::by_name(&checked);
     out.diagnostics.extend(duplicates);
-    out.definitions = definition_states(&checked);
+    out.definitions = definition_states(&checked, registry);
     if let Some(reg) = registry {
         check_migrations(reg, &by_name, opts.paths.is_empty(), &mut out);
         if opts.freshness {
@@ -215,10 +215,15 @@ fn definition_paths(registry: Option<&Registry>, opts: &Options) -> Vec<PathBuf>
 }
 
 /// Per definition name (the file's stem when it has none): valid, or invalid with its errors.
-fn definition_states(checked: &[Checked]) -> BTreeMap<String, DefinitionState> {
+fn definition_states(
+    checked: &[Checked],
+    registry: Option<&Registry>,
+) -> BTreeMap<String, DefinitionState> {
     let mut states = BTreeMap::new();
     for c in checked {
-        let errors = c.diags.iter().filter(|d| d.is_error()).count();
+        // What suppressions silence does not make a definition invalid.
+        let reported = suppress::effective(&c.file, registry, &c.diags);
+        let errors = reported.iter().filter(|d| d.is_error()).count();
         let name = c
             .definition
             .as_ref()

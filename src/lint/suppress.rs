@@ -104,6 +104,26 @@ fn directive(line: &str) -> Option<(bool, Vec<(usize, &str)>)> {
     None
 }
 
+/// One file's diagnostics as they will be reported: without what its comments and the
+/// registry's `[lint]` suppress, at the registry's severities (for `plan`'s verdict on the
+/// definition). Reports nothing itself: [`apply`] does.
+pub(super) fn effective(
+    file: &SourceFile,
+    registry: Option<&Registry>,
+    diags: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let (found, _) = comments(file);
+    let mut kept: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| !found.iter().any(|s| s.covers(d)))
+        .cloned()
+        .collect();
+    if let Some(reg) = registry {
+        reg.lint.apply(&mut kept);
+    }
+    kept
+}
+
 /// Applies the comments in `files` and the registry's `[lint]` table to `diags`.
 pub(super) fn apply(
     files: &[&SourceFile],
@@ -194,6 +214,54 @@ mod tests {
         assert_eq!(
             diags[0].help.as_deref(),
             Some("did you mean `cron-dst-gap`?")
+        );
+    }
+
+    /// `plan` sees what `validate` reports: a suppressed error does not make a definition
+    /// invalid, and an error raised by `[lint.severity]` does.
+    #[test]
+    fn definition_states_follow_the_suppressions() {
+        use crate::plan::DefinitionState;
+        let base = include_str!("../../tests/fixtures/base/subjects.toml");
+        let definition = include_str!(
+            "../../tests/fixtures/cases/cron-dst-gap/good/definitions/the-custodian.sweep.yaml"
+        )
+        .replace("\"30 3 * * *\"", "\"0 0 13 * 5\"");
+        let state = |comment: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let defs = dir.path().join("definitions");
+            std::fs::create_dir(&defs).unwrap();
+            std::fs::write(
+                defs.join("the-custodian.sweep.yaml"),
+                format!("{definition}{comment}"),
+            )
+            .unwrap();
+            let text = format!("{base}\n[lint.severity]\ncron-or-rule = \"error\"\n");
+            let (reg, diags) = super::super::load_registry(SourceFile::new("subjects.toml", text));
+            assert!(reg.is_some(), "{diags:?}");
+            let opts = super::super::Options {
+                root: dir.path().to_path_buf(),
+                paths: vec![defs],
+                templates: None,
+                freshness: false,
+            };
+            let out = super::super::validate(
+                std::path::Path::new("subjects.toml"),
+                reg.as_ref(),
+                diags,
+                &opts,
+            )
+            .unwrap();
+            let codes: Vec<Code> = out.diagnostics.iter().map(|d| d.code).collect();
+            (out.definitions["the-custodian.sweep"], codes)
+        };
+        assert_eq!(
+            state(""),
+            (DefinitionState::Invalid(1), vec![Code::CronOrRule])
+        );
+        assert_eq!(
+            state("# handoff: ignore-file[cron-or-rule]\n"),
+            (DefinitionState::Valid, vec![])
         );
     }
 }
