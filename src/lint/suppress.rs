@@ -1,5 +1,5 @@
-//! Suppressions, applied once after every check ran: `# handoff: ignore[code, …]` on the line
-//! of a finding or the line above it, `# handoff: ignore-file[code, …]` anywhere in a
+//! Suppressions, applied once after every check ran: `# handoff: ignore[code, …]` at the end of
+//! a finding's line or alone on the line above it, `# handoff: ignore-file[code, …]` anywhere in a
 //! definition file, and the registry's `[lint]` table (codes ignored everywhere, severities
 //! overridden). A comment that suppresses nothing is reported (`unused-suppression`), and so is
 //! a name that is not a code (`suppression-unknown-code`).
@@ -19,6 +19,8 @@ struct Suppression {
     line: usize,
     /// The whole file rather than the line and the next.
     file_wide: bool,
+    /// The comment stands alone on its line, so it also covers the next line.
+    alone: bool,
     /// Where the code is written, for `unused-suppression`.
     at: Diagnostic,
     used: bool,
@@ -26,7 +28,8 @@ struct Suppression {
 
 impl Suppression {
     fn covers(&self, d: &Diagnostic) -> bool {
-        d.code == self.code && (self.file_wide || d.line == self.line || d.line == self.line + 1)
+        d.code == self.code
+            && (self.file_wide || d.line == self.line || (self.alone && d.line == self.line + 1))
     }
 }
 
@@ -45,6 +48,7 @@ fn comments(file: &SourceFile) -> (Vec<Suppression>, Vec<Diagnostic>) {
                         code,
                         line: i + 1,
                         file_wide,
+                        alone: line.trim_start().starts_with('#'),
                         at: file.diagnostic(
                             Code::UnusedSuppression,
                             span,
@@ -193,6 +197,18 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].line, 3);
         assert_eq!(diags[0].code, Code::CronOrRule);
+    }
+
+    #[test]
+    fn a_trailing_comment_covers_its_own_line_only() {
+        let f = SourceFile::new("d.yaml", "x: 1 # handoff: ignore[cron-or-rule]\ny: 2\n");
+        let mut diags = vec![f.diagnostic(Code::CronOrRule, 37..38, "y")];
+        apply(&[&f], None, &mut diags);
+        let codes: Vec<_> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert_eq!(
+            codes,
+            vec![(Code::CronOrRule, 2), (Code::UnusedSuppression, 1)]
+        );
     }
 
     #[test]
