@@ -124,6 +124,7 @@ codes! {
     SubjectClash = "subject-clash", Error, Lint, "In a workspace, two registries register the same subject.";
     SubjectForm = "subject-form", Error, Lint, "A subject is not of the form `<prefix>.<entity>.<event>`.";
     SubjectOutsideStream = "subject-outside-stream", Error, Lint, "A subject is not covered by the stream's subject filter.";
+    SuppressionUnknownCode = "suppression-unknown-code", Error, Lint, "A suppression (`# handoff: ignore[…]`, `[lint]` in the registry) names a code handoff does not have.";
     TomlSyntax = "toml-syntax", Error, Lint, "The registry is not valid TOML.";
     TriggerSiteMissing = "trigger-site-missing", Error, Audit, "The file or function a subject's `trigger_site` names does not exist.";
     UnknownAttribute = "unknown-attribute", Error, Lint, "A rule reads an event attribute that a triggering subject does not declare.";
@@ -134,6 +135,7 @@ codes! {
     UnknownType = "unknown-type", Error, Lint, "An attribute type the registry does not know.";
     UnregisteredSubject = "unregistered-subject", Error, Lint, "An event trigger names a subject nobody registered.";
     UnrequiredContext = "unrequired-context", Warning, Lint, "A rule reads a context it does not list in `requires`.";
+    UnusedSuppression = "unused-suppression", Warning, Lint, "A `# handoff: ignore[…]` comment that suppresses nothing: remove it.";
     UnverifiableSubject = "unverifiable-subject", Warning, Audit, "`publish_event` is called with a subject that is not a string literal, so it cannot be checked.";
     WrongType = "wrong-type", Error, Lint, "A value has the wrong type (e.g. a number where a string is expected).";
     YamlSyntax = "yaml-syntax", Error, Lint, "A definition is not valid YAML (or holds several documents or aliases).";

@@ -38,12 +38,38 @@ pub fn summarize(diags: &[Diagnostic], files: usize) -> Summary {
     }
 }
 
-/// Renders diagnostics in `format`. `files` is how many files were checked.
+/// How text output looks. The library never looks at the terminal: the binary decides (from
+/// `--color`, `NO_COLOR`, `CLICOLOR_FORCE` and whether stdout is a terminal) and passes this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours in human output (annotate-snippets' styled renderer).
+    pub color: bool,
+    /// The closing `handoff: N errors, …` line of human and github output (off with `--quiet`).
+    pub summary: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            summary: true,
+        }
+    }
+}
+
+/// Renders diagnostics in `format`, plain, with the summary line. `files` is how many files were
+/// checked.
 pub fn render(format: Format, diags: &[Diagnostic], files: usize) -> String {
-    let summary = summarize(diags, files);
+    render_styled(format, diags, files, Style::default())
+}
+
+/// [`render`] with a [`Style`]: colours (human output only) and whether the summary line ends it.
+pub fn render_styled(format: Format, diags: &[Diagnostic], files: usize, style: Style) -> String {
+    let counts = summarize(diags, files);
+    let summary = style.summary.then_some(counts);
     match format {
-        Format::Human => human(diags, summary),
-        Format::Json => json_report(diags, summary),
+        Format::Human => human(diags, summary, style.color),
+        Format::Json => json_report(diags, counts),
         Format::Github => github(diags, summary),
         Format::Sarif => sarif(diags),
     }
@@ -52,6 +78,11 @@ pub fn render(format: Format, diags: &[Diagnostic], files: usize) -> String {
 /// One diagnostic in rustc's style: `error[code]: message`, `--> file:line:col`, the source line
 /// with a caret under the span, and a `help:` line.
 pub fn human_one(d: &Diagnostic) -> String {
+    human_one_styled(d, false)
+}
+
+/// [`human_one`], with ANSI colours when `color`.
+pub fn human_one_styled(d: &Diagnostic, color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
     let (level, word) = match d.severity {
         Severity::Error => (Level::ERROR, "error"),
@@ -59,13 +90,19 @@ pub fn human_one(d: &Diagnostic) -> String {
     };
     let (Some(line), true) = (&d.source_line, d.line > 0) else {
         // A problem with a file as a whole (or with input that is not a file): no snippet.
+        // Coloured as annotate-snippets colours a title: bold, red or yellow; help bold.
+        let (title, bold, reset) = match (color, d.severity) {
+            (false, _) => ("", "", ""),
+            (true, Severity::Error) => ("\x1b[1m\x1b[91m", "\x1b[1m", "\x1b[0m"),
+            (true, Severity::Warning) => ("\x1b[1m\x1b[33m", "\x1b[1m", "\x1b[0m"),
+        };
         let mut out = format!(
-            "{word}[{}]: {}
+            "{title}{word}[{}]{reset}{bold}: {}{reset}
   --> {}",
             d.code, d.message, d.file
         );
         if let Some(help) = &d.help {
-            out.push_str(&format!("\nhelp: {help}"));
+            out.push_str(&format!("\n{bold}help{reset}: {help}"));
         }
         return out;
     };
@@ -88,17 +125,24 @@ pub fn human_one(d: &Diagnostic) -> String {
             Level::HELP.secondary_title(help.as_str()),
         ));
     }
-    Renderer::plain().render(&groups)
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(&groups)
 }
 
-fn human(diags: &[Diagnostic], s: Summary) -> String {
+fn human(diags: &[Diagnostic], s: Option<Summary>, color: bool) -> String {
     let mut out = String::new();
     for d in diags {
-        out.push_str(&human_one(d));
+        out.push_str(&human_one_styled(d, color));
         out.push_str("\n\n");
     }
-    out.push_str(&summary_line(s));
-    out.push('\n');
+    if let Some(s) = s {
+        out.push_str(&summary_line(s));
+        out.push('\n');
+    }
     out
 }
 
@@ -125,7 +169,7 @@ fn json_report(diags: &[Diagnostic], s: Summary) -> String {
 }
 
 /// GitHub workflow commands: `::error file=PATH,line=N,col=M::message`.
-fn github(diags: &[Diagnostic], s: Summary) -> String {
+fn github(diags: &[Diagnostic], s: Option<Summary>) -> String {
     let mut out = String::new();
     for d in diags {
         let cmd = match d.severity {
@@ -150,8 +194,10 @@ fn github(diags: &[Diagnostic], s: Summary) -> String {
         }
         out.push_str(&format!("::{cmd} {props}::{}\n", gh_data(&message)));
     }
-    out.push_str(&summary_line(s));
-    out.push('\n');
+    if let Some(s) = s {
+        out.push_str(&summary_line(s));
+        out.push('\n');
+    }
     out
 }
 

@@ -207,6 +207,7 @@ pub fn registry() -> J {
             "subjects": { "type": "array", "items": registry_subject() },
             "migrations": { "type": "array", "items": registry_migration() },
             "source": registry_source(),
+            "lint": registry_lint(),
         },
     })
 }
@@ -312,6 +313,22 @@ fn registry_source() -> J {
                 "additionalProperties": { "type": "array", "items": string },
             },
             "scope": string,
+        },
+    })
+}
+
+/// `[lint]`: codes ignored everywhere, and severity overrides (warning and error only).
+fn registry_lint() -> J {
+    let names: Vec<&str> = crate::codes::Code::ALL.iter().map(|c| c.name()).collect();
+    json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {
+            "ignore": { "type": "array", "items": { "enum": names } },
+            "severity": {
+                "type": "object",
+                "propertyNames": { "enum": names },
+                "additionalProperties": { "enum": ["error", "warning"] },
+            },
         },
     })
 }

@@ -29,5 +29,7 @@ mod plan_evidence;
 mod python_tooling;
 mod robustness;
 mod suggestions;
+mod suppress;
+mod terminal;
 mod validate;
 mod workspace;

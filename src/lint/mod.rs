@@ -15,6 +15,7 @@ mod names;
 mod parallel_run;
 mod references;
 mod rule;
+mod suppress;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -187,7 +188,7 @@ pub fn validate(
         .extend(checked.iter().flat_map(|c| c.diags.iter().cloned()));
     let (by_name, duplicates) = names::by_name(&checked);
     out.diagnostics.extend(duplicates);
-    out.definitions = definition_states(&checked);
+    out.definitions = definition_states(&checked, registry);
     if let Some(reg) = registry {
         check_migrations(reg, &by_name, opts.paths.is_empty(), &mut out);
         if opts.freshness {
@@ -195,6 +196,8 @@ pub fn validate(
             out.diagnostics.extend(stale);
         }
     }
+    let sources: Vec<&SourceFile> = checked.iter().map(|c| &c.file).collect();
+    suppress::apply(&sources, registry, &mut out.diagnostics);
     diagnostic::sort(&mut out.diagnostics);
     Ok(out)
 }
@@ -212,10 +215,15 @@ fn definition_paths(registry: Option<&Registry>, opts: &Options) -> Vec<PathBuf>
 }
 
 /// Per definition name (the file's stem when it has none): valid, or invalid with its errors.
-fn definition_states(checked: &[Checked]) -> BTreeMap<String, DefinitionState> {
+fn definition_states(
+    checked: &[Checked],
+    registry: Option<&Registry>,
+) -> BTreeMap<String, DefinitionState> {
     let mut states = BTreeMap::new();
     for c in checked {
-        let errors = c.diags.iter().filter(|d| d.is_error()).count();
+        // What suppressions silence does not make a definition invalid.
+        let reported = suppress::effective(&c.file, registry, &c.diags);
+        let errors = reported.iter().filter(|d| d.is_error()).count();
         let name = c
             .definition
             .as_ref()

@@ -19,6 +19,7 @@ const TOP_KEYS: &[&str] = &[
     "subjects",
     "migrations",
     "source",
+    "lint",
 ];
 
 /// Loads and validates a registry. Returns the model when there is no error, and every
@@ -85,6 +86,10 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
     let source = top
         .get("source")
         .and_then(|n| crate::audit::config::parse(file, n, diags));
+    let lint = top
+        .get("lint")
+        .map(|n| super::lint::lint(file, n, diags))
+        .unwrap_or_default();
     top.finish(TOP_KEYS, diags);
 
     let subject_prefix = subject_prefix.unwrap_or_else(|| {
@@ -107,6 +112,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         migrations,
         output,
         source,
+        lint,
         index: Default::default(),
     };
     let mut registry = registry;

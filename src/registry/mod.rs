@@ -14,8 +14,10 @@
 //!   the valid names suggested for a bad one;
 //! - `patterns.rs`: NATS subject patterns (`*`, `>`).
 
+pub(crate) mod lint;
 mod load;
 mod migrations;
+pub use lint::Lint;
 mod names;
 mod patterns;
 mod stream;
@@ -50,6 +52,8 @@ pub struct Registry {
     pub subjects: Vec<Subject>,
     pub migrations: Vec<Migration>,
     pub output: Output,
+    /// `[lint]`: registry-level suppressions and severity overrides.
+    pub lint: lint::Lint,
     /// `[source]`: where the publishing service's code is, for `audit`.
     pub source: Option<crate::audit::config::SourceConfig>,
     /// Subject name -> index in `subjects`, for exact lookups.

@@ -151,6 +151,8 @@ impl Test {
             "NATS_USER",
             "NATS_PASSWORD",
             "NATS_TOKEN",
+            "NO_COLOR",
+            "CLICOLOR_FORCE",
         ] {
             cmd.env_remove(var);
         }

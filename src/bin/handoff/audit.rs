@@ -32,14 +32,16 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
             project.registry_name
         )));
     };
-    let outcome = audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
+    let mut outcome = audit::audit(&reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
+    reg.lint.apply(&mut outcome.diagnostics);
     write!(
         out,
         "{}",
-        report::render(
+        report::render_styled(
             args.format.into(),
             &outcome.diagnostics,
-            outcome.files_checked
+            outcome.files_checked,
+            crate::terminal::style(),
         )
     )?;
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);

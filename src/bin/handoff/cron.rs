@@ -79,7 +79,11 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             SimpleFormat::Human => Format::Human,
             SimpleFormat::Json => Format::Json,
         };
-        write!(out, "{}", report::render(format, &diags, 1))?;
+        write!(
+            out,
+            "{}",
+            report::render_styled(format, &diags, 1, crate::terminal::style())
+        )?;
         return Ok(Exit::Problems);
     };
     let mut warnings: Vec<Diagnostic> = parsed
@@ -126,7 +130,11 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             writeln!(out, "{}: {}", expr, parsed.schedule.describe())?;
             writeln!(out, "time zone: {}", args.tz)?;
             for d in &warnings {
-                writeln!(out, "{}\n", report::human_one(d))?;
+                writeln!(
+                    out,
+                    "{}\n",
+                    report::human_one_styled(d, crate::terminal::style().color)
+                )?;
             }
             if next.is_empty() {
                 writeln!(out, "no fire times found")?;

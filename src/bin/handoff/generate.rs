@@ -106,7 +106,9 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     if failed > 0 {
         parts.push(format!("{failed} not written"));
     }
-    let _ = writeln!(err, "handoff: {}", parts.join(", "));
+    if !crate::terminal::quiet() {
+        let _ = writeln!(err, "handoff: {}", parts.join(", "));
+    }
     Ok(if failed > 0 {
         Exit::Failed
     } else if problems > 0 {

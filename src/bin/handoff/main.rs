@@ -22,6 +22,7 @@ mod publish;
 mod simulate;
 mod stream;
 mod tap;
+mod terminal;
 mod test;
 mod validate;
 
@@ -46,6 +47,13 @@ pub struct Cli {
     /// `validate` takes it more than once: definitions checked against several registries.
     #[arg(long, global = true, env = "HANDOFF_REGISTRY", value_name = "PATH")]
     pub registry: Vec<PathBuf>,
+    /// Colours in human output: `auto` (when stdout is a terminal; `NO_COLOR` turns them off,
+    /// `CLICOLOR_FORCE` on), `always`, `never`.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: terminal::ColorArg,
+    /// Only the findings: no summary line, no notes on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -127,6 +135,7 @@ fn main() -> ExitCode {
         }
     };
     let mut cli = cli;
+    terminal::init(cli.color, cli.quiet);
     cli.registry = all_registries(cli.registry, std::env::args_os().skip(1));
     let mut out = output::Output::new(std::io::stdout().lock());
     let stderr = std::io::stderr();

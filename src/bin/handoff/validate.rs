@@ -89,6 +89,8 @@ pub fn run(
         let audited = handoff::audit::audit(reg, &root, &cfg).map_err(|e| Failure::tool(e.0))?;
         outcome.diagnostics.extend(audited.diagnostics);
         outcome.files_checked += audited.files_checked;
+        // The registry's `[lint]` table covers the audit's codes too.
+        reg.lint.apply(&mut outcome.diagnostics);
         handoff::diagnostic::sort(&mut outcome.diagnostics);
     }
     finish(&outcome, args.format, args.deny_warnings, out)
@@ -130,7 +132,12 @@ fn finish(
     } else {
         Exit::Clean
     };
-    let text = report::render(format.into(), &outcome.diagnostics, outcome.files_checked);
+    let text = report::render_styled(
+        format.into(),
+        &outcome.diagnostics,
+        outcome.files_checked,
+        crate::terminal::style(),
+    );
     match out.write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(verdict),
