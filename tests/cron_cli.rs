@@ -74,8 +74,9 @@ fn invalid_and_never_firing_expressions_exit_1_with_diagnostics() {
         let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(v["diagnostics"][0]["code"], code, "{expr}: {}", run.stdout);
     }
+    // A bad --tz is a bad argument: exit 2, with the positioned diagnostic.
     let run = handoff(&repo(), &["cron", "*/15 * * * *", "--tz", "Mars/Olympus"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2);
     assert!(
         run.stdout.contains("cron-unknown-timezone"),
         "{}",

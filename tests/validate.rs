@@ -733,3 +733,15 @@ fn an_invalid_registry_does_not_hide_a_definitions_own_errors() {
         run.stdout
     );
 }
+
+/// A definition path that does not exist is a usage error (exit 2), not a failure of the tool.
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let run = handoff(&repo(), &["validate", "missing.yaml"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("missing.yaml: no such file or folder"),
+        "{}",
+        run.stderr
+    );
+}

@@ -74,6 +74,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             .parse::<jiff::Timestamp>()
             .map_err(|e| Failure::usage(format!("--from `{s}` is not an RFC 3339 instant: {e}")))?,
     };
+    // A bad `--tz` is a bad argument (exit 2), shown as a diagnostic beside any in the expression.
+    let exit = if tz.is_none() {
+        Exit::Usage
+    } else {
+        Exit::Problems
+    };
     let (Some(parsed), Some(tz)) = (parsed, tz) else {
         let format = match args.format {
             SimpleFormat::Human => Format::Human,
@@ -84,7 +90,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             "{}",
             report::render_styled(format, &diags, 1, crate::terminal::style())
         )?;
-        return Ok(Exit::Problems);
+        return Ok(exit);
     };
     let mut warnings: Vec<Diagnostic> = parsed
         .warnings

@@ -42,6 +42,13 @@ pub fn run(
     out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> CommandResult {
+    // A path that does not exist is a bad argument, not a failure of the tool.
+    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+        return Err(Failure::usage(format!(
+            "{}: no such file or folder",
+            missing.display()
+        )));
+    }
     let discovered = discover(&args.paths);
     let discovered = discovered.as_path();
     let ws = match (&args.workspace, registries) {
