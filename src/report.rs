@@ -63,14 +63,16 @@ pub fn render(format: Format, diags: &[Diagnostic], files: usize) -> String {
     render_styled(format, diags, files, Style::default())
 }
 
-/// [`render`] with a [`Style`]: colours (human output only) and whether the summary line ends it.
+/// [`render`] with a [`Style`]: colours (human output only) and whether the summary line ends it
+/// (human only: GitHub output is annotations alone, JSON carries its counts, SARIF has none).
 pub fn render_styled(format: Format, diags: &[Diagnostic], files: usize, style: Style) -> String {
     let counts = summarize(diags, files);
     let summary = style.summary.then_some(counts);
     match format {
         Format::Human => human(diags, summary, style.color),
         Format::Json => json_report(diags, counts),
-        Format::Github => github(diags, summary),
+        // Only workflow commands on stdout: the binary puts the summary on stderr.
+        Format::Github => github(diags, None),
         Format::Sarif => sarif(diags),
     }
 }

@@ -122,6 +122,13 @@ fn faults_in_this_repositorys_definitions_are_reported_where_they_are() {
             "{what}: {}",
             gh.stdout
         );
+        // Only workflow commands on stdout; the summary goes to the job log on stderr.
+        assert!(
+            gh.stdout.lines().all(|l| l.starts_with("::")),
+            "{what}: {}",
+            gh.stdout
+        );
+        assert!(gh.stderr.contains(" error"), "{what}: {}", gh.stderr);
     }
 }
 

@@ -45,6 +45,10 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         )
     )?;
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);
+    // GitHub output is annotations alone on stdout; its summary goes to stderr (the job log).
+    if matches!(args.format, FormatArg::Github) && !crate::terminal::quiet() {
+        let _ = writeln!(err, "{}", report::summary_line(summary));
+    }
     Ok(
         if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
             Exit::Problems

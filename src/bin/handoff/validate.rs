@@ -40,7 +40,7 @@ pub fn run(
     registries: &[PathBuf],
     args: Args,
     out: &mut dyn Write,
-    _err: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CommandResult {
     // A path that does not exist is a bad argument, not a failure of the tool.
     if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
@@ -69,7 +69,7 @@ pub fn run(
             freshness: !args.no_freshness,
         };
         let outcome = workspace::validate(&ws, diags, &opts).map_err(Failure::tool)?;
-        return finish(&outcome, args.format, args.deny_warnings, out);
+        return finish(&outcome, args.format, args.deny_warnings, out, err);
     }
     let registry = crate::options::single(registries, "validate")?;
     let registry = registry.as_path();
@@ -100,7 +100,7 @@ pub fn run(
         reg.lint.apply(&mut outcome.diagnostics);
         handoff::diagnostic::sort(&mut outcome.diagnostics);
     }
-    finish(&outcome, args.format, args.deny_warnings, out)
+    finish(&outcome, args.format, args.deny_warnings, out, err)
 }
 
 /// The workspace file beside the definitions: `handoff.toml` in the working folder, or beside
@@ -132,6 +132,7 @@ fn finish(
     format: FormatArg,
     deny_warnings: bool,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CommandResult {
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);
     let verdict = if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
@@ -145,6 +146,10 @@ fn finish(
         outcome.files_checked,
         crate::terminal::style(),
     );
+    // GitHub output is annotations alone on stdout; its summary goes to stderr (the job log).
+    if matches!(format, FormatArg::Github) && !crate::terminal::quiet() {
+        let _ = writeln!(err, "{}", report::summary_line(summary));
+    }
     match out.write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(verdict),
