@@ -752,3 +752,23 @@ fn a_missing_path_is_a_usage_error() {
         run.stderr
     );
 }
+
+/// One `--format` list for every command; each accepts only what it can write (a usage error
+/// otherwise), and its `--help` lists exactly those.
+#[test]
+fn each_command_accepts_only_the_formats_it_writes() {
+    for (args, bad) in [
+        (&["validate"][..], "markdown"),
+        (&["plan"][..], "sarif"),
+        (&["cron", "0 3 * * *"][..], "github"),
+        (&["diff", "--against", "subjects.toml"][..], "sarif"),
+    ] {
+        let mut with: Vec<&str> = args.to_vec();
+        with.extend(["--format", bad]);
+        let run = handoff(&repo(), &with);
+        assert_eq!(run.code, 2, "{with:?}: {}", run.stderr);
+        assert!(run.stderr.contains("possible values"), "{}", run.stderr);
+    }
+    let help = handoff(&repo(), &["plan", "--help"]).stdout;
+    assert!(help.contains("[possible values: human, json]"), "{help}");
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::FormatArg;
+use crate::options::{LINT_FORMATS, OutputFormat};
 
 use handoff::audit::{self, config::SourceConfig};
 use handoff::registry::Registry;
@@ -17,8 +17,8 @@ pub struct Args {
     /// The service's source folder (overrides `[source] root`).
     #[arg(long, value_name = "DIR")]
     pub source: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: FormatArg,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(LINT_FORMATS))]
+    pub format: OutputFormat,
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -38,7 +38,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         out,
         "{}",
         report::render_styled(
-            args.format.into(),
+            args.format.report(),
             &outcome.diagnostics,
             outcome.files_checked,
             crate::terminal::style(),
@@ -46,7 +46,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     )?;
     let summary = report::summarize(&outcome.diagnostics, outcome.files_checked);
     // GitHub output is annotations alone on stdout; its summary goes to stderr (the job log).
-    if matches!(args.format, FormatArg::Github) && !crate::terminal::quiet() {
+    if matches!(args.format, OutputFormat::Github) && !crate::terminal::quiet() {
         let _ = writeln!(err, "{}", report::summary_line(summary));
     }
     Ok(

@@ -7,10 +7,10 @@ use serde_json::json;
 use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::SimpleFormat;
+use crate::options::{OutputFormat, REPORT_FORMATS};
 use handoff::cron;
 use handoff::diagnostic::Diagnostic;
-use handoff::report::{self, Format};
+use handoff::report;
 use handoff::source::SourceFile;
 use handoff::validate::place;
 
@@ -35,8 +35,8 @@ pub struct Args {
     /// How many fire times to preview (1 to 10000).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=MAX_NEXT))]
     pub next: u64,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: SimpleFormat,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(REPORT_FORMATS))]
+    pub format: OutputFormat,
 }
 
 pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
@@ -81,10 +81,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
         Exit::Problems
     };
     let (Some(parsed), Some(tz)) = (parsed, tz) else {
-        let format = match args.format {
-            SimpleFormat::Human => Format::Human,
-            SimpleFormat::Json => Format::Json,
-        };
+        let format = args.format.report();
         write!(
             out,
             "{}",
@@ -116,7 +113,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
             .to_string()
     };
     match args.format {
-        SimpleFormat::Json => {
+        OutputFormat::Json => {
             let value = json!({
                 "expr": expr,
                 "tz": args.tz,
@@ -132,7 +129,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             )?;
         }
-        SimpleFormat::Human => {
+        // REPORT_FORMATS: human (here) or json.
+        _ => {
             writeln!(out, "{}: {}", expr, parsed.schedule.describe())?;
             writeln!(out, "time zone: {}", args.tz)?;
             for d in &warnings {

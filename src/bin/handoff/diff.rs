@@ -6,23 +6,23 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
+use crate::options::OutputFormat;
 use handoff::codes::Code;
 use handoff::diff::{self, git, render};
 use handoff::registry;
 use handoff::report::{self, Format};
 use handoff::source::SourceFile;
 
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-pub enum DiffFormat {
-    #[default]
-    Human,
-    Json,
-    Github,
-    Markdown,
-}
+/// The formats `diff` writes.
+const DIFF_FORMATS: &[OutputFormat] = &[
+    OutputFormat::Human,
+    OutputFormat::Json,
+    OutputFormat::Github,
+    OutputFormat::Markdown,
+];
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -32,8 +32,8 @@ pub struct Args {
     /// Another folder of definitions to search for uses of what changed (repeatable).
     #[arg(long = "definitions", value_name = "DIR")]
     pub definitions: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: DiffFormat,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(DIFF_FORMATS))]
+    pub format: OutputFormat,
 }
 
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
@@ -94,10 +94,11 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     folders.extend(args.definitions);
     let result = diff::diff(old.name, &old_reg, &new, &folders);
     let format = match args.format {
-        DiffFormat::Human => render::Format::Human,
-        DiffFormat::Json => render::Format::Json,
-        DiffFormat::Github => render::Format::Github,
-        DiffFormat::Markdown => render::Format::Markdown,
+        OutputFormat::Json => render::Format::Json,
+        OutputFormat::Github => render::Format::Github,
+        OutputFormat::Markdown => render::Format::Markdown,
+        // Not in DIFF_FORMATS: sarif is refused by the parser.
+        OutputFormat::Human | OutputFormat::Sarif => render::Format::Human,
     };
     write!(out, "{}", render::render(format, &result))?;
     Ok(if result.fails() || new_has_errors {

@@ -14,33 +14,51 @@ use handoff::report::{self, Format};
 
 use crate::exit::{Exit, Failure};
 
-/// `--format` of the linting commands.
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-pub enum FormatArg {
+/// `--format`: one list of output formats for every command; each command accepts the ones it
+/// can write (its `--help` lists them), through [`OutputFormat::only`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
     #[default]
     Human,
     Json,
     Github,
     Sarif,
+    Markdown,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Human => Format::Human,
-            FormatArg::Json => Format::Json,
-            FormatArg::Github => Format::Github,
-            FormatArg::Sarif => Format::Sarif,
+/// The formats of the linting commands (validate, audit).
+pub const LINT_FORMATS: &[OutputFormat] = &[
+    OutputFormat::Human,
+    OutputFormat::Json,
+    OutputFormat::Github,
+    OutputFormat::Sarif,
+];
+
+/// The formats of the reporting commands (cron, plan, tap, test, simulate).
+pub const REPORT_FORMATS: &[OutputFormat] = &[OutputFormat::Human, OutputFormat::Json];
+
+impl OutputFormat {
+    /// A parser for `--format` that accepts only `allowed`.
+    pub fn only(
+        allowed: &'static [OutputFormat],
+    ) -> impl clap::builder::TypedValueParser<Value = OutputFormat> {
+        use clap::builder::TypedValueParser as _;
+        clap::builder::PossibleValuesParser::new(
+            allowed.iter().filter_map(ValueEnum::to_possible_value),
+        )
+        .map(|name| OutputFormat::from_str(&name, true).unwrap_or_default())
+    }
+
+    /// The diagnostics renderer's format. The linting commands accept no `markdown`
+    /// ([`LINT_FORMATS`]); it would render as human text.
+    pub fn report(self) -> Format {
+        match self {
+            OutputFormat::Human | OutputFormat::Markdown => Format::Human,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Github => Format::Github,
+            OutputFormat::Sarif => Format::Sarif,
         }
     }
-}
-
-/// `--format` of the reporting commands.
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-pub enum SimpleFormat {
-    #[default]
-    Human,
-    Json,
 }
 
 /// Reads a file, mapping failure to exit 3 with the path in the message.

@@ -11,7 +11,7 @@ use serde_json::{Value as J, json};
 use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::SimpleFormat;
+use crate::options::{OutputFormat, REPORT_FORMATS};
 use crate::plan_evidence::{assess, evidence_inputs, evidence_of};
 use handoff::evidence::{Evidence, Inputs, Kind};
 use handoff::plan::{self, Blocker, DefinitionState, ParallelRun, Status};
@@ -22,8 +22,8 @@ pub struct Args {
     /// The date to plan at (YYYY-MM-DD; default: today, UTC).
     #[arg(long)]
     pub at: Option<String>,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: SimpleFormat,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(REPORT_FORMATS))]
+    pub format: OutputFormat,
     /// Exit 1 when any migration's next step is blocked.
     #[arg(long)]
     pub fail_on_blocked: bool,
@@ -69,15 +69,16 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     let inputs = evidence_inputs(&project.root, &reg, &args, audited.as_ref())?;
     let report = plan_report(&reg, &checked.definitions, at, &inputs);
     match args.format {
-        SimpleFormat::Json => {
-            let _ = writeln!(
+        OutputFormat::Json => {
+            writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+            )?;
         }
-        SimpleFormat::Human => {
-            let _ = write!(out, "{}", human(&reg, &checked.definitions, at, &inputs));
+        // REPORT_FORMATS: human (here) or json.
+        _ => {
+            write!(out, "{}", human(&reg, &checked.definitions, at, &inputs))?;
         }
     }
     let blocked = report["summary"]["blocked"].as_u64().unwrap_or(0);

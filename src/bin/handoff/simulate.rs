@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use serde_json::json;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::SimpleFormat;
+use crate::options::{OutputFormat, REPORT_FORMATS};
 use handoff::codes::Code;
 use handoff::matching::{self, Matcher};
 use handoff::report::{self, Format};
@@ -34,8 +34,8 @@ pub struct Args {
     /// The time zone days and times are shown in (default UTC).
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: SimpleFormat,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(REPORT_FORMATS))]
+    pub format: OutputFormat,
 }
 
 /// RFC 3339, or a date taken as 00:00 UTC.
@@ -106,15 +106,16 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     let mut sim = simulate::simulate(&reg, &matcher, from, to, &events);
     sim.notes.splice(0..0, notes);
     match args.format {
-        SimpleFormat::Json => {
-            let _ = writeln!(
+        OutputFormat::Json => {
+            writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&json_report(&sim, from, to, &tz)).unwrap_or_default()
-            );
+            )?;
         }
-        SimpleFormat::Human => {
-            let _ = write!(out, "{}", human(&sim, from, to, &tz, &args.tz));
+        // REPORT_FORMATS: human (here) or json.
+        _ => {
+            write!(out, "{}", human(&sim, from, to, &tz, &args.tz))?;
         }
     }
     Ok(Exit::Clean)

@@ -6,7 +6,7 @@ use std::path::Path;
 use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::{NatsArgs, SimpleFormat};
+use crate::options::{NatsArgs, OutputFormat, REPORT_FORMATS};
 use handoff::nats::{self, tap};
 
 #[derive(Debug, ClapArgs)]
@@ -23,8 +23,8 @@ pub struct Args {
     /// Stop after this long without an event (e.g. 5s).
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: SimpleFormat,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(REPORT_FORMATS))]
+    pub format: OutputFormat,
     /// Exit 1 if any event was invalid.
     #[arg(long)]
     pub strict: bool,
@@ -77,7 +77,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         new_only: args.new,
         count: args.count,
         idle,
-        json: matches!(args.format, SimpleFormat::Json),
+        json: matches!(args.format, OutputFormat::Json),
         matcher,
     };
     let rt = nats::runtime().map_err(Failure::tool)?;
@@ -100,7 +100,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     if opts.json {
         let _ = writeln!(err, "{line}");
     } else {
-        let _ = writeln!(out, "{line}");
+        writeln!(out, "{line}")?;
     }
     Ok(if args.strict && summary.invalid > 0 {
         Exit::Problems

@@ -7,7 +7,7 @@ use clap::Args as ClapArgs;
 use serde_json::json;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::SimpleFormat;
+use crate::options::{OutputFormat, REPORT_FORMATS};
 use handoff::report::{self, Format};
 use handoff::testcase::{self, CaseResult, Report};
 
@@ -15,24 +15,23 @@ use handoff::testcase::{self, CaseResult, Report};
 pub struct Args {
     /// Case files, definitions or folders (default: the registry's definitions folder).
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: SimpleFormat,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(REPORT_FORMATS))]
+    pub format: OutputFormat,
 }
 
 pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
     let (project, reg) = crate::options::require(registry, &[], err)?;
     let report = testcase::run(&reg, &project.root, &args.paths).map_err(Failure::tool)?;
     match args.format {
-        SimpleFormat::Human => {
-            let _ = write!(out, "{}", human(&report));
-        }
-        SimpleFormat::Json => {
-            let _ = writeln!(
+        OutputFormat::Json => {
+            writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&json_report(&report)).unwrap_or_default()
-            );
+            )?;
         }
+        // REPORT_FORMATS: json (above) or human.
+        _ => write!(out, "{}", human(&report))?,
     }
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     Ok(if report.failed() > 0 || errors > 0 {

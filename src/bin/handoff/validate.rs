@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::Args as ClapArgs;
 
 use crate::exit::{CommandResult, Exit, Failure};
-use crate::options::FormatArg;
+use crate::options::{LINT_FORMATS, OutputFormat};
 
 use handoff::report;
 use handoff::validate::{self, Options, Outcome};
@@ -19,8 +19,8 @@ use handoff::workspace::{self, Workspace};
 pub struct Args {
     /// Definition files or folders to check (default: the registry's definitions folder).
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: FormatArg,
+    #[arg(long, default_value = "human", value_parser = OutputFormat::only(LINT_FORMATS))]
+    pub format: OutputFormat,
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -129,7 +129,7 @@ fn load_workspace(
 /// (`| head -1`); any other failed write is a lost report (exit 3).
 fn finish(
     outcome: &Outcome,
-    format: FormatArg,
+    format: OutputFormat,
     deny_warnings: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -141,13 +141,13 @@ fn finish(
         Exit::Clean
     };
     let text = report::render_styled(
-        format.into(),
+        format.report(),
         &outcome.diagnostics,
         outcome.files_checked,
         crate::terminal::style(),
     );
     // GitHub output is annotations alone on stdout; its summary goes to stderr (the job log).
-    if matches!(format, FormatArg::Github) && !crate::terminal::quiet() {
+    if matches!(format, OutputFormat::Github) && !crate::terminal::quiet() {
         let _ = writeln!(err, "{}", report::summary_line(summary));
     }
     match out.write_all(text.as_bytes()) {
