@@ -190,6 +190,14 @@ pub fn registry() -> J {
                 "type": "object", "additionalProperties": false, "required": ["version", "publisher"],
                 "properties": { "version": string, "publisher": string },
             },
+            "names": {
+                "type": "object", "additionalProperties": false,
+                "description": "How generated documents and `handoff plan` name the publishing service and the automation engine, as the words read mid-sentence.",
+                "properties": {
+                    "service": { "type": "string", "minLength": 1, "default": "the publishing service" },
+                    "engine": { "type": "string", "minLength": 1, "default": "the automation engine" },
+                },
+            },
             "output": {
                 "type": "object", "additionalProperties": false,
                 "properties": {

@@ -48,6 +48,8 @@ pub struct Registry {
     pub subject_prefix: String,
     pub stream: Stream,
     pub envelope: Envelope,
+    /// `[names]`: how generated documents and `plan` name the service and the engine.
+    pub names: Names,
     pub contexts: Vec<Context>,
     pub subjects: Vec<Subject>,
     pub migrations: Vec<Migration>,
@@ -86,6 +88,32 @@ pub struct Envelope {
     pub publisher: String,
 }
 
+/// `[names]`: how generated documents and `handoff plan` refer to the publishing service and to
+/// the engine that runs the ActivityDefinitions, as the words read mid-sentence
+/// (`"the state hub"`, `"activity-core"`). Unlike `[envelope].publisher`, an identifier carried in
+/// every event, these are prose only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub service: String,
+    pub engine: String,
+}
+
+impl Names {
+    /// The wording when `[names].service` is absent.
+    pub const DEFAULT_SERVICE: &'static str = "the publishing service";
+    /// The wording when `[names].engine` is absent.
+    pub const DEFAULT_ENGINE: &'static str = "the automation engine";
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            service: Self::DEFAULT_SERVICE.to_string(),
+            engine: Self::DEFAULT_ENGINE.to_string(),
+        }
+    }
+}
+
 /// A named context value a rule may require, such as `state-hub.health`.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -98,7 +126,7 @@ pub struct Subject {
     pub subject: Spanned<String>,
     pub since: String,
     pub summary: String,
-    /// `file:function` where the state hub publishes it.
+    /// `file:function` where the service publishes it.
     pub trigger_site: Spanned<String>,
     /// When exactly it fires.
     pub fires: String,
@@ -358,22 +386,26 @@ impl Step {
         self as usize + 1
     }
 
-    /// The checklist wording.
-    pub fn title(self) -> &'static str {
-        match self {
+    /// The checklist wording; step 5 names the engine (`[names].engine`).
+    pub fn title(self, names: &Names) -> String {
+        let title = match self {
             Step::SideEffectsIdentified => "Side effects identified (does any create work?)",
             Step::TriggerDecided => "Trigger decided (keep cron, or upgrade to an event)",
             Step::SubjectDocumented => "Subject row added to docs/nats-event-subjects.md",
             Step::PublishWired => "publish_event(...) wired at the trigger site",
             Step::DefinitionLanded => {
-                "ActivityDefinition landed in activity-core and enabled in staging"
+                return format!(
+                    "ActivityDefinition landed in {} and enabled in staging",
+                    names.engine
+                );
             }
             Step::ParallelRun => {
                 "Old cron and new definition run in parallel for one week (both idempotent)"
             }
             Step::LegacyDisabled => "Old cron / systemd timer disabled, unit files archived",
             Step::ScopeUpdated => "SCOPE.md \"Often used with\" updated",
-        }
+        };
+        title.to_string()
     }
 }
 
