@@ -230,10 +230,14 @@ pub fn json_val(v: &J) -> Box<dyn Val> {
     }
 }
 
-/// An attribute value by its declared type: a timestamp becomes a CEL timestamp, everything else
-/// keeps its JSON form (uuids and enums are strings).
+/// An attribute value by its declared type: a timestamp becomes a CEL timestamp, a number a CEL
+/// double (`3` as well as `2.5`), everything else keeps its JSON form (uuids and enums are
+/// strings).
 fn attribute_val(ty: Option<&AttrType>, v: &J) -> Box<dyn Val> {
     match (ty, v) {
+        (Some(AttrType::Number), J::Number(n)) => {
+            Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN)))
+        }
         (Some(AttrType::Timestamp), J::String(s)) => {
             timestamp_val(s).unwrap_or_else(|| json_val(v))
         }

@@ -56,6 +56,7 @@ fn attribute(ty: &AttrType, description: &str, example: &J) -> J {
     let mut s = match ty {
         AttrType::String => json!({ "type": "string" }),
         AttrType::Integer => json!({ "type": "integer" }),
+        AttrType::Number => json!({ "type": "number" }),
         AttrType::Boolean => json!({ "type": "boolean" }),
         AttrType::Timestamp => json!({ "type": "string", "format": "date-time", "pattern": "Z$" }),
         AttrType::Uuid => json!({ "type": "string", "format": "uuid" }),

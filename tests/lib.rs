@@ -24,6 +24,7 @@ mod nats_bench;
 mod nats_cli;
 mod nats_python;
 mod nats_shared;
+mod number_type;
 mod plan;
 mod plan_evidence;
 mod python_tooling;

@@ -405,3 +405,46 @@ fn the_fast_path_agrees_with_the_interpreter() {
         assert!(Rule::compile(inside, &[]).unwrap().fast.is_some());
     }
 }
+
+/// A `number` attribute is bound as a CEL double whether the event carries `3` or `2.5`, so
+/// comparing it with an int or a double literal works (CEL compares numbers across types), as
+/// the linter's typing says, on the fast path and in the interpreter alike.
+#[test]
+fn number_attributes_compare_with_int_and_double_literals() {
+    let text = include_str!("../../subjects.toml").replace(
+        "[subjects.attributes.stale_days]",
+        "[subjects.attributes.ratio]\ntype = \"number\"\nrequired = true\ndescription = \"r\"\nexample = 0.5\n\n[subjects.attributes.stale_days]",
+    );
+    let reg = registry::load(SourceFile::new("subjects.toml", text))
+        .0
+        .expect("loads");
+    let s = reg.subject("org.statehub.task.stale").unwrap();
+    let eval = |when: &str, ratio: J| {
+        let attrs = json!({ "ratio": ratio });
+        let env = example_envelope(&reg, s, attrs.as_object().unwrap(), None);
+        let event = EventValue::from_envelope(&env, Some(s));
+        let rule = Rule::compile(when, &[]).expect("compiles");
+        rule.evaluate(Some(&event), &ContextValues::new(BTreeMap::new()))
+    };
+    for (when, ratio, want) in [
+        ("event.attributes.ratio > 2", json!(3), Outcome::Fires),
+        ("event.attributes.ratio > 2", json!(2.5), Outcome::Fires),
+        ("event.attributes.ratio > 2", json!(1.5), Outcome::Skips),
+        ("event.attributes.ratio == 3", json!(3), Outcome::Fires),
+        ("event.attributes.ratio == 3.0", json!(3), Outcome::Fires),
+        ("event.attributes.ratio >= 0.25", json!(0), Outcome::Skips),
+        ("event.attributes.ratio < 1u", json!(0.5), Outcome::Fires),
+        (
+            "event.attributes.ratio in [1, 2.5]",
+            json!(2.5),
+            Outcome::Fires,
+        ),
+        (
+            "2 < event.attributes.ratio && event.attributes.ratio <= 4",
+            json!(4),
+            Outcome::Fires,
+        ),
+    ] {
+        assert_eq!(eval(when, ratio.clone()), want, "{when} with {ratio}");
+    }
+}

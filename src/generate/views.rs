@@ -130,6 +130,7 @@ fn subject_view(reg: &Registry, s: &Subject) -> J {
             let (py_type, py_convert) = match &a.ty {
                 AttrType::String => ("str".to_string(), "str"),
                 AttrType::Integer => ("int".to_string(), "int"),
+                AttrType::Number => ("float".to_string(), "float"),
                 AttrType::Boolean => ("bool".to_string(), "bool"),
                 AttrType::Timestamp => ("Union[str, datetime]".to_string(), "timestamp"),
                 AttrType::Uuid => ("Union[str, UUID]".to_string(), "uuid"),

@@ -190,6 +190,9 @@ pub struct Attribute {
 pub enum AttrType {
     String,
     Integer,
+    /// Any JSON number (an amount, a ratio, a duration in seconds); a float in Python, a double
+    /// in CEL. Integers are numbers too.
+    Number,
     Boolean,
     /// UTC RFC 3339 date-time, carried as a JSON string.
     Timestamp,
@@ -200,13 +203,21 @@ pub enum AttrType {
 }
 
 impl AttrType {
-    pub const NAMES: &'static [&'static str] =
-        &["string", "integer", "boolean", "timestamp", "uuid", "enum"];
+    pub const NAMES: &'static [&'static str] = &[
+        "string",
+        "integer",
+        "number",
+        "boolean",
+        "timestamp",
+        "uuid",
+        "enum",
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
             AttrType::String => "string",
             AttrType::Integer => "integer",
+            AttrType::Number => "number",
             AttrType::Boolean => "boolean",
             AttrType::Timestamp => "timestamp",
             AttrType::Uuid => "uuid",
@@ -220,6 +231,8 @@ impl AttrType {
         let ok = match (self, value) {
             (AttrType::String, J::String(_)) => true,
             (AttrType::Integer, J::Number(n)) => n.is_i64() || n.is_u64(),
+            // JSON has no NaN or infinity: every number parsed is finite.
+            (AttrType::Number, J::Number(_)) => true,
             (AttrType::Boolean, J::Bool(_)) => true,
             (AttrType::Timestamp, J::String(s)) => is_utc_timestamp(s),
             (AttrType::Uuid, J::String(s)) => is_uuid(s),
@@ -234,6 +247,7 @@ impl AttrType {
         match self {
             AttrType::String => "a string".into(),
             AttrType::Integer => "an integer".into(),
+            AttrType::Number => "a number".into(),
             AttrType::Boolean => "a boolean".into(),
             AttrType::Timestamp => {
                 "a UTC RFC 3339 timestamp string (e.g. 2026-11-26T09:30:00Z)".into()
@@ -519,6 +533,17 @@ mod tests {
         use serde_json::json;
         assert!(AttrType::Integer.check(&json!(3)).is_ok());
         assert!(AttrType::Integer.check(&json!("3")).is_err());
+        assert!(AttrType::Integer.check(&json!(2.5)).is_err());
+        for n in [json!(3), json!(-2.5), json!(1e300), json!(u64::MAX)] {
+            assert!(AttrType::Number.check(&n).is_ok(), "{n}");
+        }
+        for v in [json!("2.5"), json!(true), json!(null), json!([1])] {
+            assert_eq!(
+                AttrType::Number.check(&v),
+                Err("a number".to_string()),
+                "{v}"
+            );
+        }
         assert!(
             AttrType::Timestamp
                 .check(&json!("2026-11-26T09:30:00Z"))
