@@ -28,6 +28,7 @@ mod number_type;
 mod plan;
 mod plan_evidence;
 mod python_tooling;
+mod registry_doc;
 mod robustness;
 mod suggestions;
 mod suppress;
