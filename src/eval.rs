@@ -5,7 +5,7 @@
 //! triggered it with attributes typed by the registry (timestamps as CEL timestamps, uuids and
 //! enums as strings), and `context`, the named context values. The outcome is one of
 //! [`Outcome`]: the rule fires (true), skips (false), skips because a required context is absent
-//! (as activity-core does when the context's source is down), or fails to evaluate (no such key,
+//! (as the engine does when the context's source is down), or fails to evaluate (no such key,
 //! a type mismatch, a non-bool result): an error is never read as "false".
 //!
 //! Bounds: the interpreter recurses once per nesting level and cannot be interrupted, so hostile
@@ -66,7 +66,7 @@ impl Outcome {
         }
     }
 
-    /// The label with its detail (`skips: missing-context (state-hub.health)`, `error: …`).
+    /// The label with its detail (`skips: missing-context (billing.health)`, `error: …`).
     pub fn describe(&self) -> String {
         match self {
             Outcome::MissingContext(name) => format!("skips: missing-context (`{name}` is absent)"),

@@ -114,7 +114,7 @@ impl Default for Names {
     }
 }
 
-/// A named context value a rule may require, such as `state-hub.health`.
+/// A named context value a rule may require, such as `billing.health`.
 #[derive(Debug, Clone)]
 pub struct Context {
     pub name: String,
