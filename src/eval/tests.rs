@@ -313,6 +313,12 @@ fn the_fast_path_agrees_with_the_interpreter() {
         "context.flag == true",
         "context.flag != false && context.n > 2",
         "context.n > 2.5",
+        "context.n >= 2",
+        "context.n == 3.0",
+        "context.n != 2.5",
+        "context.n < 3u",
+        "context.big == 9007199254740993",
+        "context.big > 9007199254740992.0",
         "context.n in [1, 2, 3]",
         r#"context.n in [1, "3"]"#,
         "context.missing == 1 || true",
@@ -332,8 +338,8 @@ fn the_fast_path_agrees_with_the_interpreter() {
     ];
     let contexts = [
         json!({}),
-        json!({"state-hub.health": {"status": "ok"}, "flag": true, "n": 3, "nested": {"x": 1}}),
-        json!({"state-hub.health": {"status": "down"}, "flag": false, "n": 2.5, "nested": {}}),
+        json!({"state-hub.health": {"status": "ok"}, "flag": true, "n": 3, "nested": {"x": 1}, "big": 9007199254740993_i64}),
+        json!({"state-hub.health": {"status": "down"}, "flag": false, "n": 2.5, "nested": {}, "big": 9007199254740992.0}),
         json!({"state-hub.health": null, "flag": "yes", "n": null, "nested": 1}),
     ];
     let mut events = vec![EventValue::cron_fire()];
@@ -446,5 +452,19 @@ fn number_attributes_compare_with_int_and_double_literals() {
         ),
     ] {
         assert_eq!(eval(when, ratio.clone()), want, "{when} with {ratio}");
+    }
+    // The fast path decides a number against an int literal itself (no interpreter).
+    let env = example_envelope(&reg, s, &serde_json::Map::new(), None);
+    let event = EventValue::from_envelope(&env, Some(s));
+    let ctx = ContextValues::new(BTreeMap::new());
+    for (when, want) in [
+        ("event.attributes.ratio > 0", true),
+        ("event.attributes.ratio == 1", false),
+    ] {
+        let rule = Rule::compile(when, &[]).unwrap();
+        let f = rule.fast.as_ref().expect("in the fast subset");
+        let (ev, cx) = (Some(event.0.as_ref()), ctx.value.as_ref());
+        let mut resolve = |i: usize| fast::resolve(&f.paths[i], ev, cx);
+        assert_eq!(fast::eval(&f.expr, &mut resolve), Some(want), "{when}");
     }
 }
