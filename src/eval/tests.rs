@@ -285,57 +285,59 @@ fn the_deepest_accepted_expression_evaluates_on_a_small_stack() {
     assert_eq!(handle.join().unwrap(), vec![Outcome::Fires, Outcome::Fires]);
 }
 
+/// The rules the fast path and the interpreter are compared on.
+const AGREEMENT_EXPRESSIONS: &[&str] = &[
+    // In the fast subset.
+    r#"context["state-hub.health"].status == "ok""#,
+    "event.attributes.stale_days >= 30",
+    "30 <= event.attributes.stale_days",
+    "event.attributes.stale_days != 45 || event.attributes.stale_days < 0",
+    r#"event.attributes.resolution in ["accepted", "superseded"]"#,
+    r#"event.attributes.previous_status == "blocked" && event.attributes.open_task_count == 0"#,
+    "has(event.attributes.priority) && event.attributes.priority <= 2",
+    "!has(event.attributes.workstream_id) || event.attributes.stale_days > 10",
+    "event.attributes.priority <= 2",
+    r#"event.attributes.completed_at > timestamp("2026-11-01T00:00:00Z")"#,
+    r#"event.timestamp < timestamp("2027-01-01T00:00:00Z")"#,
+    r#"event.attributes.completed_at > "2026-11-01T00:00:00Z""#,
+    "event.attributes.stale_days == 45.0",
+    "event.attributes.stale_days == 45u",
+    r#"event.attributes.stale_days == "45""#,
+    r#"event.attributes.slug == "the-custodian/state-hub""#,
+    r#"event.attributes.slug < "u""#,
+    "context.flag",
+    "context.flag == true",
+    "context.flag != false && context.n > 2",
+    "context.n > 2.5",
+    "context.n >= 2",
+    "context.n == 3.0",
+    "context.n != 2.5",
+    "context.n < 3u",
+    "context.big == 9007199254740993",
+    "context.big > 9007199254740992.0",
+    "context.n in [1, 2, 3]",
+    r#"context.n in [1, "3"]"#,
+    "context.missing == 1 || true",
+    "true || context.missing == 1",
+    "false && context.missing == 1",
+    "context.missing == 1 && false",
+    "has(context.nested.x)",
+    "has(context.absent.x)",
+    "event.attributes.x",
+    "!context.n",
+    "true",
+    "false",
+    // Outside it (always the interpreter).
+    "event.attributes.slug.startsWith(\"the-\")",
+    "event.attributes.stale_days + 1 > 45",
+    "size(event.attributes) > 2",
+];
+
 /// The fast path gives what the interpreter gives, on every shape it takes and on the values
 /// that make it hand over (missing keys, mixed types, nulls, non-bools).
 #[test]
 fn the_fast_path_agrees_with_the_interpreter() {
     let reg = registry();
-    let expressions = [
-        // In the fast subset.
-        r#"context["state-hub.health"].status == "ok""#,
-        "event.attributes.stale_days >= 30",
-        "30 <= event.attributes.stale_days",
-        "event.attributes.stale_days != 45 || event.attributes.stale_days < 0",
-        r#"event.attributes.resolution in ["accepted", "superseded"]"#,
-        r#"event.attributes.previous_status == "blocked" && event.attributes.open_task_count == 0"#,
-        "has(event.attributes.priority) && event.attributes.priority <= 2",
-        "!has(event.attributes.workstream_id) || event.attributes.stale_days > 10",
-        "event.attributes.priority <= 2",
-        r#"event.attributes.completed_at > timestamp("2026-11-01T00:00:00Z")"#,
-        r#"event.timestamp < timestamp("2027-01-01T00:00:00Z")"#,
-        r#"event.attributes.completed_at > "2026-11-01T00:00:00Z""#,
-        "event.attributes.stale_days == 45.0",
-        "event.attributes.stale_days == 45u",
-        r#"event.attributes.stale_days == "45""#,
-        r#"event.attributes.slug == "the-custodian/state-hub""#,
-        r#"event.attributes.slug < "u""#,
-        "context.flag",
-        "context.flag == true",
-        "context.flag != false && context.n > 2",
-        "context.n > 2.5",
-        "context.n >= 2",
-        "context.n == 3.0",
-        "context.n != 2.5",
-        "context.n < 3u",
-        "context.big == 9007199254740993",
-        "context.big > 9007199254740992.0",
-        "context.n in [1, 2, 3]",
-        r#"context.n in [1, "3"]"#,
-        "context.missing == 1 || true",
-        "true || context.missing == 1",
-        "false && context.missing == 1",
-        "context.missing == 1 && false",
-        "has(context.nested.x)",
-        "has(context.absent.x)",
-        "event.attributes.x",
-        "!context.n",
-        "true",
-        "false",
-        // Outside it (always the interpreter).
-        "event.attributes.slug.startsWith(\"the-\")",
-        "event.attributes.stale_days + 1 > 45",
-        "size(event.attributes) > 2",
-    ];
     let contexts = [
         json!({}),
         json!({"state-hub.health": {"status": "ok"}, "flag": true, "n": 3, "nested": {"x": 1}, "big": 9007199254740993_i64}),
@@ -369,7 +371,7 @@ fn the_fast_path_agrees_with_the_interpreter() {
         events.push(EventValue::from_envelope(&env, Some(s)));
     }
     let mut decided = 0;
-    for expr in expressions {
+    for &expr in AGREEMENT_EXPRESSIONS {
         let rule = Rule::compile(expr, &[]).unwrap();
         for ctx in &contexts {
             let ctx: BTreeMap<String, J> = ctx
