@@ -5,7 +5,7 @@
 //! triggered it with attributes typed by the registry (timestamps as CEL timestamps, uuids and
 //! enums as strings), and `context`, the named context values. The outcome is one of
 //! [`Outcome`]: the rule fires (true), skips (false), skips because a required context is absent
-//! (as activity-core does when the context's source is down), or fails to evaluate (no such key,
+//! (as the engine does when the context's source is down), or fails to evaluate (no such key,
 //! a type mismatch, a non-bool result): an error is never read as "false".
 //!
 //! Bounds: the interpreter recurses once per nesting level and cannot be interrupted, so hostile
@@ -66,7 +66,7 @@ impl Outcome {
         }
     }
 
-    /// The label with its detail (`skips: missing-context (state-hub.health)`, `error: …`).
+    /// The label with its detail (`skips: missing-context (billing.health)`, `error: …`).
     pub fn describe(&self) -> String {
         match self {
             Outcome::MissingContext(name) => format!("skips: missing-context (`{name}` is absent)"),
@@ -230,10 +230,14 @@ pub fn json_val(v: &J) -> Box<dyn Val> {
     }
 }
 
-/// An attribute value by its declared type: a timestamp becomes a CEL timestamp, everything else
-/// keeps its JSON form (uuids and enums are strings).
+/// An attribute value by its declared type: a timestamp becomes a CEL timestamp, a number a CEL
+/// double (`3` as well as `2.5`), everything else keeps its JSON form (uuids and enums are
+/// strings).
 fn attribute_val(ty: Option<&AttrType>, v: &J) -> Box<dyn Val> {
     match (ty, v) {
+        (Some(AttrType::Number), J::Number(n)) => {
+            Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN)))
+        }
         (Some(AttrType::Timestamp), J::String(s)) => {
             timestamp_val(s).unwrap_or_else(|| json_val(v))
         }

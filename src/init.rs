@@ -166,6 +166,13 @@ version = "1.0"
 # Who publishes: every event's envelope names it.
 publisher = "{publisher}"
 
+# How the generated docs and `handoff plan` name this service and the engine that runs the
+# ActivityDefinitions, as the words read mid-sentence (without this table: "the publishing
+# service" and "the automation engine").
+[names]
+service = "{publisher}"
+engine = "the automation engine"
+
 # Where `handoff generate` writes, relative to this file's folder.
 [output]
 subjects_doc = "docs/nats-event-subjects.md"

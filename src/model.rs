@@ -48,3 +48,11 @@ pub struct Idempotency {
     pub key: String,
     pub mechanism: String,
 }
+
+impl Idempotency {
+    /// Whether the key or the mechanism is still a `TODO` placeholder (as `handoff import`
+    /// writes them): not yet a declaration.
+    pub fn is_placeholder(&self) -> bool {
+        self.key.starts_with("TODO") || self.mechanism.starts_with("TODO")
+    }
+}

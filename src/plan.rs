@@ -155,7 +155,7 @@ fn definition_blockers(
     let mut blockers = Vec::new();
     // The definition must say how a repeated fire is harmless before both sides run.
     let d = &m.definition;
-    if d.idempotency.key.starts_with("TODO") || d.idempotency.mechanism.starts_with("TODO") {
+    if d.idempotency.is_placeholder() {
         blockers.push(Blocker {
             step: Step::ParallelRun,
             message: format!(

@@ -56,6 +56,7 @@ fn attribute(ty: &AttrType, description: &str, example: &J) -> J {
     let mut s = match ty {
         AttrType::String => json!({ "type": "string" }),
         AttrType::Integer => json!({ "type": "integer" }),
+        AttrType::Number => json!({ "type": "number" }),
         AttrType::Boolean => json!({ "type": "boolean" }),
         AttrType::Timestamp => json!({ "type": "string", "format": "date-time", "pattern": "Z$" }),
         AttrType::Uuid => json!({ "type": "string", "format": "uuid" }),
@@ -189,6 +190,14 @@ pub fn registry() -> J {
             "envelope": {
                 "type": "object", "additionalProperties": false, "required": ["version", "publisher"],
                 "properties": { "version": string, "publisher": string },
+            },
+            "names": {
+                "type": "object", "additionalProperties": false,
+                "description": "How generated documents and `handoff plan` name the publishing service and the automation engine, as the words read mid-sentence.",
+                "properties": {
+                    "service": { "type": "string", "minLength": 1, "default": "the publishing service" },
+                    "engine": { "type": "string", "minLength": 1, "default": "the automation engine" },
+                },
             },
             "output": {
                 "type": "object", "additionalProperties": false,

@@ -18,6 +18,49 @@ struct Example {
     bad: String,
     good: String,
     rendered: String,
+    /// When the fix leaves the reported file as it is: the files the good tree adds or changes
+    /// (path, content), shown in full as the fix.
+    added: Vec<(String, String)>,
+}
+
+/// Every file under `dir`, as paths relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The files `good` adds to `bad` or changes, with their content (`expect.txt` aside).
+fn added_files(bad: &Path, good: &Path) -> Vec<(String, String)> {
+    files_under(good)
+        .into_iter()
+        .filter(|f| f != "expect.txt")
+        .filter_map(|f| {
+            let text = read(&good.join(&f));
+            let before = std::fs::read_to_string(bad.join(&f)).ok();
+            (before.as_deref() != Some(text.as_str())).then(|| (f, text.trim_end().to_string()))
+        })
+        .collect()
+}
+
+/// Lines `line - 2 ..= line + 2` (1-based) of `text`.
+fn around(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = line.saturating_sub(3);
+    let end = (line + 2).min(lines.len());
+    lines[start..end].join("\n").trim_matches('\n').to_string()
 }
 
 fn run_human(tree: &Path) -> String {
@@ -90,11 +133,18 @@ fn example(code: &str) -> Option<Example> {
             .unwrap_or_default()
             .trim_end()
             .to_string();
+        let mut added = Vec::new();
         let (bad, good) = if good_text.is_empty() {
             (
                 excerpt(&bad_text, ""),
                 "(the file is removed or renamed; see the case's good/ tree)".to_string(),
             )
+        } else if good_text == bad_text {
+            // The fix is elsewhere (a file the good tree adds): show the reported lines, then it.
+            added = added_files(&case.join("bad"), &case.join("good"));
+            assert!(!added.is_empty(), "{}: good/ fixes nothing", case.display());
+            let line: usize = location.split(':').nth(1).unwrap().parse().unwrap();
+            (around(&bad_text, line), String::new())
         } else {
             (
                 excerpt(&bad_text, &good_text),
@@ -106,9 +156,21 @@ fn example(code: &str) -> Option<Example> {
             bad,
             good,
             rendered,
+            added,
         });
     }
     None
+}
+
+/// The fence language of a file.
+fn lang_of(file: &str) -> &'static str {
+    if file.ends_with(".toml") {
+        "toml"
+    } else if file.ends_with(".py") {
+        "python"
+    } else {
+        "yaml"
+    }
 }
 
 fn fence(lang: &str, body: &str) -> String {
@@ -133,19 +195,22 @@ fn diagnostics_doc_matches_the_fixture_cases() {
         body.push_str(&format!("*{sev}* — {summary}\n"));
         match example(code) {
             Some(ex) => {
-                let lang = if ex.file.ends_with(".toml") {
-                    "toml"
-                } else if ex.file.ends_with(".py") {
-                    "python"
-                } else {
-                    "yaml"
-                };
+                let lang = lang_of(&ex.file);
                 body.push_str(&format!("\nBad (`{}`):\n\n", ex.file));
                 body.push_str(&fence(lang, &ex.bad));
                 body.push_str("\nhandoff says:\n\n");
                 body.push_str(&fence("text", &ex.rendered));
-                body.push_str("\nGood:\n\n");
-                body.push_str(&fence(lang, &ex.good));
+                if ex.added.is_empty() {
+                    body.push_str("\nGood:\n\n");
+                    body.push_str(&fence(lang, &ex.good));
+                }
+                for (path, text) in &ex.added {
+                    body.push_str(&format!(
+                        "\nGood: `{}` stays as it is, and `{path}` is added:\n\n",
+                        ex.file
+                    ));
+                    body.push_str(&fence(lang_of(path), text));
+                }
             }
             None if code.starts_with("publish-") => body.push_str(
                 "\nReported by `handoff publish` before anything is sent (see [nats.md](nats.md)); tested in `tests/nats_cli.rs`.\n",
@@ -167,4 +232,30 @@ fn diagnostics_doc_matches_the_fixture_cases() {
         current == expected,
         "docs/diagnostics.md is out of date: run UPDATE_DIAGNOSTICS_DOC=1 cargo test --test suite diagnostics_doc"
     );
+}
+
+/// The fix docs/diagnostics.md shows for `migration-without-definition` is the one its help
+/// names: `handoff generate` on the bad tree writes exactly the good tree's draft, and the tree
+/// then validates clean.
+#[test]
+fn migration_without_definition_is_fixed_by_generate() {
+    let case = fixture("cases/migration-without-definition");
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("base"), tmp.path());
+    copy_tree(&case.join("bad"), tmp.path());
+    std::fs::remove_file(tmp.path().join("expect.txt")).unwrap();
+    let before = handoff(tmp.path(), &["validate", "--no-freshness"]);
+    assert!(
+        before.stdout.contains("run `handoff generate` to draft it"),
+        "{}",
+        before.stdout
+    );
+    assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
+    let draft = "definitions/the-custodian.sweep.yaml";
+    assert_eq!(
+        read(&tmp.path().join(draft)),
+        read(&case.join("good").join(draft))
+    );
+    let after = handoff(tmp.path(), &["validate"]);
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
 }

@@ -658,7 +658,7 @@ fn hostile_migration_names_are_positioned_errors_with_a_passing_suggestion() {
         let tmp = snapshot_registry_with("name = \"nightly\"", hostile);
         let run = handoff(tmp.path(), &["generate"]);
         assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-        assert!(run.stderr.contains("subjects.toml:121:8"), "{}", run.stderr);
+        assert!(run.stderr.contains("subjects.toml:127:8"), "{}", run.stderr);
         assert!(run.stderr.contains("invalid-name"), "{}", run.stderr);
         let help = format!("write `name = \"{suggested}\"`");
         assert!(run.stderr.contains(&help), "{}", run.stderr);

@@ -58,8 +58,34 @@ fn init_defaults_are_neutral() {
     assert!(text.contains("subject_prefix = \"org.example\""), "{text}");
     assert!(text.contains("name = \"ACTIVITY_EVENTS\""), "{text}");
     assert!(!text.contains("statehub"), "{text}");
+    // The publisher is named from the (temporary) folder; `[names].service` repeats it.
+    let publisher = text
+        .split("\npublisher = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains(&format!("[names]\nservice = \"{publisher}\"\n")),
+        "{text}"
+    );
     Test::in_dir(t.dir()).args(&["generate"]).run().code(0);
     Test::in_dir(t.dir()).args(&["validate"]).run().code(0);
+    // The generated documents take their wording from `[names]`, not from this repository.
+    for doc in ["docs/nats-event-subjects.md", "docs/cron-migration.md"] {
+        let written = std::fs::read_to_string(t.dir().join(doc)).unwrap();
+        let lower = written.to_lowercase();
+        for hub in ["state hub", "state-hub", "statehub", "activity-core"] {
+            assert!(!lower.contains(hub), "{doc} says {hub}: {written}");
+        }
+    }
+    let subjects = std::fs::read_to_string(t.dir().join("docs/nats-event-subjects.md")).unwrap();
+    assert!(
+        subjects.contains(&format!(
+            "ActivityDefinitions run by the automation engine\nreact to them; {publisher} itself never creates work"
+        )),
+        "{subjects}"
+    );
 }
 
 #[test]

@@ -136,11 +136,50 @@ fn this_repositorys_package_passes_mypy_strict_and_ruff() {
     );
 }
 
-/// The snapshot registry has a subject without attributes and long enums: still clean.
+/// The snapshot registry has a subject without attributes, long enums and a `number`
+/// attribute: still clean. A number takes an int or a float, not a str, in mypy's eyes; and at
+/// run time a bool, a str or a non-finite float is refused.
 #[test]
 fn the_snapshot_registrys_package_passes_mypy_strict_and_ruff() {
     let (_tmp, parent, name) = generated(&fixture("snapshot"), "py/hub_events");
     check_package(&parent, &name);
+    let call = |ratio: &str| {
+        format!(
+            "from uuid import uuid4\n\n\
+             from {name} import publish_workstream_completed\n\n\n\
+             async def main() -> None:\n\
+             \x20   await publish_workstream_completed(\n\
+             \x20       workstream_id=uuid4(), open_task_count=1, completed_at=\"2026-11-20T16:05:00Z\", completion_ratio={ratio}\n\
+             \x20   )\n"
+        )
+    };
+    std::fs::write(parent.join("ints.py"), call("1")).unwrap();
+    std::fs::write(parent.join("floats.py"), call("0.5")).unwrap();
+    run_ok(&parent, &["mypy", "--strict", "ints.py", "floats.py"]);
+    std::fs::write(parent.join("strings.py"), call("\"0.5\"")).unwrap();
+    let out = Command::new(python())
+        .args(["-m", "mypy", "--strict", "strings.py"])
+        .current_dir(&parent)
+        .env("MYPY_CACHE_DIR", parent.join(".mypy_cache"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success() && text.contains("completion_ratio"),
+        "mypy accepted a str for a number attribute:\n{text}"
+    );
+    let script = format!(
+        "from {name}.publishers import check_attributes\n\
+         base = {{'workstream_id': 'c0a8012e-5b7d-4e1f-a3c2-6d9e8f7a1b24', 'open_task_count': 1, 'completed_at': '2026-11-20T16:05:00Z'}}\n\
+         for v in [0, 0.75, -3, 10**300]:\n\
+         \x20   assert check_attributes('org.statehub.workstream.completed', dict(base, completion_ratio=v)) == [], v\n\
+         for v in [True, '0.5', float('nan'), float('inf'), 10**400]:\n\
+         \x20   problems = check_attributes('org.statehub.workstream.completed', dict(base, completion_ratio=v))\n\
+         \x20   assert problems and 'completion_ratio' in problems[0], (v, problems)\n\
+         print('ok')\n"
+    );
+    std::fs::write(parent.join("number_check.py"), script).unwrap();
+    assert_eq!(run_ok(&parent, &["number_check"]).trim(), "ok");
 }
 
 /// Registry text with blank lines, trailing spaces and indentation lands in docstrings in the

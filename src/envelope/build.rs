@@ -46,6 +46,27 @@ pub fn parse_value(ty: &AttrType, text: &str) -> Result<J, String> {
             Ok(n) => J::from(n),
             Err(_) => return Err(ty.expectation()),
         },
+        // An integer stays one (`3`, as the Python stubs send it); anything else must be a
+        // finite decimal number (`2.5`, `1e-3`): JSON has no NaN or infinity.
+        AttrType::Number => match text.trim().parse::<i64>() {
+            Ok(n) => J::from(n),
+            Err(_) => match text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
+                Some(n)
+                    if text
+                        .trim()
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) =>
+                {
+                    J::Number(n)
+                }
+                _ => return Err(format!("{} (e.g. `2.5`)", ty.expectation())),
+            },
+        },
         AttrType::Boolean => match text {
             "true" => J::Bool(true),
             "false" => J::Bool(false),

@@ -360,6 +360,26 @@ mod tests {
         assert_eq!(parse_value(&AttrType::Boolean, "true"), Ok(J::Bool(true)));
         assert!(parse_value(&AttrType::Boolean, "yes").is_err());
         assert_eq!(parse_value(&AttrType::Integer, "-4"), Ok(J::from(-4)));
+        assert!(parse_value(&AttrType::Integer, "2.5").is_err());
+        assert_eq!(parse_value(&AttrType::Number, "-4"), Ok(J::from(-4)));
+        assert_eq!(parse_value(&AttrType::Number, " 2.5"), Ok(J::from(2.5)));
+        assert_eq!(parse_value(&AttrType::Number, "1e-3"), Ok(J::from(0.001)));
+        for bad in [
+            "NaN",
+            "inf",
+            "-infinity",
+            "1e999",
+            "two",
+            "",
+            "0x10",
+            "true",
+        ] {
+            assert_eq!(
+                parse_value(&AttrType::Number, bad),
+                Err("a number (e.g. `2.5`)".to_string()),
+                "{bad}"
+            );
+        }
         assert!(parse_value(&AttrType::Timestamp, "2026-01-01").is_err());
     }
 }

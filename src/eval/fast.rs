@@ -2,7 +2,8 @@
 //! with literals, `has()` guards, `in [literals]`, and `&&`, `||`, `!` over those.
 //!
 //! It decides only what it can decide with certainty: both sides of a comparison of the same
-//! kind (ints, uints, doubles, strings, bools, timestamps), `has()` on a map that exists, boolean
+//! kind (ints, uints, doubles, strings, bools, timestamps; an int and a double when the int is
+//! exactly a double, as CEL compares numbers across types), `has()` on a map that exists, boolean
 //! operands. Anything else — a missing key, mixed types, a non-bool operand, a null — returns
 //! `None` and the rule is evaluated by the `cel` interpreter instead, which then gives the
 //! result or the error exactly as it would have. `&&` and `||` short-circuit as CEL's do (a
@@ -268,16 +269,34 @@ fn order<T: PartialOrd + ?Sized>(a: &T, op: Op, b: &T) -> Option<bool> {
     })
 }
 
+/// An int as a double, when the conversion is exact (|i| ≤ 2⁵³).
+fn exact_f64(i: i64) -> Option<f64> {
+    (i.unsigned_abs() <= 1 << 53).then_some(i as f64)
+}
+
+/// Doubles ordered; a NaN on either side is the interpreter's to decide.
+fn order_f64(d: f64, op: Op, l: f64) -> Option<bool> {
+    if d.is_nan() || l.is_nan() {
+        return None;
+    }
+    order(&d, op, &l)
+}
+
 fn compare(v: &dyn Val, op: Op, lit: &Lit) -> Option<bool> {
     match lit {
-        Lit::Int(l) => order(v.downcast_ref::<CelInt>()?.inner(), op, l),
+        // A `number` attribute is a double, usually compared with an int literal: CEL compares
+        // numbers across types, and exactly converted ints compare the same either way.
+        Lit::Int(l) => match v.downcast_ref::<CelInt>() {
+            Some(i) => order(i.inner(), op, l),
+            None => order_f64(*v.downcast_ref::<CelDouble>()?.inner(), op, exact_f64(*l)?),
+        },
         Lit::UInt(l) => order(v.downcast_ref::<CelUInt>()?.inner(), op, l),
         Lit::Double(l) => {
-            let d = *v.downcast_ref::<CelDouble>()?.inner();
-            if d.is_nan() || l.is_nan() {
-                return None;
-            }
-            order(&d, op, l)
+            let d = match v.downcast_ref::<CelDouble>() {
+                Some(d) => *d.inner(),
+                None => exact_f64(*v.downcast_ref::<CelInt>()?.inner())?,
+            };
+            order_f64(d, op, *l)
         }
         Lit::Str(l) => order(v.downcast_ref::<CelString>()?.inner(), op, l.as_str()),
         // Only equality: whether the interpreter orders bools is not this path's to decide.

@@ -285,55 +285,63 @@ fn the_deepest_accepted_expression_evaluates_on_a_small_stack() {
     assert_eq!(handle.join().unwrap(), vec![Outcome::Fires, Outcome::Fires]);
 }
 
+/// The rules the fast path and the interpreter are compared on.
+const AGREEMENT_EXPRESSIONS: &[&str] = &[
+    // In the fast subset.
+    r#"context["state-hub.health"].status == "ok""#,
+    "event.attributes.stale_days >= 30",
+    "30 <= event.attributes.stale_days",
+    "event.attributes.stale_days != 45 || event.attributes.stale_days < 0",
+    r#"event.attributes.resolution in ["accepted", "superseded"]"#,
+    r#"event.attributes.previous_status == "blocked" && event.attributes.open_task_count == 0"#,
+    "has(event.attributes.priority) && event.attributes.priority <= 2",
+    "!has(event.attributes.workstream_id) || event.attributes.stale_days > 10",
+    "event.attributes.priority <= 2",
+    r#"event.attributes.completed_at > timestamp("2026-11-01T00:00:00Z")"#,
+    r#"event.timestamp < timestamp("2027-01-01T00:00:00Z")"#,
+    r#"event.attributes.completed_at > "2026-11-01T00:00:00Z""#,
+    "event.attributes.stale_days == 45.0",
+    "event.attributes.stale_days == 45u",
+    r#"event.attributes.stale_days == "45""#,
+    r#"event.attributes.slug == "the-custodian/state-hub""#,
+    r#"event.attributes.slug < "u""#,
+    "context.flag",
+    "context.flag == true",
+    "context.flag != false && context.n > 2",
+    "context.n > 2.5",
+    "context.n >= 2",
+    "context.n == 3.0",
+    "context.n != 2.5",
+    "context.n < 3u",
+    "context.big == 9007199254740993",
+    "context.big > 9007199254740992.0",
+    "context.n in [1, 2, 3]",
+    r#"context.n in [1, "3"]"#,
+    "context.missing == 1 || true",
+    "true || context.missing == 1",
+    "false && context.missing == 1",
+    "context.missing == 1 && false",
+    "has(context.nested.x)",
+    "has(context.absent.x)",
+    "event.attributes.x",
+    "!context.n",
+    "true",
+    "false",
+    // Outside it (always the interpreter).
+    "event.attributes.slug.startsWith(\"the-\")",
+    "event.attributes.stale_days + 1 > 45",
+    "size(event.attributes) > 2",
+];
+
 /// The fast path gives what the interpreter gives, on every shape it takes and on the values
 /// that make it hand over (missing keys, mixed types, nulls, non-bools).
 #[test]
 fn the_fast_path_agrees_with_the_interpreter() {
     let reg = registry();
-    let expressions = [
-        // In the fast subset.
-        r#"context["state-hub.health"].status == "ok""#,
-        "event.attributes.stale_days >= 30",
-        "30 <= event.attributes.stale_days",
-        "event.attributes.stale_days != 45 || event.attributes.stale_days < 0",
-        r#"event.attributes.resolution in ["accepted", "superseded"]"#,
-        r#"event.attributes.previous_status == "blocked" && event.attributes.open_task_count == 0"#,
-        "has(event.attributes.priority) && event.attributes.priority <= 2",
-        "!has(event.attributes.workstream_id) || event.attributes.stale_days > 10",
-        "event.attributes.priority <= 2",
-        r#"event.attributes.completed_at > timestamp("2026-11-01T00:00:00Z")"#,
-        r#"event.timestamp < timestamp("2027-01-01T00:00:00Z")"#,
-        r#"event.attributes.completed_at > "2026-11-01T00:00:00Z""#,
-        "event.attributes.stale_days == 45.0",
-        "event.attributes.stale_days == 45u",
-        r#"event.attributes.stale_days == "45""#,
-        r#"event.attributes.slug == "the-custodian/state-hub""#,
-        r#"event.attributes.slug < "u""#,
-        "context.flag",
-        "context.flag == true",
-        "context.flag != false && context.n > 2",
-        "context.n > 2.5",
-        "context.n in [1, 2, 3]",
-        r#"context.n in [1, "3"]"#,
-        "context.missing == 1 || true",
-        "true || context.missing == 1",
-        "false && context.missing == 1",
-        "context.missing == 1 && false",
-        "has(context.nested.x)",
-        "has(context.absent.x)",
-        "event.attributes.x",
-        "!context.n",
-        "true",
-        "false",
-        // Outside it (always the interpreter).
-        "event.attributes.slug.startsWith(\"the-\")",
-        "event.attributes.stale_days + 1 > 45",
-        "size(event.attributes) > 2",
-    ];
     let contexts = [
         json!({}),
-        json!({"state-hub.health": {"status": "ok"}, "flag": true, "n": 3, "nested": {"x": 1}}),
-        json!({"state-hub.health": {"status": "down"}, "flag": false, "n": 2.5, "nested": {}}),
+        json!({"state-hub.health": {"status": "ok"}, "flag": true, "n": 3, "nested": {"x": 1}, "big": 9007199254740993_i64}),
+        json!({"state-hub.health": {"status": "down"}, "flag": false, "n": 2.5, "nested": {}, "big": 9007199254740992.0}),
         json!({"state-hub.health": null, "flag": "yes", "n": null, "nested": 1}),
     ];
     let mut events = vec![EventValue::cron_fire()];
@@ -363,7 +371,7 @@ fn the_fast_path_agrees_with_the_interpreter() {
         events.push(EventValue::from_envelope(&env, Some(s)));
     }
     let mut decided = 0;
-    for expr in expressions {
+    for &expr in AGREEMENT_EXPRESSIONS {
         let rule = Rule::compile(expr, &[]).unwrap();
         for ctx in &contexts {
             let ctx: BTreeMap<String, J> = ctx
@@ -403,5 +411,62 @@ fn the_fast_path_agrees_with_the_interpreter() {
         "has(event.attributes.priority) && event.attributes.priority <= 2",
     ] {
         assert!(Rule::compile(inside, &[]).unwrap().fast.is_some());
+    }
+}
+
+/// A `number` attribute is bound as a CEL double whether the event carries `3` or `2.5`, so
+/// comparing it with an int or a double literal works (CEL compares numbers across types), as
+/// the linter's typing says, on the fast path and in the interpreter alike.
+#[test]
+fn number_attributes_compare_with_int_and_double_literals() {
+    let text = include_str!("../../subjects.toml").replace(
+        "[subjects.attributes.stale_days]",
+        "[subjects.attributes.ratio]\ntype = \"number\"\nrequired = true\ndescription = \"r\"\nexample = 0.5\n\n[subjects.attributes.stale_days]",
+    );
+    let reg = registry::load(SourceFile::new("subjects.toml", text))
+        .0
+        .expect("loads");
+    let s = reg.subject("org.statehub.task.stale").unwrap();
+    let eval = |when: &str, ratio: J| {
+        let attrs = json!({ "ratio": ratio });
+        let env = example_envelope(&reg, s, attrs.as_object().unwrap(), None);
+        let event = EventValue::from_envelope(&env, Some(s));
+        let rule = Rule::compile(when, &[]).expect("compiles");
+        rule.evaluate(Some(&event), &ContextValues::new(BTreeMap::new()))
+    };
+    for (when, ratio, want) in [
+        ("event.attributes.ratio > 2", json!(3), Outcome::Fires),
+        ("event.attributes.ratio > 2", json!(2.5), Outcome::Fires),
+        ("event.attributes.ratio > 2", json!(1.5), Outcome::Skips),
+        ("event.attributes.ratio == 3", json!(3), Outcome::Fires),
+        ("event.attributes.ratio == 3.0", json!(3), Outcome::Fires),
+        ("event.attributes.ratio >= 0.25", json!(0), Outcome::Skips),
+        ("event.attributes.ratio < 1u", json!(0.5), Outcome::Fires),
+        (
+            "event.attributes.ratio in [1, 2.5]",
+            json!(2.5),
+            Outcome::Fires,
+        ),
+        (
+            "2 < event.attributes.ratio && event.attributes.ratio <= 4",
+            json!(4),
+            Outcome::Fires,
+        ),
+    ] {
+        assert_eq!(eval(when, ratio.clone()), want, "{when} with {ratio}");
+    }
+    // The fast path decides a number against an int literal itself (no interpreter).
+    let env = example_envelope(&reg, s, &serde_json::Map::new(), None);
+    let event = EventValue::from_envelope(&env, Some(s));
+    let ctx = ContextValues::new(BTreeMap::new());
+    for (when, want) in [
+        ("event.attributes.ratio > 0", true),
+        ("event.attributes.ratio == 1", false),
+    ] {
+        let rule = Rule::compile(when, &[]).unwrap();
+        let f = rule.fast.as_ref().expect("in the fast subset");
+        let (ev, cx) = (Some(event.0.as_ref()), ctx.value.as_ref());
+        let mut resolve = |i: usize| fast::resolve(&f.paths[i], ev, cx);
+        assert_eq!(fast::eval(&f.expr, &mut resolve), Some(want), "{when}");
     }
 }

@@ -33,6 +33,7 @@ pub fn context(reg: &Registry, env: &minijinja::Environment) -> Result<J, String
             "replicas": reg.stream.replicas,
         },
         "envelope": { "version": reg.envelope.version, "publisher": reg.envelope.publisher },
+        "names": { "service": reg.names.service, "engine": reg.names.engine },
         "contexts": reg.contexts.iter().map(|c| json!({"name": c.name, "description": c.description})).collect::<Vec<_>>(),
         "output": {
             "subjects_doc": reg.output.subjects_doc,
@@ -129,6 +130,7 @@ fn subject_view(reg: &Registry, s: &Subject) -> J {
             let (py_type, py_convert) = match &a.ty {
                 AttrType::String => ("str".to_string(), "str"),
                 AttrType::Integer => ("int".to_string(), "int"),
+                AttrType::Number => ("float".to_string(), "float"),
                 AttrType::Boolean => ("bool".to_string(), "bool"),
                 AttrType::Timestamp => ("Union[str, datetime]".to_string(), "timestamp"),
                 AttrType::Uuid => ("Union[str, UUID]".to_string(), "uuid"),
@@ -207,7 +209,7 @@ fn migration_view(reg: &Registry, m: &Migration) -> J {
             json!({
                 "number": step.number(),
                 "key": step.key(),
-                "title": step.title(),
+                "title": step.title(&reg.names),
                 "state": match state { StepState::Done(_) => "done", StepState::Pending => "pending", StepState::NotApplicable => "n/a" },
                 "date": match state { StepState::Done(date) => date.to_string(), _ => String::new() },
                 "mark": match state { StepState::Done(_) => "x", StepState::NotApplicable => "-", StepState::Pending => " " },
@@ -268,7 +270,7 @@ fn migration_view(reg: &Registry, m: &Migration) -> J {
             "file": format!("{}/{}.yaml", reg.output.definitions, d.name.value),
         },
         "steps": steps,
-        "next_step": status.next_step.map(|s| json!({"number": s.number(), "title": s.title()})),
+        "next_step": status.next_step.map(|s| json!({"number": s.number(), "title": s.title(&reg.names)})),
         "blockers": status.blockers.iter().map(|b| json!({"step": b.step.number(), "message": b.message})).collect::<Vec<_>>(),
         "parallel_run": status.parallel_run.as_ref().map(|p| json!({
             "start": p.start.to_string(),

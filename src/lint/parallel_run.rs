@@ -1,5 +1,6 @@
 //! Parallel-run safety: once a migration is at its parallel run, both sides fire, so every side
-//! effect and the definition must say how a repeated fire is harmless.
+//! effect and the definition must say how a repeated fire is harmless (a `TODO` placeholder, as
+//! `handoff import` writes, says nothing).
 
 use crate::codes::Code;
 use crate::definition::Definition;
@@ -29,9 +30,14 @@ pub(super) fn parallel_run(
             Some(unsafe_side_effect(reg_file, m, se, problem))
         })
         .collect();
-    if def.idempotency.is_none() {
-        out.push(undeclared_definition(def_file, def, m));
-    }
+    let problem = match &def.idempotency {
+        None => Some("this definition declares no `idempotency`"),
+        Some(i) if i.is_placeholder() => {
+            Some("this definition's `idempotency` is still a TODO placeholder")
+        }
+        Some(_) => None,
+    };
+    out.extend(problem.map(|p| undeclared_definition(def_file, def, m, p)));
     out
 }
 
@@ -59,6 +65,7 @@ fn undeclared_definition(
     def_file: &SourceFile,
     def: &Definition,
     m: &registry::Migration,
+    problem: &str,
 ) -> Diagnostic {
     let span = def
         .name
@@ -69,7 +76,7 @@ fn undeclared_definition(
             Code::ParallelRunUnsafe,
             span,
             format!(
-                "migration `{}` is at its parallel run, but this definition declares no `idempotency`",
+                "migration `{}` is at its parallel run, but {problem}",
                 m.name.value
             ),
         )

@@ -262,6 +262,9 @@ fn suggest_literal(ty: &AttrType, literal: &str) -> String {
         AttrType::Integer if bare.parse::<i64>().is_ok() => {
             format!("compare with the number {bare}, without quotes")
         }
+        AttrType::Number if bare.parse::<f64>().is_ok_and(f64::is_finite) => {
+            format!("compare with the number {bare}, without quotes")
+        }
         AttrType::Boolean if bare == "true" || bare == "false" => {
             format!("compare with {bare}, without quotes")
         }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::names::{is_output_path, is_token, output_path_suggestion, suggest_subject};
-use super::{Context, Envelope, Output, Registry, migrations, stream, subjects};
+use super::{Context, Envelope, Names, Output, Registry, migrations, stream, subjects};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Fields, Node, SourceFile, Spanned, Value, parse_toml, wrong_type};
@@ -14,6 +14,7 @@ const TOP_KEYS: &[&str] = &[
     "subject_prefix",
     "stream",
     "envelope",
+    "names",
     "output",
     "contexts",
     "subjects",
@@ -61,6 +62,10 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
     let envelope = top
         .require("envelope", diags)
         .and_then(|n| envelope(file, n, diags));
+    let names = top
+        .get("names")
+        .map(|n| names(file, n, diags))
+        .unwrap_or_default();
     let publisher = envelope.as_ref().map(|e: &Envelope| e.publisher.as_str());
     let output = match top.get("output") {
         Some(n) => output(file, n, publisher, diags),
@@ -107,6 +112,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         subject_prefix,
         stream,
         envelope,
+        names,
         contexts,
         subjects,
         migrations,
@@ -177,6 +183,43 @@ fn envelope(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Opti
         version: version?.value,
         publisher: publisher?.value,
     })
+}
+
+/// `[names]`: prose for generated documents, each one line of text (defaults in [`Names`]).
+fn names(file: &SourceFile, node: &Node, diags: &mut Vec<Diagnostic>) -> Names {
+    let mut names = Names::default();
+    let Some(mut f) = Fields::new(file, node, "`[names]`", diags) else {
+        return names;
+    };
+    for (key, slot) in [
+        ("service", &mut names.service),
+        ("engine", &mut names.engine),
+    ] {
+        let Some(v) = f.string(key, diags) else {
+            continue;
+        };
+        if v.trim().is_empty() || v.contains(['\n', '\r']) {
+            diags.push(
+                file.diagnostic(
+                    Code::InvalidValue,
+                    v.span.clone(),
+                    format!("`[names].{key}` must be one line of text, as it reads mid-sentence"),
+                )
+                .with_help(format!(
+                    "e.g. `{key} = \"{}\"`, or remove it for the default",
+                    if key == "service" {
+                        "the billing service"
+                    } else {
+                        "activity-core"
+                    }
+                )),
+            );
+        } else {
+            *slot = v.value.trim().to_string();
+        }
+    }
+    f.finish(&["service", "engine"], diags);
+    names
 }
 
 fn output(
@@ -406,6 +449,41 @@ fn check_replaced_by(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// This repository's registry with its `[names]` table replaced by `names` (Rust-escaped).
+    fn with_names(names: &str) -> (Option<Registry>, Vec<Diagnostic>) {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/subjects.toml")).unwrap();
+        let start = text.find("[names]").unwrap();
+        let end = start + text[start..].find("\n\n").unwrap();
+        let text = format!("{}{names}{}", &text[..start], &text[end..]);
+        load(SourceFile::new("subjects.toml", text))
+    }
+
+    #[test]
+    fn names_are_read_defaulted_and_checked() {
+        let (reg, diags) = with_names("[names]\nservice = \"the billing service\"");
+        let names = reg.unwrap().names;
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(names.service, "the billing service");
+        assert_eq!(names.engine, Names::DEFAULT_ENGINE);
+        let (reg, _) = with_names("");
+        assert_eq!(reg.unwrap().names, Names::default());
+        let (reg, diags) =
+            with_names("[names]\nservice = \" \"\nengine = \"a\\nb\"\nengin = \"x\"");
+        assert!(reg.is_none());
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::InvalidValue, Code::InvalidValue, Code::UnknownKey],
+            "{diags:?}"
+        );
+        assert!(
+            diags[0]
+                .message
+                .contains("`[names].service` must be one line")
+        );
+    }
 
     #[test]
     fn duplicate_migrations_are_reported_at_the_second() {

@@ -48,6 +48,8 @@ pub struct Registry {
     pub subject_prefix: String,
     pub stream: Stream,
     pub envelope: Envelope,
+    /// `[names]`: how generated documents and `plan` name the service and the engine.
+    pub names: Names,
     pub contexts: Vec<Context>,
     pub subjects: Vec<Subject>,
     pub migrations: Vec<Migration>,
@@ -86,7 +88,33 @@ pub struct Envelope {
     pub publisher: String,
 }
 
-/// A named context value a rule may require, such as `state-hub.health`.
+/// `[names]`: how generated documents and `handoff plan` refer to the publishing service and to
+/// the engine that runs the ActivityDefinitions, as the words read mid-sentence
+/// (`"the state hub"`, `"activity-core"`). Unlike `[envelope].publisher`, an identifier carried in
+/// every event, these are prose only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub service: String,
+    pub engine: String,
+}
+
+impl Names {
+    /// The wording when `[names].service` is absent.
+    pub const DEFAULT_SERVICE: &'static str = "the publishing service";
+    /// The wording when `[names].engine` is absent.
+    pub const DEFAULT_ENGINE: &'static str = "the automation engine";
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            service: Self::DEFAULT_SERVICE.to_string(),
+            engine: Self::DEFAULT_ENGINE.to_string(),
+        }
+    }
+}
+
+/// A named context value a rule may require, such as `billing.health`.
 #[derive(Debug, Clone)]
 pub struct Context {
     pub name: String,
@@ -98,7 +126,7 @@ pub struct Subject {
     pub subject: Spanned<String>,
     pub since: String,
     pub summary: String,
-    /// `file:function` where the state hub publishes it.
+    /// `file:function` where the service publishes it.
     pub trigger_site: Spanned<String>,
     /// When exactly it fires.
     pub fires: String,
@@ -162,6 +190,9 @@ pub struct Attribute {
 pub enum AttrType {
     String,
     Integer,
+    /// Any JSON number (an amount, a ratio, a duration in seconds); a float in Python, a double
+    /// in CEL. Integers are numbers too.
+    Number,
     Boolean,
     /// UTC RFC 3339 date-time, carried as a JSON string.
     Timestamp,
@@ -172,13 +203,21 @@ pub enum AttrType {
 }
 
 impl AttrType {
-    pub const NAMES: &'static [&'static str] =
-        &["string", "integer", "boolean", "timestamp", "uuid", "enum"];
+    pub const NAMES: &'static [&'static str] = &[
+        "string",
+        "integer",
+        "number",
+        "boolean",
+        "timestamp",
+        "uuid",
+        "enum",
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
             AttrType::String => "string",
             AttrType::Integer => "integer",
+            AttrType::Number => "number",
             AttrType::Boolean => "boolean",
             AttrType::Timestamp => "timestamp",
             AttrType::Uuid => "uuid",
@@ -192,6 +231,8 @@ impl AttrType {
         let ok = match (self, value) {
             (AttrType::String, J::String(_)) => true,
             (AttrType::Integer, J::Number(n)) => n.is_i64() || n.is_u64(),
+            // JSON has no NaN or infinity: every number parsed is finite.
+            (AttrType::Number, J::Number(_)) => true,
             (AttrType::Boolean, J::Bool(_)) => true,
             (AttrType::Timestamp, J::String(s)) => is_utc_timestamp(s),
             (AttrType::Uuid, J::String(s)) => is_uuid(s),
@@ -206,6 +247,7 @@ impl AttrType {
         match self {
             AttrType::String => "a string".into(),
             AttrType::Integer => "an integer".into(),
+            AttrType::Number => "a number".into(),
             AttrType::Boolean => "a boolean".into(),
             AttrType::Timestamp => {
                 "a UTC RFC 3339 timestamp string (e.g. 2026-11-26T09:30:00Z)".into()
@@ -358,22 +400,26 @@ impl Step {
         self as usize + 1
     }
 
-    /// The checklist wording.
-    pub fn title(self) -> &'static str {
-        match self {
+    /// The checklist wording; step 5 names the engine (`[names].engine`).
+    pub fn title(self, names: &Names) -> String {
+        let title = match self {
             Step::SideEffectsIdentified => "Side effects identified (does any create work?)",
             Step::TriggerDecided => "Trigger decided (keep cron, or upgrade to an event)",
             Step::SubjectDocumented => "Subject row added to docs/nats-event-subjects.md",
             Step::PublishWired => "publish_event(...) wired at the trigger site",
             Step::DefinitionLanded => {
-                "ActivityDefinition landed in activity-core and enabled in staging"
+                return format!(
+                    "ActivityDefinition landed in {} and enabled in staging",
+                    names.engine
+                );
             }
             Step::ParallelRun => {
                 "Old cron and new definition run in parallel for one week (both idempotent)"
             }
             Step::LegacyDisabled => "Old cron / systemd timer disabled, unit files archived",
             Step::ScopeUpdated => "SCOPE.md \"Often used with\" updated",
-        }
+        };
+        title.to_string()
     }
 }
 
@@ -487,6 +533,17 @@ mod tests {
         use serde_json::json;
         assert!(AttrType::Integer.check(&json!(3)).is_ok());
         assert!(AttrType::Integer.check(&json!("3")).is_err());
+        assert!(AttrType::Integer.check(&json!(2.5)).is_err());
+        for n in [json!(3), json!(-2.5), json!(1e300), json!(u64::MAX)] {
+            assert!(AttrType::Number.check(&n).is_ok(), "{n}");
+        }
+        for v in [json!("2.5"), json!(true), json!(null), json!([1])] {
+            assert_eq!(
+                AttrType::Number.check(&v),
+                Err("a number".to_string()),
+                "{v}"
+            );
+        }
         assert!(
             AttrType::Timestamp
                 .check(&json!("2026-11-26T09:30:00Z"))

@@ -243,6 +243,7 @@ fn attribute_type(
     match t.as_str() {
         "string" => Some(AttrType::String),
         "integer" => Some(AttrType::Integer),
+        "number" => Some(AttrType::Number),
         "boolean" => Some(AttrType::Boolean),
         "timestamp" => Some(AttrType::Timestamp),
         "uuid" => Some(AttrType::Uuid),

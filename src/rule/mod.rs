@@ -41,7 +41,7 @@ const ROOTS: &[&str] = &["event", "context"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathUse {
     /// E.g. `["event", "attributes", "status"]`; an index with a string literal counts as a
-    /// segment (`context["state-hub.health"]` is `["context", "state-hub.health"]`).
+    /// segment (`context["billing.health"]` is `["context", "billing.health"]`).
     pub path: Vec<String>,
     /// Byte span of the whole path expression in the source.
     pub span: Range<usize>,
@@ -162,7 +162,7 @@ pub fn attribute_name(path: &[String]) -> Option<&str> {
     }
 }
 
-/// `Some("state-hub.health")` for `["context", "state-hub.health", ...]`.
+/// `Some("billing.health")` for `["context", "billing.health", ...]`.
 pub fn context_name(path: &[String]) -> Option<&str> {
     match path {
         [root, name, ..] if root == "context" => Some(name),

@@ -546,3 +546,14 @@ fn compatibility() {
         assert!(!compatible(declared, V::List));
     }
 }
+
+#[test]
+fn numbers_compare_with_numeric_literals_only() {
+    use ValueType as V;
+    for lit in [V::Int, V::Uint, V::Double, V::Null, V::Unknown] {
+        assert!(compatible("number", lit), "{lit}");
+    }
+    for lit in [V::String, V::Bool, V::Timestamp, V::List, V::Map] {
+        assert!(!compatible("number", lit), "{lit}");
+    }
+}

@@ -40,10 +40,10 @@ impl std::fmt::Display for ValueType {
 }
 
 /// Is a literal of `lit` comparable with an attribute declared as `declared` (`"string"`,
-/// `"integer"`, `"boolean"`, `"timestamp"`, `"uuid"`, `"enum"`)?
+/// `"integer"`, `"number"`, `"boolean"`, `"timestamp"`, `"uuid"`, `"enum"`)?
 ///
-/// Timestamps and UUIDs travel as strings in JSON, so string literals fit them; an integer fits
-/// `Int`, `Uint` and `Double`; `null` fits everything (attributes may be optional). A literal of
+/// Timestamps and UUIDs travel as strings in JSON, so string literals fit them; an integer or a
+/// number fits `Int`, `Uint` and `Double` literals (CEL compares numbers across types); `null` fits everything (attributes may be optional). A literal of
 /// unknown type, or an attribute type this function does not know, is given the benefit of the
 /// doubt.
 pub fn compatible(declared: &str, lit: ValueType) -> bool {
@@ -54,7 +54,7 @@ pub fn compatible(declared: &str, lit: ValueType) -> bool {
     match declared {
         "string" | "enum" | "uuid" => lit == V::String,
         "timestamp" => matches!(lit, V::String | V::Timestamp),
-        "integer" => matches!(lit, V::Int | V::Uint | V::Double),
+        "integer" | "number" => matches!(lit, V::Int | V::Uint | V::Double),
         "boolean" => lit == V::Bool,
         _ => true,
     }

@@ -155,13 +155,13 @@ pub fn plan_report(
                 json!({
                     "number": step.number(),
                     "key": step.key(),
-                    "title": step.title(),
+                    "title": step.title(&reg.names),
                     "state": step_state(*step, eff, &status),
                     "date": match state { StepState::Done(d) => Some(d.to_string()), _ => None },
                     "evidence": kind.map(|k| json!({ "kind": k, "by": by })),
                 })
             }).collect::<Vec<_>>(),
-            "next_step": status.next_step.map(|s| json!({ "number": s.number(), "key": s.key(), "title": s.title() })),
+            "next_step": status.next_step.map(|s| json!({ "number": s.number(), "key": s.key(), "title": s.title(&reg.names) })),
             "blocked": !blocking.is_empty(),
             "blockers": status.blockers.iter().map(|b| json!({
                 "step": b.step.key(),
@@ -207,7 +207,7 @@ fn human(
             m.name.value, m.definition.name.value
         ));
         human_migration(&mut out, m, def_state, &status);
-        human_steps(&mut out, m, &effective, &ev, &status);
+        human_steps(&mut out, reg, m, &effective, &ev, &status);
         if let Some(p) = &status.parallel_run {
             human_parallel_run(&mut out, m, p);
         }
@@ -267,6 +267,7 @@ fn human_migration(out: &mut String, m: &Migration, def_state: DefinitionState, 
 /// The table of the cutover's steps.
 fn human_steps(
     out: &mut String,
+    reg: &Registry,
     m: &Migration,
     effective: &Migration,
     ev: &Evidence,
@@ -288,7 +289,7 @@ fn human_steps(
         let row = format!(
             "   {}  {:<76}{:<10}{:<12}{}",
             step.number(),
-            step.title(),
+            step.title(&reg.names),
             step_state(*step, eff, status),
             date,
             evidence

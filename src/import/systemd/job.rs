@@ -165,7 +165,7 @@ fn timer_notes(unit: &Unit, monotonic: &[(String, usize)]) -> Vec<String> {
                     "the legacy job started up to this much later than scheduled"
                 }
                 "Persistent" => {
-                    "missed runs were caught up after downtime; activity-core's catch-up policy decides now"
+                    "missed runs were caught up after downtime; the automation engine's catch-up policy decides now"
                 }
                 "AccuracySec" => "the legacy job could start this much late",
                 _ => "not carried over",
