@@ -1,6 +1,7 @@
 //! Terminal manners: `--color auto|always|never` (with `NO_COLOR` and `CLICOLOR_FORCE`),
-//! `-q/--quiet` and `-v/--verbose`. Decided once in main; commands read the result with [`style`] and [`quiet`].
-//! The library never looks at the terminal: it is handed a [`report::Style`].
+//! `-q/--quiet` and `-v/--verbose`. Decided once in main; commands read the result with
+//! [`style`], [`quiet`] and [`verbose`]. The library never looks at the terminal: it is handed a
+//! [`report::Style`].
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
