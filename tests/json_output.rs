@@ -422,6 +422,9 @@ fn failures_in_json_mode_are_json() {
             "usage",
         ),
         (&here, vec!["tap"], 2, "usage"),
+        // Rejected by the argument parser itself.
+        (&here, vec!["plan", "--bogus"], 2, "usage"),
+        (&here, vec!["cron"], 2, "usage"),
     ];
     let v = validator("error");
     for (dir, args, code, kind) in cases {
@@ -435,12 +438,22 @@ fn failures_in_json_mode_are_json() {
         assert_valid(&v, "error", &value);
         assert_eq!(value["error"]["kind"], kind, "{json:?}");
         assert_eq!(value["error"]["exit"], code, "{json:?}");
+        // The same message on stderr (clap wraps its own over lines).
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         let message = value["error"]["message"].as_str().unwrap();
-        assert!(run.stderr.contains(message), "{json:?}: {}", run.stderr);
+        assert!(
+            words(&run.stderr).contains(&words(message)),
+            "{json:?}: {}",
+            run.stderr
+        );
         let human = Test::in_dir(dir).args(&args).run();
         assert_eq!(human.code, code, "{args:?}");
         assert_eq!(human.stdout, "", "{args:?}");
     }
+    // An invalid --format value asks for no JSON: the error is text on stderr only.
+    let xml = handoff(&here, &["cron", "* * * * *", "--format", "xml"]).code(2);
+    assert_eq!(xml.stdout, "");
+    assert!(xml.stderr.contains("invalid value 'xml'"), "{}", xml.stderr);
 }
 
 /// GitHub's anchor of a Markdown heading: lower case, punctuation but `-` and `_` dropped,

@@ -152,6 +152,18 @@ fn main() -> ExitCode {
                 Exit::Clean
             };
             let _ = e.print();
+            // Asked for JSON: the usage error is a JSON document on stdout too.
+            if code == Exit::Usage && asks_for_json(std::env::args_os().skip(1)) {
+                let text = e.render().to_string();
+                let message: Vec<&str> = text
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .map(str::trim)
+                    .collect();
+                let message = message.join(" ");
+                let failure = exit::Failure::usage(message.trim_start_matches("error: "));
+                let _ = writeln!(std::io::stdout(), "{}", failure.json());
+            }
             return code.into();
         }
     };
@@ -195,6 +207,20 @@ fn main() -> ExitCode {
             f.exit.into()
         }
     }
+}
+
+/// Whether the arguments ask for `--format json` (read again when clap rejected them).
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut args = args;
+    while let Some(a) = args.next() {
+        if a == "--" {
+            return false;
+        }
+        if a == "--format=json" || (a == "--format" && args.next().is_some_and(|v| v == "json")) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Every `--registry` given, before and after the subcommand, and whether any was given on the
