@@ -59,9 +59,17 @@ fn adopter_project() -> tempfile::TempDir {
 /// (uncommitted changes are not seen; pre-commit copies tracked changes into a shadow commit),
 /// then runs them on the project: validate fails on the bad definition, generate --check passes.
 ///
-/// The build goes to this repository's `target/` (`CARGO_TARGET_DIR`): CI builds the release
+/// The build goes to this repository's target folder (`CARGO_TARGET_DIR`): CI builds the release
 /// binary first (.ci/run), so only the handoff crate itself is compiled again (pre-commit's copy
-/// of the sources has another path).
+/// of the sources is newer than the artifacts); measured 1.5 to 3.5 minutes on 2 shared cores.
+/// Without a release build beforehand, the first run compiles every dependency too.
+/// Where this repository's builds go: `CARGO_TARGET_DIR` when set, else `target/`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target"))
+}
+
 #[test]
 fn pre_commit_runs_the_hooks() {
     let pre_commit = python().with_file_name("pre-commit");
@@ -82,7 +90,7 @@ fn pre_commit_runs_the_hooks() {
         ])
         .current_dir(project.path())
         .env("PRE_COMMIT_HOME", home.path())
-        .env("CARGO_TARGET_DIR", repo().join("target"))
+        .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("HANDOFF_REGISTRY")
         .output()
         .unwrap();
