@@ -8,6 +8,22 @@ use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::char_to_byte;
 
+/// The version of handoff's JSON output formats: the `version` field of every JSON document
+/// (and of every JSON line of `tap`). It changes when a field is removed or changes meaning;
+/// added fields do not change it. The shapes: docs/json-output.md, docs/schemas/output/.
+pub const JSON_VERSION: u32 = 1;
+
+/// The public home of the project, set in Cargo.toml (`repository`) and nowhere else.
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The page of a code's section in docs/diagnostics.md, at [`REPOSITORY`]: SARIF's `helpUri`.
+pub fn help_uri(code: Code) -> String {
+    format!(
+        "{REPOSITORY}/blob/main/docs/diagnostics.md#{}",
+        code.docs_anchor()
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
@@ -164,7 +180,7 @@ pub fn summary_line(s: Summary) -> String {
 }
 
 fn json_report(diags: &[Diagnostic], s: Summary) -> String {
-    let value = json!({ "diagnostics": diags, "summary": s });
+    let value = json!({ "version": JSON_VERSION, "diagnostics": diags, "summary": s });
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     out
@@ -226,6 +242,7 @@ fn sarif(diags: &[Diagnostic]) -> String {
                 "name": id.name(),
                 "shortDescription": { "text": id.summary() },
                 "help": { "text": format!("See docs/diagnostics.md, section `{id}`.") },
+                "helpUri": help_uri(*id),
             })
         })
         .collect();

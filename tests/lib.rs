@@ -6,6 +6,7 @@ mod common;
 mod support;
 
 mod audit;
+mod ci_integration;
 mod completions;
 mod cron_cli;
 mod cron_croner;
@@ -19,6 +20,7 @@ mod explain;
 mod generate;
 mod import;
 mod init;
+mod json_output;
 mod layout;
 mod nats_bench;
 mod nats_cli;

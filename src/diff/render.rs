@@ -106,6 +106,7 @@ fn human(r: &Report) -> String {
 
 fn json(r: &Report) -> String {
     let v = json!({
+        "version": crate::report::JSON_VERSION,
         "against": r.against,
         "old_version": r.old_version,
         "new_version": r.new_version,

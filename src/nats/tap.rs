@@ -94,6 +94,8 @@ struct JsonProblem {
 
 #[derive(Serialize)]
 struct JsonEvent<'a> {
+    /// The JSON output's version, on every line (docs/json-output.md).
+    version: u32,
     seq: u64,
     subject: &'a str,
     id: Option<String>,
@@ -438,6 +440,7 @@ impl<'a> Tap<'a> {
         self.line.clear();
         if opts.json {
             let ev = JsonEvent {
+                version: crate::report::JSON_VERSION,
                 seq,
                 subject,
                 id: checked.id.map(uuid_text),

@@ -115,6 +115,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> CommandResult {
     match args.format {
         OutputFormat::Json => {
             let value = json!({
+                "version": handoff::report::JSON_VERSION,
                 "expr": expr,
                 "tz": args.tz,
                 "description": parsed.schedule.describe(),

@@ -54,12 +54,15 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         }
         None => None,
     };
-    if !project.diagnostics.is_empty() {
+    // Errors are why the diff fails: shown in full. Warnings alone belong to validate.
+    if new_has_errors {
         let _ = write!(
             err,
             "{}",
             report::render(Format::Human, &project.diagnostics, 1)
         );
+    } else {
+        crate::options::registry_warnings(&project.registry_name, &project.diagnostics, err);
     }
     let Some(new) = new else {
         return Err(Failure {

@@ -40,6 +40,23 @@ impl Failure {
             message: message.into(),
         }
     }
+
+    /// The failure as the JSON document a `--format json` run writes on stdout
+    /// (docs/schemas/output/error.schema.json): `{"version": 1, "error": {"kind", "exit",
+    /// "message"}}`, on one line (a JSON line after tap's records).
+    pub fn json(&self) -> String {
+        let kind = match self.exit {
+            Exit::Problems => "problems",
+            Exit::Usage => "usage",
+            // A failure always has a non-zero exit; Clean is a closed pipe, never rendered.
+            Exit::Failed | Exit::Clean => "failed",
+        };
+        let doc = serde_json::json!({
+            "version": handoff::report::JSON_VERSION,
+            "error": { "kind": kind, "exit": self.exit as u8, "message": self.message },
+        });
+        doc.to_string()
+    }
 }
 
 pub type CommandResult = Result<Exit, Failure>;

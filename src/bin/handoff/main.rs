@@ -52,8 +52,12 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
     pub color: terminal::ColorArg,
     /// Only the findings: no summary line, no notes on stderr.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Say on stderr which registry is used and how it was found (--registry, HANDOFF_REGISTRY,
+    /// or discovered), and show the registry's warnings in full instead of counting them.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -118,6 +122,23 @@ impl Command {
             Command::Simulate(_) => "simulate",
         }
     }
+
+    /// Whether the command was asked for JSON: its failures are then a JSON document too
+    /// (docs/json-output.md).
+    fn json(&self) -> bool {
+        use options::OutputFormat::Json;
+        match self {
+            Command::Validate(a) => a.format == Json,
+            Command::Audit(a) => a.format == Json,
+            Command::Diff(a) => a.format == Json,
+            Command::Cron(a) => a.format == Json,
+            Command::Plan(a) => a.format == Json,
+            Command::Tap(a) => a.format == Json,
+            Command::Test(a) => a.format == Json,
+            Command::Simulate(a) => a.format == Json,
+            _ => false,
+        }
+    }
 }
 
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
@@ -131,16 +152,44 @@ fn main() -> ExitCode {
                 Exit::Clean
             };
             let _ = e.print();
+            // Asked for JSON: the usage error is a JSON document on stdout too.
+            if code == Exit::Usage && asks_for_json(std::env::args_os().skip(1)) {
+                let text = e.render().to_string();
+                let message: Vec<&str> = text
+                    .lines()
+                    .take_while(|l| !l.trim().is_empty())
+                    .map(str::trim)
+                    .collect();
+                let message = message.join(" ");
+                let failure = exit::Failure::usage(message.trim_start_matches("error: "));
+                let _ = writeln!(std::io::stdout(), "{}", failure.json());
+            }
             return code.into();
         }
     };
     let mut cli = cli;
-    terminal::init(cli.color, cli.quiet);
-    cli.registry = all_registries(cli.registry, std::env::args_os().skip(1));
+    terminal::init(cli.color, cli.quiet, cli.verbose);
+    let (registries, on_command_line) = all_registries(cli.registry, std::env::args_os().skip(1));
+    cli.registry = registries;
+    options::set_registry_origin(if on_command_line || cli.registry.is_empty() {
+        options::Origin::Flag
+    } else {
+        options::Origin::Env
+    });
+    let json = cli.command.json();
+    let json_lines = matches!(cli.command, Command::Tap(_));
     let mut out = output::Output::new(std::io::stdout().lock());
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let result = run(cli, &mut out, &mut err);
+    // In JSON mode a failure is a JSON document on stdout too, when nothing else was written
+    // there (tap writes JSON lines: its failure is one more line).
+    if let (Err(f), true) = (&result, json)
+        && (out.written == 0 || json_lines)
+        && out.error.is_none()
+    {
+        let _ = writeln!(out, "{}", f.json());
+    }
     let _ = out.flush();
     match (out.error, result) {
         // The reader stopped reading (`handoff validate | head -1`): that is its choice, not a
@@ -160,13 +209,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every `--registry` given, before and after the subcommand. Clap keeps a global option's
-/// values from one level only (`handoff --registry a validate --registry b` parses as `[b]`);
-/// the arguments, already checked by clap, are read again for the complete list.
+/// Whether the arguments ask for `--format json` (read again when clap rejected them).
+fn asks_for_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut args = args;
+    while let Some(a) = args.next() {
+        if a == "--" {
+            return false;
+        }
+        if a == "--format=json" || (a == "--format" && args.next().is_some_and(|v| v == "json")) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Every `--registry` given, before and after the subcommand, and whether any was given on the
+/// command line (else they came from `HANDOFF_REGISTRY`). Clap keeps a global option's values
+/// from one level only (`handoff --registry a validate --registry b` parses as `[b]`); the
+/// arguments, already checked by clap, are read again for the complete list.
 fn all_registries(
     parsed: Vec<PathBuf>,
     args: impl Iterator<Item = std::ffi::OsString>,
-) -> Vec<PathBuf> {
+) -> (Vec<PathBuf>, bool) {
     let mut found = Vec::new();
     let mut args = args;
     while let Some(a) = args.next() {
@@ -181,10 +245,11 @@ fn all_registries(
             found.push(PathBuf::from(v));
         }
     }
+    let on_command_line = !found.is_empty();
     if found.len() > parsed.len() {
-        found
+        (found, on_command_line)
     } else {
-        parsed
+        (parsed, on_command_line)
     }
 }
 
@@ -193,24 +258,24 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> CommandResult {
     let registries = cli.registry;
     let name = cli.command.name();
     // Every command but validate (and cron, which reads none) works on exactly one registry.
-    let registry = || options::single(&registries, name);
+    let registry = |err: &mut dyn Write| options::single(&registries, name, err);
     match cli.command {
         Command::Init(a) => init::run(&registries, a, out),
-        Command::Generate(a) => generate::run(&registry()?, a, out, err),
+        Command::Generate(a) => generate::run(&registry(err)?, a, out, err),
         Command::Validate(a) => validate::run(&registries, a, out, err),
-        Command::Audit(a) => audit::run(&registry()?, a, out, err),
-        Command::Diff(a) => diff::run(&registry()?, a, out, err),
+        Command::Audit(a) => audit::run(&registry(err)?, a, out, err),
+        Command::Diff(a) => diff::run(&registry(err)?, a, out, err),
         Command::Cron(a) => cron::run(a, out),
-        Command::Plan(a) => plan::run(&registry()?, a, out, err),
-        Command::Import(c) => import::run(&registry()?, c, out, err),
-        Command::Stream(c) => stream::run(&registry()?, c, out, err),
-        Command::Publish(a) => publish::run(&registry()?, a, out, err),
-        Command::Tap(a) => tap::run(&registry()?, a, out, err),
+        Command::Plan(a) => plan::run(&registry(err)?, a, out, err),
+        Command::Import(c) => import::run(&registry(err)?, c, out, err),
+        Command::Stream(c) => stream::run(&registry(err)?, c, out, err),
+        Command::Publish(a) => publish::run(&registry(err)?, a, out, err),
+        Command::Tap(a) => tap::run(&registry(err)?, a, out, err),
         Command::Explain(a) => explain::run(a, out),
         Command::Completions(a) => completions::run(a, out),
         Command::Man(a) => completions::man(a, out),
-        Command::Test(a) => test::run(&registry()?, a, out, err),
-        Command::Simulate(a) => simulate::run(&registry()?, a, out, err),
+        Command::Test(a) => test::run(&registry(err)?, a, out, err),
+        Command::Simulate(a) => simulate::run(&registry(err)?, a, out, err),
     }
 }
 

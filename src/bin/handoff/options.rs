@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use handoff::codes::Code;
+use handoff::diagnostic::Diagnostic;
 use handoff::nats;
 use handoff::project::Project;
 use handoff::registry::Registry;
@@ -67,17 +68,62 @@ pub fn read(path: &Path) -> Result<String, Failure> {
         .map_err(|e| Failure::tool(format!("cannot read {}: {e}", path.display())))
 }
 
-/// The one registry of a command that works on one: the discovered one when none was given
-/// ([`discover`]), a usage error (exit 2) when several were.
-pub fn single(registries: &[PathBuf], command: &str) -> Result<PathBuf, Failure> {
-    match registries {
-        [] => discover(),
-        [one] => Ok(one.clone()),
-        many => Err(Failure::usage(format!(
-            "`handoff {command}` works on one registry, but --registry was given {} times; only `handoff validate` takes several",
-            many.len()
-        ))),
+/// Where the registries given came from: `--registry`, or `HANDOFF_REGISTRY` (clap reads both
+/// into one list; main tells them apart and records it here once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env,
+}
+
+static ORIGIN: std::sync::OnceLock<Origin> = std::sync::OnceLock::new();
+
+pub fn set_registry_origin(origin: Origin) {
+    let _ = ORIGIN.set(origin);
+}
+
+/// How the given registries were named, for `-v`.
+pub fn origin_words() -> &'static str {
+    match ORIGIN.get() {
+        Some(Origin::Env) => "from HANDOFF_REGISTRY",
+        _ => "from --registry",
     }
+}
+
+/// The one registry of a command that works on one: the discovered one when none was given
+/// ([`discover`]), a usage error (exit 2) when several were. With `-v`, says on `err` which
+/// file it is and how it was found.
+pub fn single(
+    registries: &[PathBuf],
+    command: &str,
+    err: &mut dyn Write,
+) -> Result<PathBuf, Failure> {
+    let (path, how) = match registries {
+        [] => {
+            let found = discover()?;
+            let how = if found.parent().is_some_and(|p| p.as_os_str().is_empty()) {
+                "found in the working folder".to_string()
+            } else {
+                let abs = std::fs::canonicalize(&found).unwrap_or_else(|_| found.clone());
+                format!(
+                    "found in a parent folder, {}",
+                    abs.parent().unwrap_or(&abs).display()
+                )
+            };
+            (found, how)
+        }
+        [one] => (one.clone(), origin_words().to_string()),
+        many => {
+            return Err(Failure::usage(format!(
+                "`handoff {command}` works on one registry, but --registry was given {} times; only `handoff validate` takes several",
+                many.len()
+            )));
+        }
+    };
+    if crate::terminal::verbose() {
+        let _ = writeln!(err, "handoff: registry {} ({how})", path.display());
+    }
+    Ok(path)
 }
 
 /// `subjects.toml` in the working folder or the nearest parent, not above the repository's root
@@ -103,8 +149,10 @@ pub fn open(path: &Path, tolerate: &[Code]) -> Result<Project, Failure> {
     Project::open(path, tolerate).map_err(|e| Failure::tool(e.to_string()))
 }
 
-/// The project of a command that needs a usable registry: its warnings go to `err`; an invalid
-/// registry's diagnostics go to `err` too and end the command with exit 1.
+/// The project of a command that needs a usable registry. The registry's warnings belong to
+/// `validate`: here they are one line on `err` pointing there (in full with `-v`, nothing with
+/// `-q`), so no run shows a warning twice. An invalid registry's diagnostics go to `err` in
+/// full, since they are why the command stops (exit 1).
 pub fn require(
     path: &Path,
     tolerate: &[Code],
@@ -112,16 +160,50 @@ pub fn require(
 ) -> Result<(Project, Registry), Failure> {
     let mut project = open(path, tolerate)?;
     let shown: Vec<_> = project.notes().into_iter().cloned().collect();
-    if !shown.is_empty() {
-        let _ = write!(err, "{}", report::render(Format::Human, &shown, 1));
-    }
     match project.registry.take() {
-        Some(reg) => Ok((project, reg)),
-        None => Err(Failure {
-            exit: Exit::Problems,
-            message: format!("{} has errors; nothing was done", project.registry_name),
-        }),
+        Some(reg) => {
+            registry_warnings(&project.registry_name, &shown, err);
+            Ok((project, reg))
+        }
+        None => {
+            let _ = write!(err, "{}", report::render(Format::Human, &shown, 1));
+            Err(Failure {
+                exit: Exit::Problems,
+                message: format!("{} has errors; nothing was done", project.registry_name),
+            })
+        }
     }
+}
+
+/// The warnings of a usable registry, for a command other than `validate`: `handoff:
+/// subjects.toml has 2 warnings; `handoff validate` shows them` (the diagnostics themselves
+/// with `-v`; nothing with `-q`).
+pub fn registry_warnings(name: &str, warnings: &[Diagnostic], err: &mut dyn Write) {
+    if warnings.is_empty() || crate::terminal::quiet() {
+        return;
+    }
+    if crate::terminal::verbose() {
+        let style = report::Style {
+            color: false,
+            summary: false,
+        };
+        let _ = write!(
+            err,
+            "{}",
+            report::render_styled(Format::Human, warnings, 1, style)
+        );
+        return;
+    }
+    let n = warnings.len();
+    let (noun, them) = if n == 1 {
+        ("warning", "it")
+    } else {
+        ("warnings", "them")
+    };
+    let _ = writeln!(
+        err,
+        "handoff: {name} has {n} {noun}; `handoff validate` shows {them} (or -v here)"
+    );
 }
 
 /// The registry for commands that need a valid one (see [`require`]).

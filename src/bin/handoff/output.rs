@@ -7,11 +7,17 @@ use std::io::Write;
 pub struct Output<W> {
     inner: W,
     pub error: Option<std::io::Error>,
+    /// How many bytes were written: a JSON failure document is written only on an empty stdout.
+    pub written: usize,
 }
 
 impl<W: Write> Output<W> {
     pub fn new(inner: W) -> Self {
-        Output { inner, error: None }
+        Output {
+            inner,
+            error: None,
+            written: 0,
+        }
     }
 
     fn check<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
@@ -37,6 +43,9 @@ impl<W: Write> Write for Output<W> {
             return Err(e);
         }
         let result = self.inner.write(buf);
+        if let Ok(n) = result {
+            self.written += n;
+        }
         self.check(result)
     }
 

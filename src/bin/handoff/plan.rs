@@ -180,6 +180,7 @@ pub fn plan_report(
         }));
     }
     json!({
+        "version": handoff::report::JSON_VERSION,
         "at": at.to_string(),
         "migrations": migrations,
         "summary": { "migrations": reg.migrations.len(), "blocked": blocked_count },

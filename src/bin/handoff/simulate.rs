@@ -132,6 +132,7 @@ fn json_report(
     tz: &TimeZone,
 ) -> serde_json::Value {
     json!({
+        "version": handoff::report::JSON_VERSION,
         "from": utc(from),
         "to": utc(to),
         "entries": sim.entries.iter().map(|e| json!({

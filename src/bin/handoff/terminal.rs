@@ -1,6 +1,7 @@
-//! Terminal manners: `--color auto|always|never` (with `NO_COLOR` and `CLICOLOR_FORCE`) and
-//! `-q/--quiet`. Decided once in main; commands read the result with [`style`] and [`quiet`].
-//! The library never looks at the terminal: it is handed a [`report::Style`].
+//! Terminal manners: `--color auto|always|never` (with `NO_COLOR` and `CLICOLOR_FORCE`),
+//! `-q/--quiet` and `-v/--verbose`. Decided once in main; commands read the result with
+//! [`style`], [`quiet`] and [`verbose`]. The library never looks at the terminal: it is handed a
+//! [`report::Style`].
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -20,9 +21,11 @@ pub enum ColorArg {
 }
 
 static STYLE: OnceLock<Style> = OnceLock::new();
+static VERBOSE: OnceLock<bool> = OnceLock::new();
 
 /// Records the choice for the whole run.
-pub fn init(color: ColorArg, quiet: bool) {
+pub fn init(color: ColorArg, quiet: bool, verbose: bool) {
+    let _ = VERBOSE.set(verbose);
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     let color = decide(
         color,
@@ -55,6 +58,11 @@ pub fn style() -> Style {
 /// `--quiet`: no summary line, no notes on stderr; only the findings (and failures).
 pub fn quiet() -> bool {
     !style().summary
+}
+
+/// `-v/--verbose`: which registry is used and how it was found; registry warnings in full.
+pub fn verbose() -> bool {
+    VERBOSE.get().copied().unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -122,6 +122,7 @@ pub fn human(report: &Report) -> String {
 fn json_report(report: &Report) -> serde_json::Value {
     let failed = report.failed();
     json!({
+        "version": handoff::report::JSON_VERSION,
         "cases": report.results.iter().map(|r| json!({
             "file": r.file,
             "line": r.line,

@@ -63,6 +63,19 @@ pub fn run(
         (None, _) => None,
     };
     if let Some((ws, diags)) = ws {
+        if crate::terminal::verbose() {
+            let how = match (&args.workspace, registries) {
+                (Some(file), _) => format!("the workspace {} (--workspace)", file.display()),
+                (None, []) => format!("the workspace {}", discovered.display()),
+                (None, _) => crate::options::origin_words().to_string(),
+            };
+            let names: Vec<String> = ws
+                .members
+                .iter()
+                .map(|m| m.path.display().to_string())
+                .collect();
+            let _ = writeln!(err, "handoff: registries {} ({how})", names.join(", "));
+        }
         let opts = workspace::Options {
             paths: args.paths,
             templates: args.templates,
@@ -71,7 +84,7 @@ pub fn run(
         let outcome = workspace::validate(&ws, diags, &opts).map_err(Failure::tool)?;
         return finish(&outcome, args.format, args.deny_warnings, out, err);
     }
-    let registry = crate::options::single(registries, "validate")?;
+    let registry = crate::options::single(registries, "validate", err)?;
     let registry = registry.as_path();
     let project = crate::options::open(registry, &[])?;
     let opts = Options {
