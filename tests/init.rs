@@ -213,3 +213,30 @@ fn init_writes_where_registry_points_and_notes_a_registry_above() {
         .stdout_has("note: ")
         .stdout_has("billing/subjects.toml is a registry too");
 }
+
+/// The acceptance, end to end on a project `init` wrote: no `--registry` (discovered)
+/// and no `--subject` (tap watches the registry's `<prefix>.>`), against a private nats-server.
+#[test]
+fn an_init_project_publishes_and_taps_with_no_subject() {
+    let server = crate::support::NatsServer::start();
+    let t = empty().args(&["init", "--prefix", "org.billing", "--publisher", "billing"]);
+    t.run().code(0);
+    let dir = t.dir().to_path_buf();
+    Test::in_dir(&dir).args(&["generate"]).run().code(0);
+    let nats = |args: &[&str]| Test::in_dir(&dir).nats(&server.url()).args(args).run();
+    nats(&["stream", "ensure"]).code(0);
+    nats(&[
+        "publish",
+        "org.billing.example.created",
+        "--attr",
+        "example_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+    ])
+    .code(0);
+    let run = nats(&["tap", "--count", "1", "--timeout", "10s", "--strict"]).code(0);
+    assert!(
+        run.stdout.starts_with("#1 ok org.billing.example.created "),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
