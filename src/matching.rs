@@ -328,29 +328,23 @@ pub fn describe_into(out: &mut String, verdicts: &[Verdict]) {
     }
 }
 
-/// `handoff tap`'s hook, per envelope: the envelope as JSON (for `--format json`, so its output
-/// replays in `handoff simulate --events`) and, with `--match`, every triggered definition's
-/// verdict. Parses the payload at most once.
+/// `handoff tap`'s hook, per envelope, given the payload parsed as JSON (`None` when it is not
+/// JSON): the envelope (for `--format json`, so its output replays in `handoff simulate
+/// --events`) and, with `--match`, every triggered definition's verdict. A payload that is not
+/// a JSON object triggers nothing.
 pub fn tap_hook<'m>(
     matcher: Option<&'m Matcher>,
     reg: &Registry,
     subject: &str,
-    payload: &[u8],
+    envelope: Option<J>,
     json: bool,
 ) -> (Option<J>, Option<Vec<Verdict<'m>>>) {
-    match matcher {
-        Some(m) => {
-            let matched = m.evaluate(reg, subject, payload);
-            (matched.envelope.filter(|_| json), Some(matched.verdicts))
-        }
-        None if json => (
-            serde_json::from_slice::<J>(payload)
-                .ok()
-                .filter(J::is_object),
-            None,
-        ),
-        None => (None, None),
-    }
+    let envelope = envelope.filter(J::is_object);
+    let verdicts = matcher.map(|m| match &envelope {
+        Some(e) => m.evaluate_envelope(reg, subject, e),
+        None => Vec::new(),
+    });
+    (envelope.filter(|_| json), verdicts)
 }
 
 #[cfg(test)]

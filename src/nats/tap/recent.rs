@@ -1,0 +1,187 @@
+//! The ids tap has seen within the stream's duplicate window, for the `duplicate-id` check.
+//!
+//! The server rejects a message whose `Nats-Msg-Id` it stored less than `duplicate_window` ago
+//! and forgets an id once it is that old. A repeated envelope id that reaches tap within the
+//! window therefore went past the server's de-duplication (published without the header, or with
+//! another one); a repeat after the window is a legitimate re-publish the server accepted too.
+//! So tap remembers an id for the window, measured on the server's clock (each message's stored
+//! time, from its reply subject), and forgets it after: memory is bounded by the window, not by
+//! how long tap runs.
+
+use std::collections::VecDeque;
+use std::collections::hash_map::{Entry, HashMap};
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+/// Ids seen within the last `window` (nanoseconds on the server's clock).
+#[derive(Debug)]
+pub struct RecentIds {
+    window: u64,
+    /// Each remembered id and when it was stored.
+    stored: HashMap<u128, u64, IdHash>,
+    /// The same, in arrival order: the oldest is forgotten first.
+    order: VecDeque<(u64, u128)>,
+}
+
+impl RecentIds {
+    pub fn new(window: Duration) -> RecentIds {
+        RecentIds {
+            window: u64::try_from(window.as_nanos()).unwrap_or(u64::MAX),
+            stored: HashMap::with_hasher(IdHash::new()),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Records `id`, stored at `at` (nanoseconds since the epoch, server clock); true when the
+    /// same id was stored less than the window before (a duplicate the server should have
+    /// rejected). A repeat keeps the first time, as the server does.
+    pub fn seen_before(&mut self, id: u128, at: u64) -> bool {
+        self.forget_older_than(at);
+        match self.stored.entry(id) {
+            Entry::Occupied(_) => true,
+            Entry::Vacant(v) => {
+                v.insert(at);
+                self.order.push_back((at, id));
+                false
+            }
+        }
+    }
+
+    /// Forgets every id stored a full window or more before `now` (the server's rule: an id whose
+    /// age reaches the window is dropped).
+    fn forget_older_than(&mut self, now: u64) {
+        while let Some(&(t, id)) = self.order.front() {
+            if now.saturating_sub(t) < self.window {
+                break;
+            }
+            self.order.pop_front();
+            self.stored.remove(&id);
+        }
+    }
+
+    /// How many ids are remembered.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.stored.len()
+    }
+}
+
+/// Hashing for random 128-bit ids: one folded multiply with a per-process key (SipHash was a
+/// fifteenth of tap's profile; the ids are UUIDs, mostly random already).
+#[derive(Debug, Clone, Copy)]
+struct IdHash(u64);
+
+impl IdHash {
+    fn new() -> IdHash {
+        IdHash(std::hash::RandomState::new().build_hasher().finish() | 1)
+    }
+}
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher {
+            key: self.0,
+            state: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct IdHasher {
+    key: u64,
+    state: u64,
+}
+
+fn fold(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.state = fold(self.state ^ x ^ self.key, 0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.state = fold(
+            (x as u64) ^ self.key,
+            ((x >> 64) as u64) ^ 0x9E37_79B9_7F4A_7C15,
+        );
+    }
+    fn finish(&self) -> u64 {
+        self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = 1_000_000_000;
+
+    #[test]
+    fn a_repeat_within_the_window_is_a_duplicate() {
+        let mut ids = RecentIds::new(Duration::from_secs(120));
+        assert!(!ids.seen_before(1, 1000 * S));
+        assert!(!ids.seen_before(2, 1001 * S));
+        assert!(ids.seen_before(1, 1100 * S));
+        // Just under the window after the first time: still remembered.
+        assert!(ids.seen_before(1, 1120 * S - 1));
+    }
+
+    #[test]
+    fn an_id_a_full_window_old_is_forgotten() {
+        let mut ids = RecentIds::new(Duration::from_secs(120));
+        assert!(!ids.seen_before(1, 1000 * S));
+        assert!(!ids.seen_before(2, 1060 * S));
+        // Exactly one window after id 1: the server has forgotten it, so has tap.
+        assert!(!ids.seen_before(1, 1120 * S));
+        // id 2 is 60 s old: still a duplicate.
+        assert!(ids.seen_before(2, 1120 * S));
+        // The repeat of 1 counts from its own time now.
+        assert!(ids.seen_before(1, 1239 * S));
+        assert!(!ids.seen_before(1, 1240 * S));
+    }
+
+    #[test]
+    fn memory_is_bounded_by_the_window() {
+        // 1,000 ids a second for an hour, with a 10 s window: never more than 10 s worth held.
+        let mut ids = RecentIds::new(Duration::from_secs(10));
+        for i in 0..3_600_000u64 {
+            assert!(!ids.seen_before(u128::from(i) << 64 | 7, i * (S / 1000)));
+            assert!(ids.len() <= 10_000, "{} ids held at {i}", ids.len());
+        }
+        assert_eq!(ids.len(), 10_000);
+    }
+
+    #[test]
+    fn times_out_of_order_never_forget_an_id_early() {
+        let mut ids = RecentIds::new(Duration::from_secs(5));
+        assert!(!ids.seen_before(1, 100 * S));
+        assert!(!ids.seen_before(2, 50 * S));
+        assert!(ids.seen_before(1, 101 * S));
+        assert!(ids.seen_before(2, 104 * S));
+    }
+
+    #[test]
+    fn the_hash_spreads_ids_that_differ_in_either_half() {
+        let h = IdHash::new();
+        let hash = |x: u128| {
+            let mut s = h.build_hasher();
+            s.write_u128(x);
+            s.finish()
+        };
+        let mut seen = std::collections::HashSet::new();
+        for i in 1..1000u128 {
+            assert!(seen.insert(hash(i)));
+            assert!(seen.insert(hash(i << 64)));
+        }
+    }
+}
