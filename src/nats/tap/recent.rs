@@ -8,8 +8,7 @@
 //! time, from its reply subject), and forgets it after: memory is bounded by the window, not by
 //! how long tap runs.
 
-use std::collections::VecDeque;
-use std::collections::hash_map::{Entry, HashMap};
+use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
@@ -17,9 +16,9 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct RecentIds {
     window: u64,
-    /// Each remembered id and when it was stored.
-    stored: HashMap<u128, u64, IdHash>,
-    /// The same, in arrival order: the oldest is forgotten first.
+    /// The remembered ids.
+    ids: HashSet<u128, IdHash>,
+    /// The same with the time each was stored, in arrival order: the oldest is forgotten first.
     order: VecDeque<(u64, u128)>,
 }
 
@@ -27,7 +26,7 @@ impl RecentIds {
     pub fn new(window: Duration) -> RecentIds {
         RecentIds {
             window: u64::try_from(window.as_nanos()).unwrap_or(u64::MAX),
-            stored: HashMap::with_hasher(IdHash::new()),
+            ids: HashSet::with_hasher(IdHash::new()),
             order: VecDeque::new(),
         }
     }
@@ -37,14 +36,11 @@ impl RecentIds {
     /// rejected). A repeat keeps the first time, as the server does.
     pub fn seen_before(&mut self, id: u128, at: u64) -> bool {
         self.forget_older_than(at);
-        match self.stored.entry(id) {
-            Entry::Occupied(_) => true,
-            Entry::Vacant(v) => {
-                v.insert(at);
-                self.order.push_back((at, id));
-                false
-            }
+        if !self.ids.insert(id) {
+            return true;
         }
+        self.order.push_back((at, id));
+        false
     }
 
     /// Forgets every id stored a full window or more before `now` (the server's rule: an id whose
@@ -55,14 +51,14 @@ impl RecentIds {
                 break;
             }
             self.order.pop_front();
-            self.stored.remove(&id);
+            self.ids.remove(&id);
         }
     }
 
     /// How many ids are remembered.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.stored.len()
+        self.ids.len()
     }
 }
 
