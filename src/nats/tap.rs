@@ -136,14 +136,14 @@ pub async fn run(
     let (receiver, window) = receive::Receiver::open(js, events, opts.clone(), tx).await?;
     let task = tokio::spawn(receiver.run());
     let mut tap = Tap::new(reg, opts, out, err, window);
-    let consumed = tap.consume(&mut rx).await;
-    // On a write error the receiving half stops at its next hand-over (the channel is closed).
-    drop(rx);
+    if let Err(e) = tap.consume(&mut rx).await {
+        // A write error: stop receiving now (it may be waiting for a message that never comes).
+        task.abort();
+        return Err(e);
+    }
     let end = task
         .await
-        .map_err(|e| format!("tap's receiving task failed: {e}"))?;
-    consumed?;
-    let end = end?;
+        .map_err(|e| format!("tap's receiving task failed: {e}"))??;
     tap.summary.stop = end.stop;
     tap.summary.reconnects = end.reconnects;
     tap.finish()
