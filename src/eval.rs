@@ -376,9 +376,29 @@ impl Rule {
         context: &'b ContextValues,
         resolve: &mut dyn FnMut(usize) -> Option<&'b dyn Val>,
     ) -> Outcome {
-        if let Some(missing) = self.requires.iter().find(|r| !context.contains(r)) {
-            return Outcome::MissingContext(missing.clone());
+        if let Some(missing) = self.missing_context(context) {
+            return Outcome::MissingContext(missing.to_string());
         }
+        self.evaluate_resolved_with_context(event, context, resolve)
+    }
+
+    /// The first context the rule requires that `context` lacks.
+    pub fn missing_context(&self, context: &ContextValues) -> Option<&str> {
+        self.requires
+            .iter()
+            .find(|r| !context.contains(r))
+            .map(String::as_str)
+    }
+
+    /// As [`Rule::evaluate_resolved`] when the caller knows every required context is present
+    /// ([`Rule::missing_context`] is `None`): `tap --match` decides that once per definition,
+    /// its context being fixed, not once per envelope.
+    pub fn evaluate_resolved_with_context<'b>(
+        &self,
+        event: Option<&'b EventValue>,
+        context: &'b ContextValues,
+        resolve: &mut dyn FnMut(usize) -> Option<&'b dyn Val>,
+    ) -> Outcome {
         if let Some(f) = &self.fast
             && let Some(b) = fast::eval(&f.expr, resolve)
         {

@@ -80,6 +80,9 @@ pub struct Compiled {
     pub error: Option<String>,
     /// For each path of the rule's fast path, its index in [`Matcher`]'s shared path table.
     path_ids: Vec<usize>,
+    /// The first required context the matcher's context lacks (decided once, in
+    /// [`Matcher::new`]).
+    missing: Option<String>,
 }
 
 impl Compiled {
@@ -110,6 +113,7 @@ impl Compiled {
             rule,
             error,
             path_ids: Vec::new(),
+            missing: None,
         }
     }
 
@@ -134,12 +138,26 @@ pub struct Verdict<'m> {
     /// The missing context or the error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The outcome's index in [`GROUPS`] (what [`describe_into`] groups by, without comparing
+    /// strings).
+    #[serde(skip)]
+    group: u8,
 }
+
+/// The outcomes' labels in the order tap's human line lists them: fires, skips, skips with a
+/// missing context, error.
+const GROUPS: [&str; 4] = ["fires", "skips", "skips (missing context)", "error"];
 
 impl<'m> Verdict<'m> {
     fn new(definition: &'m str, outcome: &Outcome) -> Verdict<'m> {
         Verdict {
             definition,
+            group: match outcome {
+                Outcome::Fires => 0,
+                Outcome::Skips => 1,
+                Outcome::MissingContext(_) => 2,
+                Outcome::Error(_) => 3,
+            },
             outcome: outcome.label(),
             message: match outcome {
                 Outcome::MissingContext(name) => Some(name.clone()),
@@ -182,8 +200,10 @@ impl Matcher {
             .collect();
         let mut paths: Vec<crate::eval::fast::Path> = Vec::new();
         let mut index: HashMap<crate::eval::fast::Path, usize> = HashMap::new();
+        let context = ContextValues::new(context);
         for d in &mut definitions {
             let Some(rule) = &d.rule else { continue };
+            d.missing = rule.missing_context(&context).map(str::to_string);
             d.path_ids = rule
                 .fast_paths()
                 .iter()
@@ -213,7 +233,7 @@ impl Matcher {
         }
         Matcher {
             definitions,
-            context: ContextValues::new(context),
+            context,
             by_subject,
             paths,
         }
@@ -258,17 +278,22 @@ impl Matcher {
         list.iter()
             .map(|&i| {
                 let d = &self.definitions[i];
-                let outcome = match &d.rule {
-                    Some(rule) => {
+                let outcome = match (&d.rule, &d.missing) {
+                    (Some(_), Some(missing)) => Outcome::MissingContext(missing.clone()),
+                    (Some(rule), None) => {
                         let mut resolve = |j: usize| {
                             let g = d.path_ids[j];
                             *cache[g].get_or_insert_with(|| {
                                 crate::eval::fast::resolve(&self.paths[g], ev, cx)
                             })
                         };
-                        rule.evaluate_resolved(Some(&event), &self.context, &mut resolve)
+                        rule.evaluate_resolved_with_context(
+                            Some(&event),
+                            &self.context,
+                            &mut resolve,
+                        )
                     }
-                    None => d.evaluate(&event, &self.context),
+                    (None, _) => d.evaluate(&event, &self.context),
                 };
                 Verdict::new(&d.name, &outcome)
             })
@@ -291,14 +316,9 @@ pub fn describe_into(out: &mut String, verdicts: &[Verdict]) {
         return;
     }
     let mut first_group = true;
-    for (key, label) in [
-        ("fires", "fires"),
-        ("skips", "skips"),
-        ("skips: missing-context", "skips (missing context)"),
-        ("error", "error"),
-    ] {
+    for (group, label) in GROUPS.iter().enumerate() {
         let mut first = true;
-        for v in verdicts.iter().filter(|v| v.outcome == key) {
+        for v in verdicts.iter().filter(|v| usize::from(v.group) == group) {
             if first {
                 if !first_group {
                     out.push_str("; ");
@@ -328,29 +348,23 @@ pub fn describe_into(out: &mut String, verdicts: &[Verdict]) {
     }
 }
 
-/// `handoff tap`'s hook, per envelope: the envelope as JSON (for `--format json`, so its output
-/// replays in `handoff simulate --events`) and, with `--match`, every triggered definition's
-/// verdict. Parses the payload at most once.
+/// `handoff tap`'s hook, per envelope, given the payload parsed as JSON (`None` when it is not
+/// JSON): the envelope (for `--format json`, so its output replays in `handoff simulate
+/// --events`) and, with `--match`, every triggered definition's verdict. A payload that is not
+/// a JSON object triggers nothing.
 pub fn tap_hook<'m>(
     matcher: Option<&'m Matcher>,
     reg: &Registry,
     subject: &str,
-    payload: &[u8],
+    envelope: Option<J>,
     json: bool,
 ) -> (Option<J>, Option<Vec<Verdict<'m>>>) {
-    match matcher {
-        Some(m) => {
-            let matched = m.evaluate(reg, subject, payload);
-            (matched.envelope.filter(|_| json), Some(matched.verdicts))
-        }
-        None if json => (
-            serde_json::from_slice::<J>(payload)
-                .ok()
-                .filter(J::is_object),
-            None,
-        ),
-        None => (None, None),
-    }
+    let envelope = envelope.filter(J::is_object);
+    let verdicts = matcher.map(|m| match &envelope {
+        Some(e) => m.evaluate_envelope(reg, subject, e),
+        None => Vec::new(),
+    });
+    (envelope.filter(|_| json), verdicts)
 }
 
 #[cfg(test)]

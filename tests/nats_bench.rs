@@ -1,7 +1,8 @@
-//! The tap throughput benchmark, as a test so it always runs (small N, no speed assertion).
-//! `scripts/bench-tap` runs it in release mode with `HANDOFF_BENCH_N=200000` and prints the
-//! figures: `handoff tap --count N` as a whole process, and a bare async-nats ordered-consumer
-//! read loop over the same messages. Loopback only, on a private server.
+//! The tap throughput benchmark's shape, as a test so it always runs (small N, no speed
+//! assertion): `handoff tap --count N` as a whole process and `tap --match` with 100
+//! definitions, beside a bare async-nats ordered-consumer read loop, on a private server on
+//! loopback. The figures in docs/benchmarks.md come from `scripts/bench-tap`, which times whole
+//! processes (the bare loop is `examples/bare_tap.rs`); `HANDOFF_BENCH_N` sets N here.
 
 use crate::support;
 

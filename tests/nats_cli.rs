@@ -290,6 +290,55 @@ fn a_republished_id_is_deduplicated() {
     );
 }
 
+/// tap remembers an id for the live stream's duplicate window, on the server's clock, as the
+/// server does: a repeat within the window is flagged, one after it is not.
+#[test]
+fn tap_forgets_ids_older_than_the_streams_duplicate_window() {
+    let server = NatsServer::start();
+    let url = server.url();
+    assert_eq!(handoff(Some(&url), &["stream", "ensure"]).code, 0);
+    block_on(async {
+        let client = async_nats::connect(&url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let mut s = js.get_stream("ACTIVITY_EVENTS").await.unwrap();
+        let mut config = s.info().await.unwrap().config.clone();
+        config.duplicate_window = Duration::from_secs(1);
+        js.update_stream(config).await.unwrap();
+        let mut env: serde_json::Value = serde_json::from_slice(&envelope(
+            "org.statehub.repo.registered",
+            "2026-11-02T09:14:27Z",
+            "a/b".into(),
+        ))
+        .unwrap();
+        env["id"] = ID.into();
+        let body = serde_json::to_vec(&env).unwrap();
+        // Without the dedupe header, so the server stores all three.
+        for pause in [0, 0, 1500] {
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            js.publish("org.statehub.repo.registered", body.clone().into())
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+        }
+    });
+    let r = handoff(Some(&url), &["tap", "--timeout", "1s"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("#1 ok "), "{}", r.stdout);
+    assert!(
+        lines[1].starts_with("#2 INVALID ") && lines[1].ends_with("[duplicate-id]"),
+        "{}",
+        r.stdout
+    );
+    assert!(lines[2].starts_with("#3 ok "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("tap: 3 events, 2 ok, 1 invalid"),
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn publish_validation_failures_send_nothing() {
     let server = NatsServer::start();

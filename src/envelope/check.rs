@@ -216,13 +216,23 @@ pub fn uuid_bits(s: &str) -> Option<u128> {
 
 /// Checks one received message (its NATS subject and payload) against the registry.
 pub fn check(reg: &Registry, subject: &str, payload: &[u8]) -> Checked {
+    checked(reg, subject, serde_json::from_slice::<Top>(payload))
+}
+
+/// As [`check`], for a payload already parsed as JSON (`tap --match` parses each payload once,
+/// for this check and for the rules).
+pub fn check_value(reg: &Registry, subject: &str, payload: &J) -> Checked {
+    checked(reg, subject, Top::deserialize(payload))
+}
+
+fn checked(reg: &Registry, subject: &str, parsed: Result<Top<'_>, serde_json::Error>) -> Checked {
     let mut out = Checked::default();
     let registered = reg.subject(subject);
     if registered.is_none() {
         out.problems
             .push(Problem::UnregisteredSubject(subject.to_string()));
     }
-    let raw = match serde_json::from_slice::<Top>(payload) {
+    let raw = match parsed {
         Ok(Top(Some(raw))) => raw,
         Ok(Top(None)) => {
             out.problems.push(Problem::NotObject);

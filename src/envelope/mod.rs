@@ -14,7 +14,7 @@ mod build;
 mod check;
 
 pub use build::{BuildError, build, parse_value, timestamp};
-pub use check::{Checked, check, uuid_bits};
+pub use check::{Checked, check, check_value, uuid_bits};
 
 use std::fmt;
 

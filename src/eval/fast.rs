@@ -26,8 +26,10 @@ pub enum Fast {
     Compare(usize, Op, Lit),
     /// `path in [literals]`.
     In(usize, Vec<Lit>),
-    /// `has(path.field)`.
-    Has(usize, String),
+    /// `has(path.field)`: the path (which must be a map) and `path.field` (present or not).
+    /// Both are paths so that a caller resolving paths once for many rules answers `has()` from
+    /// that cache too, without a map look-up per rule.
+    Has(usize, usize),
     /// A boolean path used as an operand (`event.attributes.flag && ...`).
     Truthy(usize),
     Const(bool),
@@ -88,7 +90,10 @@ fn compile_in(e: &IdedExpr, paths: &mut Vec<Path>) -> Option<Fast> {
     match &e.expr {
         Expr::Literal(LiteralValue::Boolean(b)) => Some(Fast::Const(*b.inner())),
         Expr::Select(s) if s.test => {
-            Some(Fast::Has(intern(paths, path(&s.operand)?), s.field.clone()))
+            let parent = path(&s.operand)?;
+            let mut child = parent.clone();
+            child.keys.push(s.field.clone());
+            Some(Fast::Has(intern(paths, parent), intern(paths, child)))
         }
         Expr::Select(_) | Expr::Ident(_) => Some(Fast::Truthy(intern(paths, path(e)?))),
         Expr::Call(call) if call.target.is_none() => {
@@ -220,9 +225,10 @@ pub fn eval<'b>(f: &Fast, resolve: &mut dyn FnMut(usize) -> Option<&'b dyn Val>)
         },
         Fast::Not(a) => eval(a, resolve).map(|b| !b),
         Fast::Truthy(p) => resolve(*p)?.downcast_ref::<CelBool>().map(|b| *b.inner()),
-        Fast::Has(p, field) => {
-            let map = resolve(*p)?.downcast_ref::<CelMap>()?;
-            Some(get(map, field).is_some())
+        Fast::Has(p, child) => {
+            // The parent is a map, so the child path resolves exactly when the field is there.
+            resolve(*p)?.downcast_ref::<CelMap>()?;
+            Some(resolve(*child).is_some())
         }
         Fast::Compare(p, op, lit) => compare(resolve(*p)?, *op, lit),
         Fast::In(p, lits) => {

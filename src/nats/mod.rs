@@ -405,6 +405,16 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
+/// A runtime with one worker thread besides the caller's (`handoff tap`): the client's
+/// connection and tap's receiving half run on the worker while the caller checks and writes.
+pub fn runtime_with_worker() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
 /// A JetStream context whose API requests (stream info, create, consumers) and awaited publish
 /// acks give up after `timeout` (the commands pass the connect timeout, so that an unavailable
 /// stream is reported within it; without one async-nats waits 10 s per request).
@@ -433,8 +443,10 @@ pub async fn connect(
     let mut opts = ConnectOptions::new()
         .name("handoff")
         .connection_timeout(conn.timeout)
+        // async-nats counts the first connect as attempt 1 and waits this long before it too:
+        // no wait for it (100 ms on every command otherwise), then 100 ms more per attempt.
         .reconnect_delay_callback(|attempts| {
-            Duration::from_millis((100 * attempts as u64).min(2000))
+            Duration::from_millis((100 * attempts.saturating_sub(1) as u64).min(2000))
         });
     match &conn.auth {
         Auth::None => {}

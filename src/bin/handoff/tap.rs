@@ -80,7 +80,7 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
         json: matches!(args.format, OutputFormat::Json),
         matcher,
     };
-    let rt = nats::runtime().map_err(Failure::tool)?;
+    let rt = nats::runtime_with_worker().map_err(Failure::tool)?;
     let summary = rt
         .block_on(async {
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

@@ -1,0 +1,413 @@
+//! tap's receiving half: the ordered consumer, the connection events, the idle and
+//! stream-check clocks, and resuming after a reconnect. It runs as its own task (on the
+//! runtime's worker thread when the runtime has one) and hands the messages, in stream order and
+//! in batches, to the checking half, which checks, counts and writes them: reading the socket
+//! overlaps with checking. Notes for stderr travel in the same channel, so they stay in order
+//! with the events.
+
+use std::time::Duration;
+
+use async_nats::Event;
+use async_nats::jetstream::{self, consumer, consumer::pull};
+use futures::{FutureExt, StreamExt};
+use tokio::sync::mpsc::{Sender, UnboundedReceiver};
+use tokio::time::Instant;
+
+use super::{Options, Stop};
+
+/// One message as the checking half needs it.
+pub(super) struct Received {
+    /// The stream sequence.
+    pub seq: u64,
+    /// When the server stored it (nanoseconds since the epoch), from the reply subject.
+    pub stored: Option<u64>,
+    /// The message without its JetStream context: the context (an `Arc` clone per message) is
+    /// dropped here, on the receiving thread, so its reference count is never shared between
+    /// threads.
+    pub msg: async_nats::Message,
+}
+
+/// What the receiving half sends, in order.
+pub(super) enum Item {
+    Events(Vec<Received>),
+    /// A line for stderr (a disconnect, a reconnect, a stream problem).
+    Note(String),
+}
+
+/// How the receiving half ended.
+pub(super) struct End {
+    pub stop: Option<Stop>,
+    pub reconnects: u64,
+}
+
+/// At most this many messages per batch: enough to make the hand-over cheap, few enough that
+/// a slow trickle is written at once (a batch is sent as soon as no message is waiting).
+const BATCH: usize = 256;
+
+/// How long without an event before tap asks whether the stream is still available: the
+/// ordered consumer recreates itself silently (and forever) when the stream's servers go away.
+const CHECK_EVERY: Duration = Duration::from_secs(3);
+
+/// The server's default duplicate window, used when the stream's own cannot be read.
+const DEFAULT_WINDOW: Duration = Duration::from_secs(120);
+
+// Lives for one loop turn on the stack; boxing the message would allocate per event.
+#[allow(clippy::large_enum_variant)]
+enum Next {
+    Message(Option<Result<jetstream::Message, pull::OrderedError>>),
+    Event(Option<Event>),
+    Idle,
+    /// Time to ask whether the stream is still there (nothing arrived for a while).
+    Check,
+}
+
+/// The receiving loop's state between turns.
+pub(super) struct Receiver {
+    js: jetstream::Context,
+    events: UnboundedReceiver<Event>,
+    opts: Options,
+    messages: pull::Ordered,
+    tx: Sender<Item>,
+    batch: Vec<Received>,
+    /// How many events were handed over (what `--count` counts).
+    forwarded: u64,
+    /// The stream sequence of the last event handed over.
+    last_seq: u64,
+    disconnected: bool,
+    deadline: Option<Instant>,
+    next_check: Instant,
+    /// The last problem reported about the stream, so that each is said once.
+    stream_problem: Option<String>,
+    reconnects: u64,
+}
+
+impl Receiver {
+    /// Opens the consumer (at the start policy) and starts the idle and check clocks; also gives
+    /// the stream's duplicate window.
+    pub async fn open(
+        js: jetstream::Context,
+        events: UnboundedReceiver<Event>,
+        opts: Options,
+        tx: Sender<Item>,
+    ) -> Result<(Receiver, Duration), String> {
+        let (messages, window) = open(&js, &opts, None).await?;
+        let now = Instant::now();
+        let receiver = Receiver {
+            deadline: opts.idle.map(|d| now + d),
+            js,
+            events,
+            opts,
+            messages,
+            tx,
+            batch: Vec::with_capacity(BATCH),
+            forwarded: 0,
+            last_seq: 0,
+            disconnected: false,
+            next_check: now + CHECK_EVERY,
+            stream_problem: None,
+            reconnects: 0,
+        };
+        Ok((receiver, window))
+    }
+
+    /// Receives until `--count`, the idle deadline, an error, or the checking half hanging up.
+    pub async fn run(mut self) -> Result<End, String> {
+        let stop = loop {
+            if self.opts.count.is_some_and(|n| self.forwarded >= n) {
+                break Some(Stop::Count);
+            }
+            let next = match self.next_message().await {
+                Some(next) => next,
+                None => break None,
+            };
+            let sent = match next {
+                Next::Idle => break Some(Stop::Idle),
+                Next::Check => self.on_check().await,
+                Next::Event(e) => self.on_connection(e).await?,
+                Next::Message(m) => self.on_message(m).await?,
+            };
+            if !sent {
+                break None;
+            }
+        };
+        self.send_batch().await;
+        Ok(End {
+            stop,
+            reconnects: self.reconnects,
+        })
+    }
+
+    /// Hands the batch over; false when the checking half is gone.
+    async fn send_batch(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.tx.send(Item::Events(batch)).await.is_ok()
+    }
+
+    /// Says `text` on stderr, after the events before it; false when the checking half is gone.
+    async fn say(&mut self, text: String) -> bool {
+        self.send_batch().await && self.tx.send(Item::Note(text)).await.is_ok()
+    }
+
+    /// The next thing to handle: a message already buffered, or else (after handing over the
+    /// batch) whichever of message, connection event, idle deadline or check time comes first.
+    /// `None` when the checking half is gone.
+    async fn next_message(&mut self) -> Option<Next> {
+        if self.batch.len() < BATCH
+            && let Some(m) = self.messages.next().now_or_never()
+        {
+            return Some(Next::Message(m));
+        }
+        if !self.batch.is_empty() {
+            // Events arrived: restart the idle and check clocks (once per batch, not per event).
+            let now = Instant::now();
+            self.deadline = self.opts.idle.map(|d| now + d);
+            self.next_check = now + CHECK_EVERY;
+        }
+        if !self.send_batch().await {
+            return None;
+        }
+        let deadline = self.deadline;
+        let idle = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        Some(tokio::select! {
+            m = self.messages.next() => Next::Message(m),
+            e = self.events.recv() => Next::Event(e),
+            () = idle => Next::Idle,
+            () = tokio::time::sleep_until(self.next_check) => Next::Check,
+        })
+    }
+
+    /// Asks whether the stream is still available (unless disconnected), reporting each change.
+    async fn on_check(&mut self) -> bool {
+        self.next_check = Instant::now() + CHECK_EVERY;
+        if self.disconnected {
+            return true;
+        }
+        let stream = &self.opts.stream;
+        let problem = match super::super::stream::lookup(&self.js, stream).await {
+            Ok(super::super::stream::Live::Present(_)) => None,
+            Ok(super::super::stream::Live::Missing) => {
+                Some(format!("stream {stream} no longer exists"))
+            }
+            Ok(super::super::stream::Live::Unavailable(reason)) => {
+                Some(super::super::stream::unavailable(stream, &reason))
+            }
+            Err(e) => Some(e),
+        };
+        let note = match (&problem, &self.stream_problem) {
+            (Some(p), Some(q)) if p == q => None,
+            (Some(p), _) => Some(format!("tap: {p}; waiting for it")),
+            (None, Some(_)) => Some(format!("tap: stream {stream} is available again")),
+            (None, None) => None,
+        };
+        self.stream_problem = problem;
+        match note {
+            Some(n) => self.say(n).await,
+            None => true,
+        }
+    }
+
+    /// A connection event: a disconnect is said once; the reconnect after it resumes the
+    /// consumer after the last event handed over.
+    async fn on_connection(&mut self, event: Option<Event>) -> Result<bool, String> {
+        match event {
+            Some(Event::Disconnected) if !self.disconnected => {
+                self.disconnected = true;
+                let note = format!(
+                    "tap: disconnected from the server after stream sequence {}; waiting to reconnect",
+                    self.last_seq
+                );
+                Ok(self.say(note).await)
+            }
+            Some(Event::Connected) if self.disconnected => {
+                self.disconnected = false;
+                self.reconnects += 1;
+                let note = format!(
+                    "tap: reconnected; resuming after stream sequence {}",
+                    self.last_seq
+                );
+                if !self.say(note).await {
+                    return Ok(false);
+                }
+                self.resume().await
+            }
+            _ => Ok(true),
+        }
+    }
+
+    /// What the consumer yielded: an end or an error recreates it; a message joins the batch
+    /// and restarts the idle and check clocks.
+    async fn on_message(
+        &mut self,
+        m: Option<Result<jetstream::Message, pull::OrderedError>>,
+    ) -> Result<bool, String> {
+        let msg = match m {
+            None => {
+                if !self
+                    .say("tap: the consumer ended; recreating it".into())
+                    .await
+                {
+                    return Ok(false);
+                }
+                return self.resume().await;
+            }
+            Some(Err(e)) => {
+                if !self
+                    .say(format!("tap: consumer error: {e}; recreating it"))
+                    .await
+                {
+                    return Ok(false);
+                }
+                return self.resume().await;
+            }
+            Some(Ok(msg)) => msg,
+        };
+        let (seq, stored) = match msg.reply.as_deref().and_then(position) {
+            Some((seq, stored)) => (seq, Some(stored)),
+            None => (self.last_seq + 1, None),
+        };
+        if seq <= self.last_seq {
+            return Ok(true);
+        }
+        self.last_seq = seq;
+        self.forwarded += 1;
+        self.batch.push(Received {
+            seq,
+            stored,
+            msg: msg.message,
+        });
+        Ok(true)
+    }
+
+    /// Recreates the consumer after the last event handed over, retrying until it works or the
+    /// idle deadline.
+    async fn resume(&mut self) -> Result<bool, String> {
+        let mut wait = Duration::from_millis(100);
+        let mut said = false;
+        loop {
+            // With --new and nothing counted yet, keep "from now on" rather than replaying.
+            let start = if self.last_seq == 0 && self.opts.new_only {
+                None
+            } else {
+                Some(self.last_seq + 1)
+            };
+            match open(&self.js, &self.opts, start).await {
+                Ok((m, _)) => {
+                    self.messages = m;
+                    return Ok(true);
+                }
+                Err(e) => {
+                    if self.deadline.is_some_and(|d| Instant::now() + wait > d) {
+                        return Err(e);
+                    }
+                    if !said {
+                        if !self.say(format!("tap: {e}; retrying")).await {
+                            return Ok(false);
+                        }
+                        said = true;
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+    }
+}
+
+/// The stream sequence and the stored time (nanoseconds) in a JetStream reply subject, read
+/// without parsing the rest: `$JS.ACK.<stream>.<consumer>.<delivered>.<seq>.<cseq>.<time>.<pending>`
+/// or, since ADR-15, with `<domain>.<account hash>.` before the stream (and more tokens after).
+pub(super) fn position(reply: &str) -> Option<(u64, u64)> {
+    let rest = reply.strip_prefix("$JS.ACK.")?;
+    let mut tokens = [""; 9];
+    let mut n = 0;
+    for (slot, token) in tokens.iter_mut().zip(rest.split('.')) {
+        *slot = token;
+        n += 1;
+    }
+    let (seq, time) = match n {
+        7 => (tokens[3], tokens[5]),
+        9 => (tokens[5], tokens[7]),
+        _ => return None,
+    };
+    Some((seq.parse().ok()?, time.parse().ok()?))
+}
+
+/// Creates the ordered consumer, starting at `start` (a stream sequence) or at the policy; also
+/// gives the stream's duplicate window.
+async fn open(
+    js: &jetstream::Context,
+    opts: &Options,
+    start: Option<u64>,
+) -> Result<(pull::Ordered, Duration), String> {
+    let (stream, window) = match super::super::stream::lookup(js, &opts.stream).await? {
+        super::super::stream::Live::Missing => {
+            return Err(format!(
+                "stream {} does not exist (run `handoff stream ensure`)",
+                opts.stream
+            ));
+        }
+        super::super::stream::Live::Unavailable(reason) => {
+            return Err(super::super::stream::unavailable(&opts.stream, &reason));
+        }
+        // Known to exist: a handle without asking for the info a second time.
+        super::super::stream::Live::Present(info) => (
+            js.get_stream_no_info(&opts.stream)
+                .await
+                .map_err(|e| format!("cannot read stream {}: {e}", opts.stream))?,
+            match info.config.duplicate_window {
+                d if d.is_zero() => DEFAULT_WINDOW,
+                d => d,
+            },
+        ),
+    };
+    let deliver_policy = match start {
+        Some(s) => consumer::DeliverPolicy::ByStartSequence { start_sequence: s },
+        None if opts.new_only => consumer::DeliverPolicy::New,
+        None => consumer::DeliverPolicy::All,
+    };
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig {
+            filter_subject: opts.filter.clone(),
+            deliver_policy,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("cannot create a consumer on {}: {e}", opts.stream))?;
+    let messages = consumer
+        .messages()
+        .await
+        .map_err(|e| format!("cannot read from {}: {e}", opts.stream))?;
+    Ok((messages, window))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::position;
+
+    #[test]
+    fn reply_subjects_of_both_forms_give_sequence_and_time() {
+        assert_eq!(
+            position("$JS.ACK.EVENTS.c1.1.4213.4213.1764331200000000000.17"),
+            Some((4213, 1_764_331_200_000_000_000))
+        );
+        assert_eq!(
+            position("$JS.ACK.hub.AH9.EVENTS.c1.2.77.75.1764331200000000001.0.r4nd"),
+            Some((77, 1_764_331_200_000_000_001))
+        );
+        assert_eq!(
+            position("$JS.ACK.hub.AH9.EVENTS.c1.2.77.75.1764331200000000001.0"),
+            Some((77, 1_764_331_200_000_000_001))
+        );
+        assert_eq!(position("$JS.ACK.EVENTS.c1.1.x.1.5.0"), None);
+        assert_eq!(position("$JS.ACK.EVENTS.c1.1.4213.4213.5"), None);
+        assert_eq!(position("_INBOX.abc"), None);
+    }
+}
