@@ -234,7 +234,9 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A temporary copy of this repository's registry and everything generated from it.
+/// A temporary copy of this repository's registry and everything generated from it, with the
+/// seals refreshed: the committed files are current, but their seals may record an earlier
+/// build of handoff (see src/generate/seal.rs), which `generate` would rewrite.
 pub fn repo_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -250,6 +252,12 @@ pub fn repo_copy() -> tempfile::TempDir {
         tmp.path().join(".handoff-manifest"),
     )
     .unwrap();
+    let refreshed = handoff(tmp.path(), &["--quiet", "generate"]);
+    assert_eq!(
+        refreshed.code, 0,
+        "{}{}",
+        refreshed.stdout, refreshed.stderr
+    );
     tmp
 }
 
