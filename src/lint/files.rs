@@ -21,13 +21,14 @@ pub(super) struct Checked {
     pub path: String,
     /// The definition's name, if it has one.
     pub name: Option<Spanned<String>>,
-    /// The file and its definition, kept only for a definition a migration targets.
-    pub kept: Option<(SourceFile, Definition)>,
+    /// The file and its definition, kept only for a definition a migration targets (boxed: a
+    /// definition is large, and most files keep none).
+    pub kept: Option<Box<(SourceFile, Definition)>>,
     /// The file parsed as a definition without errors of its own shape.
     pub shape_ok: bool,
     pub diags: Vec<Diagnostic>,
     /// Its suppression comments, when it has any.
-    pub comments: Option<FileComments>,
+    pub comments: Option<Box<FileComments>>,
     /// The definition's name (the file's stem when it has none) and whether it is valid.
     pub state: (String, DefinitionState),
 }
@@ -164,7 +165,7 @@ fn finish(
     };
     let path = file.path.clone();
     let kept = match (&name, def) {
-        (Some(n), Some(def)) if targeted(n) => Some((file, def)),
+        (Some(n), Some(def)) if targeted(n) => Some(Box::new((file, def))),
         _ => None,
     };
     Checked {
@@ -178,7 +179,7 @@ fn finish(
     }
 }
 
-fn comments_of(file: &SourceFile) -> Option<FileComments> {
+fn comments_of(file: &SourceFile) -> Option<Box<FileComments>> {
     let c = FileComments::of(file);
-    (!c.is_empty()).then_some(c)
+    (!c.is_empty()).then(|| Box::new(c))
 }

@@ -197,7 +197,10 @@ pub fn validate(
         }
     }
     drop(by_name);
-    let comments = checked.into_iter().filter_map(|c| c.comments).collect();
+    let comments = checked
+        .into_iter()
+        .filter_map(|c| c.comments.map(|c| *c))
+        .collect();
     suppress::apply(comments, registry, &mut out.diagnostics);
     diagnostic::sort(&mut out.diagnostics);
     Ok(out)
@@ -238,7 +241,7 @@ fn check_migrations(
             // field left unread by a shape error would only differ falsely.
             Some(c) if !c.shape_ok => {}
             Some(c) => {
-                let Some((file, def)) = c.kept.as_ref() else {
+                let Some((file, def)) = c.kept.as_deref() else {
                     continue;
                 };
                 out.diagnostics.extend(drift::drift(file, def, m));

@@ -36,7 +36,7 @@ fn duplicate_name(c: &Checked, name: &Spanned<String>, first: &Checked) -> Diagn
         name.value, first.path
     );
     let help = "names are unique across all definition files";
-    let file = match &c.kept {
+    let file = match c.kept.as_deref() {
         Some((file, _)) => Some(file.clone()),
         None => std::fs::read_to_string(&c.path)
             .ok()
