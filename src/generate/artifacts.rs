@@ -11,7 +11,7 @@ use crate::registry::Registry;
 use crate::schema;
 
 use super::seal::{SEAL, ZERO_HASH, digest_of, seal_with_inputs};
-use super::views::{context, registry_label};
+use super::views::{context_value, registry_label};
 use super::{Artifact, Kind};
 
 /// What one file is rendered from.
@@ -38,10 +38,12 @@ pub struct Planned {
     source: Source,
 }
 
-/// The template context, built on first use: as JSON, and converted once for minijinja (each
-/// render would otherwise convert the whole context again).
+/// The template context, built on first use and converted once for minijinja (each render would
+/// otherwise convert the whole context again). Of the JSON only what drafts are rendered from is
+/// kept (the subjects, by far the largest part, never exist as JSON all at once).
 struct Context {
-    json: J,
+    registry: J,
+    migrations: J,
     value: minijinja::Value,
 }
 
@@ -93,9 +95,12 @@ impl<'r> Generator<'r> {
     fn context(&self) -> Result<&Context, String> {
         self.context
             .get_or_init(|| {
-                let json = context(self.reg, &self.env)?;
-                let value = minijinja::Value::from_serialize(&json);
-                Ok(Context { json, value })
+                let (registry, migrations, value) = context_value(self.reg, &self.env)?;
+                Ok(Context {
+                    registry,
+                    migrations,
+                    value,
+                })
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -109,13 +114,13 @@ impl<'r> Generator<'r> {
         let label = || registry_label(&reg.file.path);
         let content = match p.source {
             Source::Draft(k) => {
-                let ctx = &self.context()?.json;
+                let ctx = self.context()?;
                 crate::render::render(
                     &self.env,
                     "definition.yaml.j2",
                     &json!({
-                        "registry": ctx["registry"],
-                        "migration": ctx["migrations"][k],
+                        "registry": ctx.registry,
+                        "migration": ctx.migrations[k],
                         "schema_path": relative(&out.definitions, &format!("{}/activity-definition.schema.json", out.schemas)),
                         "sealed": true,
                     }),
