@@ -351,11 +351,18 @@ pub fn write(
         };
         orphan_outcomes.push(o);
     }
+    // Files are rendered in parallel but written one at a time: creating files in one folder
+    // from several threads contends for the folder's lock in the kernel (measured: several times
+    // the system time of writing them in turn).
+    let one_writer = std::sync::Mutex::new(());
     let written = |(o, a): (FileOutcome, Option<Artifact>)| match a {
-        Some(a) => match write_atomic(&root.join(&a.path), &a.content) {
-            Ok(()) => FileOutcome::new(&a.path, Outcome::Written),
-            Err(e) => FileOutcome::new(&a.path, Outcome::Failed).with_detail(e),
-        },
+        Some(a) => {
+            let _turn = one_writer.lock().unwrap_or_else(|e| e.into_inner());
+            match write_atomic(&root.join(&a.path), &a.content) {
+                Ok(()) => FileOutcome::new(&a.path, Outcome::Written),
+                Err(e) => FileOutcome::new(&a.path, Outcome::Failed).with_detail(e),
+            }
+        }
         None => o,
     };
     let mut outcomes: Vec<FileOutcome> = (0..planned.len())
