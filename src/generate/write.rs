@@ -1,7 +1,9 @@
 //! Writing generated files atomically, checking them against disk, and the manifest that finds
 //! orphans.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -56,25 +58,62 @@ fn read_existing(path: &Path) -> Existing {
     }
 }
 
-/// Whether `rel` (relative to `root`) stays inside `root` once symbolic links are resolved:
-/// the deepest part of the path that exists is resolved and must lie under the resolved root.
-/// `Err` names where it leads.
-fn inside(root: &Path, rel: &str) -> Result<(), String> {
-    let Ok(real_root) = std::fs::canonicalize(root) else {
-        return Ok(());
-    };
-    let mut probe = root.join(rel);
-    loop {
-        if std::fs::symlink_metadata(&probe).is_ok() {
-            return match std::fs::canonicalize(&probe) {
-                Ok(real) if real.starts_with(&real_root) => Ok(()),
-                Ok(real) => Err(format!("it leads to {}", real.display())),
-                // A dangling link: where it points is not known to be inside.
-                Err(e) => Err(format!("cannot resolve {}: {e}", probe.display())),
-            };
+/// Resolves paths under the registry's folder through symbolic links, remembering the folders it
+/// resolved (a run checks thousands of files in a handful of folders).
+struct Resolver<'a> {
+    root: &'a Path,
+    real_root: Option<PathBuf>,
+    dirs: Mutex<HashMap<PathBuf, std::io::Result<PathBuf>>>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(root: &'a Path) -> Self {
+        Resolver {
+            root,
+            real_root: std::fs::canonicalize(root).ok(),
+            dirs: Mutex::new(HashMap::new()),
         }
-        if !probe.pop() {
+    }
+
+    /// `canonicalize(path)` for a path that exists: a path that is not itself a symbolic link
+    /// is its folder's real path and its name, the folder's looked up once.
+    fn real(&self, path: &Path, meta: &std::fs::Metadata) -> std::io::Result<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::canonicalize(path);
+        };
+        if meta.file_type().is_symlink() || parent.as_os_str().is_empty() {
+            return std::fs::canonicalize(path);
+        }
+        let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = dirs
+            .entry(parent.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(parent));
+        match dir {
+            Ok(d) => Ok(d.join(name)),
+            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        }
+    }
+
+    /// Whether `rel` (relative to the root) stays inside the root once symbolic links are
+    /// resolved: the deepest part of the path that exists is resolved and must lie under the
+    /// resolved root. `Err` names where it leads.
+    fn inside(&self, rel: &str) -> Result<(), String> {
+        let Some(real_root) = &self.real_root else {
             return Ok(());
+        };
+        let mut probe = self.root.join(rel);
+        loop {
+            if let Ok(meta) = std::fs::symlink_metadata(&probe) {
+                return match self.real(&probe, &meta) {
+                    Ok(real) if real.starts_with(real_root) => Ok(()),
+                    Ok(real) => Err(format!("it leads to {}", real.display())),
+                    // A dangling link: where it points is not known to be inside.
+                    Err(e) => Err(format!("cannot resolve {}: {e}", probe.display())),
+                };
+            }
+            if !probe.pop() {
+                return Ok(());
+            }
         }
     }
 }
@@ -148,7 +187,8 @@ fn owned_dirs(artifacts: &[Planned]) -> Vec<String> {
 
 /// Orphans: files the manifest (or a seal in an owned folder) says generate wrote, that the
 /// registry no longer produces and that still exist with a seal.
-fn orphans(root: &Path, artifacts: &[Planned]) -> Vec<(String, Outcome)> {
+fn orphans(resolver: &Resolver, artifacts: &[Planned]) -> Vec<(String, Outcome)> {
+    let root = resolver.root;
     let current: std::collections::BTreeSet<&str> =
         artifacts.iter().map(|a| a.path.as_str()).collect();
     let dirs = owned_dirs(artifacts);
@@ -164,7 +204,7 @@ fn orphans(root: &Path, artifacts: &[Planned]) -> Vec<(String, Outcome)> {
     candidates
         .into_iter()
         .filter(|p| !current.contains(p.as_str()) && p != MANIFEST)
-        .filter(|p| inside(root, p).is_ok())
+        .filter(|p| resolver.inside(p).is_ok())
         .filter_map(|p| match read_existing(&root.join(&p)) {
             Existing::Text(t) => match seal_intact(&t) {
                 Some(true) => Some((p, Outcome::Orphan)),
@@ -223,8 +263,9 @@ fn manifest_artifact(artifacts: &[Planned], remaining_orphans: &[String]) -> Art
 }
 
 /// What writing (or checking) `a` would do, before any write.
-fn assess(root: &Path, a: &Artifact, force: bool) -> FileOutcome {
-    if let Err(e) = inside(root, &a.path) {
+fn assess(resolver: &Resolver, a: &Artifact, force: bool) -> FileOutcome {
+    let root = resolver.root;
+    if let Err(e) = resolver.inside(&a.path) {
         return FileOutcome::new(&a.path, Outcome::Outside).with_detail(e);
     }
     let outcome = match read_existing(&root.join(&a.path)) {
@@ -259,14 +300,15 @@ fn compare(existing: &str, a: &Artifact, force: bool, check: bool) -> Outcome {
 /// its seal does not show it current and the outcome depends on its content. Returns the
 /// rendered file when it is to be written.
 fn assess_planned(
-    root: &Path,
+    resolver: &Resolver,
     generator: &Generator,
     i: usize,
     force: bool,
     check: bool,
 ) -> Result<(FileOutcome, Option<Artifact>), String> {
+    let root = resolver.root;
     let p = &generator.planned()[i];
-    if let Err(e) = inside(root, &p.path) {
+    if let Err(e) = resolver.inside(&p.path) {
         return Ok((
             FileOutcome::new(&p.path, Outcome::Outside).with_detail(e),
             None,
@@ -329,9 +371,10 @@ pub fn write(
 ) -> Result<Vec<FileOutcome>, String> {
     let planned = generator.planned();
     clean_leftovers(root, planned);
+    let resolver = Resolver::new(root);
     let mut remaining = Vec::new();
     let mut orphan_outcomes = Vec::new();
-    for (path, outcome) in orphans(root, planned) {
+    for (path, outcome) in orphans(&resolver, planned) {
         let o = match outcome {
             Outcome::Orphan if opts.prune => match std::fs::remove_file(root.join(&path)) {
                 Ok(()) => {
@@ -367,10 +410,10 @@ pub fn write(
     };
     let mut outcomes: Vec<FileOutcome> = (0..planned.len())
         .into_par_iter()
-        .map(|i| assess_planned(root, generator, i, opts.force, false).map(written))
+        .map(|i| assess_planned(&resolver, generator, i, opts.force, false).map(written))
         .collect::<Result<_, _>>()?;
     let manifest = manifest_artifact(planned, &remaining);
-    let assessed = assess(root, &manifest, opts.force);
+    let assessed = assess(&resolver, &manifest, opts.force);
     outcomes.push(match assessed.outcome {
         Outcome::Missing | Outcome::Stale => written((assessed, Some(manifest))),
         _ => assessed,
@@ -396,13 +439,18 @@ fn remove_empty_parents(root: &Path, rel: &str) {
 /// a template cannot be rendered.
 pub fn check(root: &Path, generator: &Generator) -> Result<Vec<FileOutcome>, String> {
     let planned = generator.planned();
-    let found = orphans(root, planned);
+    let resolver = Resolver::new(root);
+    let found = orphans(&resolver, planned);
     let remaining: Vec<String> = found.iter().map(|(p, _)| p.clone()).collect();
     let mut outcomes: Vec<FileOutcome> = (0..planned.len())
         .into_par_iter()
-        .map(|i| assess_planned(root, generator, i, false, true).map(|(o, _)| o))
+        .map(|i| assess_planned(&resolver, generator, i, false, true).map(|(o, _)| o))
         .collect::<Result<_, _>>()?;
-    outcomes.push(assess(root, &manifest_artifact(planned, &remaining), false));
+    outcomes.push(assess(
+        &resolver,
+        &manifest_artifact(planned, &remaining),
+        false,
+    ));
     outcomes.extend(found.into_iter().map(|(p, o)| FileOutcome::new(&p, o)));
     Ok(outcomes)
 }
