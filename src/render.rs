@@ -34,20 +34,38 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("py.typed.j2", include_str!("../templates/py.typed.j2")),
 ];
 
+/// The text of every template, in [`TEMPLATES`] order: the file in `override_dir` when there
+/// is one, else the embedded text.
+pub fn template_texts(override_dir: Option<&Path>) -> Result<Vec<(&'static str, String)>, String> {
+    TEMPLATES
+        .iter()
+        .map(|(name, text)| {
+            let text = match override_dir.map(|d| d.join(name)) {
+                Some(p) if p.is_file() => std::fs::read_to_string(&p)
+                    .map_err(|e| format!("cannot read template {}: {e}", p.display()))?,
+                _ => (*text).to_string(),
+            };
+            Ok((*name, text))
+        })
+        .collect()
+}
+
 /// Builds the environment. Templates in `override_dir` (if it exists) win over embedded ones.
 pub fn environment(override_dir: Option<&Path>) -> Result<Environment<'static>, String> {
+    environment_of(template_texts(override_dir)?)
+}
+
+/// Builds the environment from the templates' texts (see [`template_texts`]).
+pub fn environment_of(
+    templates: Vec<(&'static str, String)>,
+) -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    for (name, text) in TEMPLATES {
-        let text = match override_dir.map(|d| d.join(name)) {
-            Some(p) if p.is_file() => std::fs::read_to_string(&p)
-                .map_err(|e| format!("cannot read template {}: {e}", p.display()))?,
-            _ => (*text).to_string(),
-        };
-        env.add_template_owned(*name, text)
+    for (name, text) in templates {
+        env.add_template_owned(name, text)
             .map_err(|e| format!("template {name}: {e}"))?;
     }
     env.add_filter("md_cell", md_cell);

@@ -8,7 +8,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::{copy_tree, fixture, handoff, read, repo};
+use common::{copy_tree, fixture, handoff, mask_seal, read, repo};
 
 const MARKER: &str =
     "<!-- Below this line: rebuilt from tests/fixtures/cases by tests/diagnostics_doc.rs. -->";
@@ -253,8 +253,8 @@ fn migration_without_definition_is_fixed_by_generate() {
     assert_eq!(handoff(tmp.path(), &["generate"]).code, 0);
     let draft = "definitions/the-custodian.sweep.yaml";
     assert_eq!(
-        read(&tmp.path().join(draft)),
-        read(&case.join("good").join(draft))
+        mask_seal(&read(&tmp.path().join(draft))),
+        mask_seal(&read(&case.join("good").join(draft)))
     );
     let after = handoff(tmp.path(), &["validate"]);
     assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::{copy_tree, fixture, handoff, read, repo, repo_copy};
+use common::{copy_tree, fixture, handoff, mask_seal, read, repo, repo_copy};
 use handoff::source::{SourceFile, parse_yaml};
 
 /// The committed docs/, definitions/, schemas and stubs are exactly what generate produces.
@@ -19,17 +19,31 @@ fn self_check_this_repository_is_current() {
     );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 
-    // And independently of the CLI: every artifact equals the committed file byte for byte.
+    // And independently of the CLI: every artifact, rendered, equals the committed file byte
+    // for byte but for the seal's digests (they record the build of handoff that wrote it, which
+    // changes with every change to the sources), and the committed file's seal is intact.
     let file = SourceFile::new("subjects.toml", read(&repo().join("subjects.toml")));
     let (reg, diags) = handoff::validate::load_registry(file);
     let reg = reg.unwrap_or_else(|| panic!("{diags:?}"));
     let artifacts = handoff::generate::artifacts(&reg, None).unwrap();
     assert!(artifacts.len() >= 14);
     for a in artifacts {
+        let committed = read(&repo().join(&a.path));
         assert_eq!(
-            read(&repo().join(&a.path)),
-            a.content,
+            mask_seal(&committed),
+            mask_seal(&a.content),
             "{} is stale",
+            a.path
+        );
+        assert!(
+            handoff::generate::same_but_seal(&committed, &a.content),
+            "{} is stale",
+            a.path
+        );
+        assert_eq!(
+            handoff::generate::seal_intact(&committed),
+            Some(true),
+            "{} was edited",
             a.path
         );
     }
@@ -64,10 +78,16 @@ fn generate_is_deterministic_and_idempotent() {
     );
     assert!(second.stderr.contains("0 written"), "{}", second.stderr);
     assert_eq!(before, snapshot(tmp.path()));
-    // And it is what this repository has committed.
+    // And it is what this repository has committed (but for the seal's digests, which record
+    // the build of handoff).
     for (path, content) in before {
         let rel = path.strip_prefix(tmp.path()).unwrap();
-        assert_eq!(read(&repo().join(rel)), content, "{}", rel.display());
+        assert_eq!(
+            mask_seal(&read(&repo().join(rel))),
+            mask_seal(&content),
+            "{}",
+            rel.display()
+        );
     }
 }
 
@@ -133,9 +153,10 @@ fn check_names_an_edited_generated_file_and_generate_refuses_to_clobber_it() {
     let forced = handoff(tmp.path(), &["generate", "--force"]);
     assert_eq!(forced.code, 0);
     assert_eq!(
-        read(&doc),
-        read(&repo().join("docs/nats-event-subjects.md"))
+        mask_seal(&read(&doc)),
+        mask_seal(&read(&repo().join("docs/nats-event-subjects.md")))
     );
+    assert_eq!(handoff::generate::seal_intact(&read(&doc)), Some(true));
 }
 
 #[test]
@@ -555,7 +576,9 @@ fn snapshots_of_every_template() {
         "out/schemas/subjects.schema.json",
     ] {
         let name = rel.replace(['/', '.'], "_");
-        insta::assert_snapshot!(name, read(&tmp.path().join(rel)));
+        let text = read(&tmp.path().join(rel));
+        assert_eq!(handoff::generate::seal_intact(&text), Some(true), "{rel}");
+        insta::assert_snapshot!(name, mask_seal(&text));
     }
 }
 
@@ -819,6 +842,55 @@ fn crlf_and_bom_checkouts_keep_their_seal() {
             .contains("nats-event-subjects.md: not overwritten: edited by hand"),
         "{}",
         check.stdout
+    );
+}
+
+/// A seal records the inputs a file was generated from. A file with the content generate writes
+/// but another build's inputs digest is current for `--check`, and `generate` rewrites its seal;
+/// an intact file generated from other inputs (another subject's schema copied over it) is stale.
+#[test]
+fn seals_record_the_inputs_of_their_file() {
+    let tmp = repo_copy();
+    let schema = tmp
+        .path()
+        .join("docs/schemas/org.statehub.task.stale.schema.json");
+    let current = read(&schema);
+    assert!(current.contains(handoff::generate::INPUTS), "{current}");
+    let other_build = handoff::generate::seal_with_inputs(&current, &"1".repeat(64));
+    assert_ne!(other_build, current);
+    std::fs::write(&schema, &other_build).unwrap();
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let run = handoff(tmp.path(), &["generate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "wrote docs/schemas/org.statehub.task.stale.schema.json"
+    );
+    assert_eq!(read(&schema), current);
+
+    std::fs::copy(
+        tmp.path()
+            .join("docs/schemas/org.statehub.repo.registered.schema.json"),
+        &schema,
+    )
+    .unwrap();
+    assert_eq!(handoff::generate::seal_intact(&read(&schema)), Some(true));
+    let check = handoff(tmp.path(), &["generate", "--check"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check
+            .stdout
+            .contains("org.statehub.task.stale.schema.json: stale"),
+        "{}",
+        check.stdout
+    );
+    let validate = handoff(tmp.path(), &["validate"]);
+    assert_eq!(validate.code, 1, "{}", validate.stdout);
+    assert!(
+        validate.stdout.contains("stale-generated"),
+        "{}",
+        validate.stdout
     );
 }
 

@@ -1,114 +1,238 @@
-//! The files the registry implies, rendered in a fixed order.
+//! The files the registry implies, in a fixed order: first planned (path and kind, nothing
+//! rendered), then rendered one by one, only when needed. A file whose seal shows it is current
+//! is never rendered (see `seal`).
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde_json::{Value as J, json};
 
 use crate::registry::Registry;
 use crate::schema;
 
-use super::seal::{SEAL, ZERO_HASH, seal};
-use super::views::{context, registry_label};
+use super::seal::{SEAL, ZERO_HASH, digest_of, seal_with_inputs};
+use super::views::{context_value, registry_label};
 use super::{Artifact, Kind};
 
-/// Everything generate produces from the registry, in a fixed order.
-pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifact>, String> {
-    use rayon::prelude::*;
-    let env = crate::render::environment(templates)?;
-    let out = &reg.output;
-    let ctx = context(reg, &env)?;
-    // Converted once: each render would otherwise convert the whole context again.
-    let ctx_value = minijinja::Value::from_serialize(&ctx);
-    let label = registry_label(&reg.file.path);
-
-    let schema_rel = relative(
-        &out.definitions,
-        &format!("{}/activity-definition.schema.json", out.schemas),
-    );
-    let test_schema_rel = relative(
-        &out.definitions,
-        &format!("{}/activity-definition-test.schema.json", out.schemas),
-    );
-    let mut list = Vec::new();
-    for (m, mv) in reg
-        .migrations
-        .iter()
-        .zip(ctx["migrations"].as_array().into_iter().flatten())
-    {
-        let content = crate::render::render(
-            &env,
-            "definition.yaml.j2",
-            &json!({ "registry": ctx["registry"], "migration": mv, "schema_path": schema_rel, "sealed": true }),
-        )?;
-        list.push(Artifact {
-            path: format!("{}/{}.yaml", out.definitions, m.definition.name.value),
-            content: seal(&content),
-            kind: Kind::Draft,
-        });
-        // Its starter test cases (`handoff test`), a draft too: kept once edited.
-        list.push(Artifact {
-            path: format!(
-                "{}/{}{}",
-                out.definitions,
-                m.definition.name.value,
-                crate::testcase::SUFFIX
-            ),
-            content: crate::testcase::starter(reg, m, &test_schema_rel),
-            kind: Kind::Draft,
-        });
-    }
-
-    let rendered: Vec<(String, &str)> = vec![
-        (out.subjects_doc.clone(), "nats-event-subjects.md.j2"),
-        (out.migration_doc.clone(), "cron-migration.md.j2"),
-        (format!("{}/__init__.py", out.python), "__init__.py.j2"),
-        (format!("{}/publishers.py", out.python), "publishers.py.j2"),
-        (format!("{}/runtime.py", out.python), "runtime.py.j2"),
-        (format!("{}/py.typed", out.python), "py.typed.j2"),
-    ];
-    let mut rendered: Vec<Artifact> = rendered
-        .into_par_iter()
-        .map(|(path, template)| {
-            crate::render::render(&env, template, &ctx_value).map(|c| Artifact {
-                path,
-                content: seal(&c),
-                kind: Kind::Generated,
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let python = rendered.split_off(2);
-    list.append(&mut rendered);
-
-    let schemas: Vec<Artifact> = reg
-        .subjects
-        .par_iter()
-        .map(|s| Artifact {
-            path: format!("{}/{}.schema.json", out.schemas, s.subject.value),
-            content: json_file(schema::envelope(reg, s), &label),
-            kind: Kind::Generated,
-        })
-        .collect();
-    list.extend(schemas);
-    list.push(Artifact {
-        path: format!("{}/activity-definition.schema.json", out.schemas),
-        content: json_file(schema::activity_definition(reg), &label),
-        kind: Kind::Generated,
-    });
-    list.push(Artifact {
-        path: format!("{}/activity-definition-test.schema.json", out.schemas),
-        content: json_file(crate::testcase::schema(reg), &label),
-        kind: Kind::Generated,
-    });
-    list.push(Artifact {
-        path: format!("{}/subjects.schema.json", out.schemas),
-        content: json_file(schema::registry(), &label),
-        kind: Kind::Generated,
-    });
-    list.extend(python);
-    Ok(list)
+/// What one file is rendered from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A migration's ActivityDefinition draft.
+    Draft(usize),
+    /// A migration's starter test cases.
+    Starter(usize),
+    /// A template rendered with the whole context.
+    Template(&'static str),
+    SubjectSchema(usize),
+    DefinitionSchema,
+    TestSchema,
+    RegistrySchema,
 }
 
-/// A JSON file with the seal in its `$comment`.
+/// One file generate produces, not yet rendered.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Relative to the registry's folder.
+    pub path: String,
+    pub kind: Kind,
+    source: Source,
+}
+
+/// The template context, built on first use and converted once for minijinja (each render would
+/// otherwise convert the whole context again). Of the JSON only what drafts are rendered from is
+/// kept (the subjects, by far the largest part, never exist as JSON all at once).
+struct Context {
+    registry: J,
+    migrations: J,
+    value: minijinja::Value,
+}
+
+/// Renders the files of one registry on demand.
+pub struct Generator<'r> {
+    reg: &'r Registry,
+    env: minijinja::Environment<'static>,
+    /// The digest of every input but the file's own path (see `seal`).
+    inputs: String,
+    planned: Vec<Planned>,
+    context: OnceLock<Result<Context, String>>,
+}
+
+impl<'r> Generator<'r> {
+    /// Plans the files of `reg`, with the templates of `templates` overriding the embedded ones.
+    pub fn new(reg: &'r Registry, templates: Option<&Path>) -> Result<Self, String> {
+        let texts = crate::render::template_texts(templates)?;
+        let label = registry_label(&reg.file.path);
+        let mut parts: Vec<&[u8]> = vec![
+            b"handoff generate inputs 1",
+            env!("HANDOFF_BUILD").as_bytes(),
+            label.as_bytes(),
+            reg.file.text.as_bytes(),
+        ];
+        for (name, text) in &texts {
+            parts.push(name.as_bytes());
+            parts.push(text.as_bytes());
+        }
+        let inputs = digest_of(&parts);
+        Ok(Generator {
+            reg,
+            env: crate::render::environment_of(texts)?,
+            inputs,
+            planned: plan(reg),
+            context: OnceLock::new(),
+        })
+    }
+
+    /// Every file, in order.
+    pub fn planned(&self) -> &[Planned] {
+        &self.planned
+    }
+
+    /// The inputs digest a file at `path` records when it is current.
+    pub fn inputs_of(&self, path: &str) -> String {
+        digest_of(&[self.inputs.as_bytes(), path.as_bytes()])
+    }
+
+    fn context(&self) -> Result<&Context, String> {
+        self.context
+            .get_or_init(|| {
+                let (registry, migrations, value) = context_value(self.reg, &self.env)?;
+                Ok(Context {
+                    registry,
+                    migrations,
+                    value,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Renders the file `planned[i]`, sealed.
+    pub fn render(&self, i: usize) -> Result<Artifact, String> {
+        let p = &self.planned[i];
+        let reg = self.reg;
+        let out = &reg.output;
+        let label = || registry_label(&reg.file.path);
+        let content = match p.source {
+            Source::Draft(k) => {
+                let ctx = self.context()?;
+                crate::render::render(
+                    &self.env,
+                    "definition.yaml.j2",
+                    &json!({
+                        "registry": ctx.registry,
+                        "migration": ctx.migrations[k],
+                        "schema_path": relative(&out.definitions, &format!("{}/activity-definition.schema.json", out.schemas)),
+                        "sealed": true,
+                    }),
+                )?
+            }
+            Source::Starter(k) => crate::testcase::starter(
+                reg,
+                &reg.migrations[k],
+                &relative(
+                    &out.definitions,
+                    &format!("{}/activity-definition-test.schema.json", out.schemas),
+                ),
+            ),
+            Source::Template(name) => {
+                crate::render::render(&self.env, name, &self.context()?.value)?
+            }
+            Source::SubjectSchema(k) => {
+                json_file(schema::envelope(reg, &reg.subjects[k]), &label())
+            }
+            Source::DefinitionSchema => json_file(schema::activity_definition(reg), &label()),
+            Source::TestSchema => json_file(crate::testcase::schema(reg), &label()),
+            Source::RegistrySchema => json_file(schema::registry(), &label()),
+        };
+        Ok(Artifact {
+            content: seal_with_inputs(&content, &self.inputs_of(&p.path)),
+            path: p.path.clone(),
+            kind: p.kind,
+        })
+    }
+
+    /// Renders every file (in parallel), in order.
+    pub fn render_all(&self) -> Result<Vec<Artifact>, String> {
+        use rayon::prelude::*;
+        (0..self.planned.len())
+            .into_par_iter()
+            .map(|i| self.render(i))
+            .collect()
+    }
+}
+
+/// Everything generate produces from the registry, rendered, in a fixed order.
+pub fn artifacts(reg: &Registry, templates: Option<&Path>) -> Result<Vec<Artifact>, String> {
+    Generator::new(reg, templates)?.render_all()
+}
+
+/// The files of `reg`, in a fixed order: each migration's draft and starter test cases, the two
+/// documents, a schema per subject, the definition, test and registry schemas, the Python package.
+fn plan(reg: &Registry) -> Vec<Planned> {
+    let out = &reg.output;
+    let mut list = Vec::new();
+    let mut add = |path: String, kind: Kind, source: Source| {
+        list.push(Planned { path, kind, source });
+    };
+    for (k, m) in reg.migrations.iter().enumerate() {
+        let name = &m.definition.name.value;
+        add(
+            format!("{}/{name}.yaml", out.definitions),
+            Kind::Draft,
+            Source::Draft(k),
+        );
+        // Its starter test cases (`handoff test`), a draft too: kept once edited.
+        add(
+            format!("{}/{name}{}", out.definitions, crate::testcase::SUFFIX),
+            Kind::Draft,
+            Source::Starter(k),
+        );
+    }
+    let template = |name| Source::Template(name);
+    add(
+        out.subjects_doc.clone(),
+        Kind::Generated,
+        template("nats-event-subjects.md.j2"),
+    );
+    add(
+        out.migration_doc.clone(),
+        Kind::Generated,
+        template("cron-migration.md.j2"),
+    );
+    for (k, s) in reg.subjects.iter().enumerate() {
+        add(
+            format!("{}/{}.schema.json", out.schemas, s.subject.value),
+            Kind::Generated,
+            Source::SubjectSchema(k),
+        );
+    }
+    for (name, source) in [
+        ("activity-definition", Source::DefinitionSchema),
+        ("activity-definition-test", Source::TestSchema),
+        ("subjects", Source::RegistrySchema),
+    ] {
+        add(
+            format!("{}/{name}.schema.json", out.schemas),
+            Kind::Generated,
+            source,
+        );
+    }
+    for (file, name) in [
+        ("__init__.py", "__init__.py.j2"),
+        ("publishers.py", "publishers.py.j2"),
+        ("runtime.py", "runtime.py.j2"),
+        ("py.typed", "py.typed.j2"),
+    ] {
+        add(
+            format!("{}/{file}", out.python),
+            Kind::Generated,
+            template(name),
+        );
+    }
+    list
+}
+
+/// A JSON file with the seal's place in its `$comment`.
 fn json_file(mut schema: J, registry: &str) -> String {
     if let J::Object(map) = &mut schema {
         let mut with_comment = serde_json::Map::new();
@@ -125,7 +249,7 @@ fn json_file(mut schema: J, registry: &str) -> String {
     }
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
-    seal(&text)
+    text
 }
 
 /// A path to `to` relative to the folder `from_dir` (both relative to the same root).

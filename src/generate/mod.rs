@@ -2,9 +2,11 @@
 //! doc, ActivityDefinition drafts, JSON Schemas and the Python publisher package — and writes
 //! it atomically, or (`--check`) compares it with what is on disk.
 //!
-//! Every generated file carries a seal, `handoff:sha256=<hex>`, the hash of its own content. A
-//! file whose content no longer matches its seal was edited by hand: generate never overwrites
-//! it without `--force`. Drafts in definitions/ are scaffolds: once edited they belong to their
+//! Every generated file carries a seal, `handoff:sha256=<hex> inputs=<hex>`: the hash of its
+//! own content and the hash of the inputs it was generated from (see `seal`). A file whose
+//! content no longer matches its seal was edited by hand: generate never overwrites it without
+//! `--force`. A file whose seal holds and records today's inputs is current without being
+//! rendered: `--check` and `validate` read such files and render only the others. Drafts in definitions/ are scaffolds: once edited they belong to their
 //! author, and deleting the seal line adopts them for good. Seals are checked on text with
 //! line endings and a byte-order mark normalised, so a CRLF checkout is not an edit.
 //!
@@ -15,8 +17,9 @@
 //! `.handoff-tmp-*` and cleaned by the next run; every file is tried, and the outcomes say
 //! exactly which were and were not written.
 //!
-//! `artifacts` renders the files from the registry through the template context `views` builds;
-//! `seal` computes and checks seals; `write` writes, checks and prunes them, with the manifest.
+//! `artifacts` plans the files of a registry and renders them on demand (a [`Generator`]),
+//! through the template context `views` builds; `seal` computes and checks seals; `write`
+//! writes, checks and prunes them, with the manifest.
 
 mod artifacts;
 mod seal;
@@ -27,8 +30,8 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use artifacts::{artifacts, relative};
-pub use seal::{SEAL, normalise, seal, seal_intact};
+pub use artifacts::{Generator, Planned, artifacts, relative};
+pub use seal::{INPUTS, SEAL, normalise, same_but_seal, seal, seal_intact, seal_with_inputs};
 pub use views::{context, registry_label, sample_envelope};
 pub use write::{MANIFEST, TMP_PREFIX, WriteOptions, check, manifest_content, write, write_atomic};
 

@@ -1,9 +1,16 @@
 //! Writing generated files atomically, checking them against disk, and the manifest that finds
 //! orphans.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use super::seal::{SEAL, ZERO_HASH, normalise, seal, seal_intact};
+use rayon::prelude::*;
+
+use super::artifacts::{Generator, Planned};
+use super::seal::{
+    SEAL, Sealed, ZERO_HASH, normalise, read_seal, same_but_seal, seal, seal_intact,
+};
 use super::{Artifact, FileOutcome, Kind, Outcome};
 
 /// The file, beside the registry, that lists every file generate owns: what it writes now and
@@ -51,25 +58,62 @@ fn read_existing(path: &Path) -> Existing {
     }
 }
 
-/// Whether `rel` (relative to `root`) stays inside `root` once symbolic links are resolved:
-/// the deepest part of the path that exists is resolved and must lie under the resolved root.
-/// `Err` names where it leads.
-fn inside(root: &Path, rel: &str) -> Result<(), String> {
-    let Ok(real_root) = std::fs::canonicalize(root) else {
-        return Ok(());
-    };
-    let mut probe = root.join(rel);
-    loop {
-        if std::fs::symlink_metadata(&probe).is_ok() {
-            return match std::fs::canonicalize(&probe) {
-                Ok(real) if real.starts_with(&real_root) => Ok(()),
-                Ok(real) => Err(format!("it leads to {}", real.display())),
-                // A dangling link: where it points is not known to be inside.
-                Err(e) => Err(format!("cannot resolve {}: {e}", probe.display())),
-            };
+/// Resolves paths under the registry's folder through symbolic links, remembering the folders it
+/// resolved (a run checks thousands of files in a handful of folders).
+struct Resolver<'a> {
+    root: &'a Path,
+    real_root: Option<PathBuf>,
+    dirs: Mutex<HashMap<PathBuf, std::io::Result<PathBuf>>>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(root: &'a Path) -> Self {
+        Resolver {
+            root,
+            real_root: std::fs::canonicalize(root).ok(),
+            dirs: Mutex::new(HashMap::new()),
         }
-        if !probe.pop() {
+    }
+
+    /// `canonicalize(path)` for a path that exists: a path that is not itself a symbolic link
+    /// is its folder's real path and its name, the folder's looked up once.
+    fn real(&self, path: &Path, meta: &std::fs::Metadata) -> std::io::Result<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::canonicalize(path);
+        };
+        if meta.file_type().is_symlink() || parent.as_os_str().is_empty() {
+            return std::fs::canonicalize(path);
+        }
+        let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = dirs
+            .entry(parent.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(parent));
+        match dir {
+            Ok(d) => Ok(d.join(name)),
+            Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+        }
+    }
+
+    /// Whether `rel` (relative to the root) stays inside the root once symbolic links are
+    /// resolved: the deepest part of the path that exists is resolved and must lie under the
+    /// resolved root. `Err` names where it leads.
+    fn inside(&self, rel: &str) -> Result<(), String> {
+        let Some(real_root) = &self.real_root else {
             return Ok(());
+        };
+        let mut probe = self.root.join(rel);
+        loop {
+            if let Ok(meta) = std::fs::symlink_metadata(&probe) {
+                return match self.real(&probe, &meta) {
+                    Ok(real) if real.starts_with(real_root) => Ok(()),
+                    Ok(real) => Err(format!("it leads to {}", real.display())),
+                    // A dangling link: where it points is not known to be inside.
+                    Err(e) => Err(format!("cannot resolve {}: {e}", probe.display())),
+                };
+            }
+            if !probe.pop() {
+                return Ok(());
+            }
         }
     }
 }
@@ -130,7 +174,7 @@ fn sealed_files_in(root: &Path, dirs: &[&str]) -> Vec<String> {
 }
 
 /// Folders whose sealed files generate owns: the drafts, the schemas and the Python package.
-fn owned_dirs(artifacts: &[Artifact]) -> Vec<String> {
+fn owned_dirs(artifacts: &[Planned]) -> Vec<String> {
     let mut dirs: Vec<String> = artifacts
         .iter()
         .filter(|a| !a.path.ends_with(".md"))
@@ -143,7 +187,8 @@ fn owned_dirs(artifacts: &[Artifact]) -> Vec<String> {
 
 /// Orphans: files the manifest (or a seal in an owned folder) says generate wrote, that the
 /// registry no longer produces and that still exist with a seal.
-fn orphans(root: &Path, artifacts: &[Artifact]) -> Vec<(String, Outcome)> {
+fn orphans(resolver: &Resolver, artifacts: &[Planned]) -> Vec<(String, Outcome)> {
+    let root = resolver.root;
     let current: std::collections::BTreeSet<&str> =
         artifacts.iter().map(|a| a.path.as_str()).collect();
     let dirs = owned_dirs(artifacts);
@@ -159,7 +204,7 @@ fn orphans(root: &Path, artifacts: &[Artifact]) -> Vec<(String, Outcome)> {
     candidates
         .into_iter()
         .filter(|p| !current.contains(p.as_str()) && p != MANIFEST)
-        .filter(|p| inside(root, p).is_ok())
+        .filter(|p| resolver.inside(p).is_ok())
         .filter_map(|p| match read_existing(&root.join(&p)) {
             Existing::Text(t) => match seal_intact(&t) {
                 Some(true) => Some((p, Outcome::Orphan)),
@@ -175,7 +220,7 @@ fn orphans(root: &Path, artifacts: &[Artifact]) -> Vec<(String, Outcome)> {
 
 /// Removes `.handoff-tmp-*` files an interrupted run left in the output folders. Returns the
 /// paths removed (relative to `root`).
-fn clean_leftovers(root: &Path, artifacts: &[Artifact]) -> Vec<String> {
+fn clean_leftovers(root: &Path, artifacts: &[Planned]) -> Vec<String> {
     let mut dirs: Vec<&str> = artifacts
         .iter()
         .map(|a| a.path.rsplit_once('/').map_or("", |(d, _)| d))
@@ -206,7 +251,7 @@ fn clean_leftovers(root: &Path, artifacts: &[Artifact]) -> Vec<String> {
 }
 
 /// The manifest as an artifact: every current artifact plus the orphans that remain.
-fn manifest_artifact(artifacts: &[Artifact], remaining_orphans: &[String]) -> Artifact {
+fn manifest_artifact(artifacts: &[Planned], remaining_orphans: &[String]) -> Artifact {
     let mut paths: std::collections::BTreeSet<String> =
         artifacts.iter().map(|a| a.path.clone()).collect();
     paths.extend(remaining_orphans.iter().cloned());
@@ -218,19 +263,14 @@ fn manifest_artifact(artifacts: &[Artifact], remaining_orphans: &[String]) -> Ar
 }
 
 /// What writing (or checking) `a` would do, before any write.
-fn assess(root: &Path, a: &Artifact, force: bool) -> FileOutcome {
-    if let Err(e) = inside(root, &a.path) {
+fn assess(resolver: &Resolver, a: &Artifact, force: bool) -> FileOutcome {
+    let root = resolver.root;
+    if let Err(e) = resolver.inside(&a.path) {
         return FileOutcome::new(&a.path, Outcome::Outside).with_detail(e);
     }
     let outcome = match read_existing(&root.join(&a.path)) {
         Existing::Missing => Outcome::Missing,
-        Existing::Text(existing) if existing == a.content => Outcome::Unchanged,
-        Existing::Text(existing) => match (seal_intact(&existing), a.kind, force) {
-            (_, _, true) | (Some(true), _, _) => Outcome::Stale,
-            (None, Kind::Draft, false) => Outcome::Adopted,
-            (Some(false), Kind::Draft, false) => Outcome::KeptEdited,
-            (_, Kind::Generated, false) => Outcome::Edited,
-        },
+        Existing::Text(existing) => compare(&existing, a, force, false),
         Existing::NotUtf8 if force => Outcome::Stale,
         Existing::NotUtf8 => Outcome::NotUtf8,
         Existing::Error(e) => return FileOutcome::new(&a.path, Outcome::Unreadable).with_detail(e),
@@ -238,17 +278,103 @@ fn assess(root: &Path, a: &Artifact, force: bool) -> FileOutcome {
     FileOutcome::new(&a.path, outcome)
 }
 
-/// Writes artifacts under `root`, and the manifest. Files edited by hand are kept unless
-/// `force`; orphans are reported, and removed when unedited and `prune`. Every file is tried:
-/// one that cannot be written is reported as `Failed` and the others are still written, so the
-/// outcomes say exactly what was and was not written. Leftover temporary files of an
-/// interrupted run are removed first.
-pub fn write(root: &Path, artifacts: &[Artifact], opts: WriteOptions) -> Vec<FileOutcome> {
-    clean_leftovers(root, artifacts);
-    let mut outcomes = Vec::new();
+/// An existing text file against what generate writes there. `check`: a file that differs only
+/// in its seal's digests (written by another build of handoff, or from inputs that changed
+/// without changing it) is current; `generate` rewrites it so its seal records today's inputs.
+fn compare(existing: &str, a: &Artifact, force: bool, check: bool) -> Outcome {
+    if existing == a.content {
+        return Outcome::Unchanged;
+    }
+    match (read_seal(existing), a.kind, force) {
+        (Sealed::Intact(_), _, false) if check && same_but_seal(existing, &a.content) => {
+            Outcome::Unchanged
+        }
+        (_, _, true) | (Sealed::Intact(_), _, _) => Outcome::Stale,
+        (Sealed::None, Kind::Draft, false) => Outcome::Adopted,
+        (Sealed::Broken, Kind::Draft, false) => Outcome::KeptEdited,
+        (_, Kind::Generated, false) => Outcome::Edited,
+    }
+}
+
+/// What writing (or, with `check`, checking) the planned file `i` finds, rendering it only when
+/// its seal does not show it current and the outcome depends on its content. Returns the
+/// rendered file when it is to be written.
+fn assess_planned(
+    resolver: &Resolver,
+    generator: &Generator,
+    i: usize,
+    force: bool,
+    check: bool,
+) -> Result<(FileOutcome, Option<Artifact>), String> {
+    let root = resolver.root;
+    let p = &generator.planned()[i];
+    if let Err(e) = resolver.inside(&p.path) {
+        return Ok((
+            FileOutcome::new(&p.path, Outcome::Outside).with_detail(e),
+            None,
+        ));
+    }
+    let existing = match read_existing(&root.join(&p.path)) {
+        Existing::Text(t) => t,
+        Existing::Missing if check => {
+            return Ok((FileOutcome::new(&p.path, Outcome::Missing), None));
+        }
+        Existing::Missing => {
+            return Ok((
+                FileOutcome::new(&p.path, Outcome::Missing),
+                Some(generator.render(i)?),
+            ));
+        }
+        Existing::NotUtf8 if force && !check => {
+            return Ok((
+                FileOutcome::new(&p.path, Outcome::Stale),
+                Some(generator.render(i)?),
+            ));
+        }
+        Existing::NotUtf8 => return Ok((FileOutcome::new(&p.path, Outcome::NotUtf8), None)),
+        Existing::Error(e) => {
+            return Ok((
+                FileOutcome::new(&p.path, Outcome::Unreadable).with_detail(e),
+                None,
+            ));
+        }
+    };
+    // Current: intact, and written from today's inputs by this build.
+    let outcome = match (read_seal(&existing), p.kind, force) {
+        (Sealed::Intact(Some(recorded)), _, _) if recorded == generator.inputs_of(&p.path) => {
+            Some(Outcome::Unchanged)
+        }
+        // Edited by hand: kept whatever generate would write now.
+        (Sealed::Broken, Kind::Draft, false) => Some(Outcome::KeptEdited),
+        (Sealed::Broken, Kind::Generated, false) => Some(Outcome::Edited),
+        _ => None,
+    };
+    if let Some(o) = outcome {
+        return Ok((FileOutcome::new(&p.path, o), None));
+    }
+    let a = generator.render(i)?;
+    let o = compare(&existing, &a, force, check);
+    let write = matches!(o, Outcome::Stale) && !check;
+    Ok((FileOutcome::new(&p.path, o), write.then_some(a)))
+}
+
+/// Writes the files of `generator` under `root`, and the manifest. Files edited by hand are kept
+/// unless `force`; orphans are reported, and removed when unedited and `prune`. Every file is
+/// tried: one that cannot be written is reported as `Failed` and the others are still written,
+/// so the outcomes say exactly what was and was not written. Leftover temporary files of an
+/// interrupted run are removed first. Files are rendered only when they are not current, and
+/// written as they are rendered. `Err` when a template cannot be rendered.
+pub fn write(
+    root: &Path,
+    generator: &Generator,
+    opts: WriteOptions,
+) -> Result<Vec<FileOutcome>, String> {
+    let planned = generator.planned();
+    clean_leftovers(root, planned);
+    let resolver = Resolver::new(root);
     let mut remaining = Vec::new();
     let mut orphan_outcomes = Vec::new();
-    for (path, outcome) in orphans(root, artifacts) {
+    for (path, outcome) in orphans(&resolver, planned) {
         let o = match outcome {
             Outcome::Orphan if opts.prune => match std::fs::remove_file(root.join(&path)) {
                 Ok(()) => {
@@ -268,22 +394,32 @@ pub fn write(root: &Path, artifacts: &[Artifact], opts: WriteOptions) -> Vec<Fil
         };
         orphan_outcomes.push(o);
     }
-    let manifest = manifest_artifact(artifacts, &remaining);
-    for a in artifacts.iter().chain(std::iter::once(&manifest)) {
-        let assessed = assess(root, a, opts.force);
-        let o = match assessed.outcome {
-            Outcome::Missing | Outcome::Stale => {
-                match write_atomic(&root.join(&a.path), &a.content) {
-                    Ok(()) => FileOutcome::new(&a.path, Outcome::Written),
-                    Err(e) => FileOutcome::new(&a.path, Outcome::Failed).with_detail(e),
-                }
+    // Files are rendered in parallel but written one at a time: creating files in one folder
+    // from several threads contends for the folder's lock in the kernel (measured: several times
+    // the system time of writing them in turn).
+    let one_writer = std::sync::Mutex::new(());
+    let written = |(o, a): (FileOutcome, Option<Artifact>)| match a {
+        Some(a) => {
+            let _turn = one_writer.lock().unwrap_or_else(|e| e.into_inner());
+            match write_atomic(&root.join(&a.path), &a.content) {
+                Ok(()) => FileOutcome::new(&a.path, Outcome::Written),
+                Err(e) => FileOutcome::new(&a.path, Outcome::Failed).with_detail(e),
             }
-            _ => assessed,
-        };
-        outcomes.push(o);
-    }
+        }
+        None => o,
+    };
+    let mut outcomes: Vec<FileOutcome> = (0..planned.len())
+        .into_par_iter()
+        .map(|i| assess_planned(&resolver, generator, i, opts.force, false).map(written))
+        .collect::<Result<_, _>>()?;
+    let manifest = manifest_artifact(planned, &remaining);
+    let assessed = assess(&resolver, &manifest, opts.force);
+    outcomes.push(match assessed.outcome {
+        Outcome::Missing | Outcome::Stale => written((assessed, Some(manifest))),
+        _ => assessed,
+    });
     outcomes.extend(orphan_outcomes);
-    outcomes
+    Ok(outcomes)
 }
 
 /// Removes the folders a pruned orphan leaves empty (an old `[output]` folder), up to `root`.
@@ -298,19 +434,25 @@ fn remove_empty_parents(root: &Path, rel: &str) {
     }
 }
 
-/// Compares artifacts (and the manifest) with the files under `root`, writing nothing; lists
-/// orphans.
-pub fn check(root: &Path, artifacts: &[Artifact]) -> Vec<FileOutcome> {
-    let found = orphans(root, artifacts);
+/// Compares the files of `generator` (and the manifest) with the files under `root`, writing
+/// nothing; lists orphans. A file whose seal shows it current is read, not rendered. `Err` when
+/// a template cannot be rendered.
+pub fn check(root: &Path, generator: &Generator) -> Result<Vec<FileOutcome>, String> {
+    let planned = generator.planned();
+    let resolver = Resolver::new(root);
+    let found = orphans(&resolver, planned);
     let remaining: Vec<String> = found.iter().map(|(p, _)| p.clone()).collect();
-    let manifest = manifest_artifact(artifacts, &remaining);
-    let mut outcomes: Vec<FileOutcome> = artifacts
-        .iter()
-        .chain(std::iter::once(&manifest))
-        .map(|a| assess(root, a, false))
-        .collect();
+    let mut outcomes: Vec<FileOutcome> = (0..planned.len())
+        .into_par_iter()
+        .map(|i| assess_planned(&resolver, generator, i, false, true).map(|(o, _)| o))
+        .collect::<Result<_, _>>()?;
+    outcomes.push(assess(
+        &resolver,
+        &manifest_artifact(planned, &remaining),
+        false,
+    ));
     outcomes.extend(found.into_iter().map(|(p, o)| FileOutcome::new(&p, o)));
-    outcomes
+    Ok(outcomes)
 }
 
 /// Writes through a temporary file (`.handoff-tmp-*`) in the same folder and a rename, so a

@@ -7,20 +7,30 @@ use rayon::prelude::*;
 use crate::codes::Code;
 use crate::definition::{self, Definition};
 use crate::diagnostic::Diagnostic;
+use crate::plan::DefinitionState;
 use crate::registry::Registry;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Spanned};
 
 use super::check_definition;
+use super::suppress::FileComments;
 
-/// One definition file after its own checks.
+/// One definition file after its own checks: what the checks across files need, nothing more.
+/// The file's text and tree are dropped once it is checked, unless a migration of the registry
+/// targets the definition (drift and parallel-run safety compare them with the registry).
 pub(super) struct Checked {
     pub path: String,
-    pub stem: String,
-    pub file: SourceFile,
-    pub definition: Option<Definition>,
+    /// The definition's name, if it has one.
+    pub name: Option<Spanned<String>>,
+    /// The file and its definition, kept only for a definition a migration targets (boxed: a
+    /// definition is large, and most files keep none).
+    pub kept: Option<Box<(SourceFile, Definition)>>,
     /// The file parsed as a definition without errors of its own shape.
     pub shape_ok: bool,
     pub diags: Vec<Diagnostic>,
+    /// Its suppression comments, when it has any.
+    pub comments: Option<Box<FileComments>>,
+    /// The definition's name (the file's stem when it has none) and whether it is valid.
+    pub state: (String, DefinitionState),
 }
 
 /// Lists the YAML files under the given paths, sorted.
@@ -103,28 +113,12 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
         Ok(Ok(file)) => file,
         Ok(Err(too_large)) => {
             let (file, d) = *too_large;
-            return Checked {
-                file,
-                diags: vec![d],
-                path: shown,
-                stem,
-                definition: None,
-                shape_ok: false,
-            };
+            return finish(file, stem, (None, false), vec![d], registry);
         }
         Err(e) => {
-            return Checked {
-                file: SourceFile::new(shown.clone(), String::new()),
-                diags: vec![Diagnostic::file_level(
-                    Code::Io,
-                    shown.clone(),
-                    format!("cannot read: {e}"),
-                )],
-                path: shown,
-                stem,
-                definition: None,
-                shape_ok: false,
-            };
+            let d = Diagnostic::file_level(Code::Io, shown.clone(), format!("cannot read: {e}"));
+            let file = SourceFile::new(shown, String::new());
+            return finish(file, stem, (None, false), vec![d], registry);
         }
     };
     let (def, mut diags) = definition::parse(&file);
@@ -132,12 +126,60 @@ fn check_file(path: &Path, registry: Option<&Registry>) -> Checked {
     if let Some(def) = &def {
         diags.extend(check_definition(&file, &stem, def, registry));
     }
+    finish(file, stem, (def, shape_ok), diags, registry)
+}
+
+/// What is kept of a checked file (see [`Checked`]): `parsed` is its definition, if it parsed,
+/// and whether its shape is right.
+fn finish(
+    file: SourceFile,
+    stem: String,
+    parsed: (Option<Definition>, bool),
+    diags: Vec<Diagnostic>,
+    registry: Option<&Registry>,
+) -> Checked {
+    let (def, shape_ok) = parsed;
+    let comments = comments_of(&file);
+    // What suppressions silence does not make a definition invalid.
+    let errors = comments
+        .as_ref()
+        .map_or_else(
+            || FileComments::default().effective(registry, &diags),
+            |c| c.effective(registry, &diags),
+        )
+        .iter()
+        .filter(|d| d.is_error())
+        .count();
+    let name = def.as_ref().and_then(|d| d.name.clone());
+    let state = if errors == 0 && shape_ok {
+        DefinitionState::Valid
+    } else {
+        DefinitionState::Invalid(errors.max(1))
+    };
+    let targeted = |n: &Spanned<String>| {
+        registry.is_some_and(|r| {
+            r.migrations
+                .iter()
+                .any(|m| m.definition.name.value == n.value)
+        })
+    };
+    let path = file.path.clone();
+    let kept = match (&name, def) {
+        (Some(n), Some(def)) if targeted(n) => Some(Box::new((file, def))),
+        _ => None,
+    };
     Checked {
-        path: shown,
-        stem,
-        file,
-        definition: def,
+        path,
+        state: (name.as_ref().map_or(stem, |n| n.value.clone()), state),
+        name,
+        kept,
         shape_ok,
         diags,
+        comments,
     }
+}
+
+fn comments_of(file: &SourceFile) -> Option<Box<FileComments>> {
+    let c = FileComments::of(file);
+    (!c.is_empty()).then(|| Box::new(c))
 }

@@ -41,9 +41,9 @@ pub(crate) fn generated_problems(
     templates: Option<&Path>,
 ) -> Result<Vec<Diagnostic>, String> {
     let templates = crate::render::override_dir(templates, root);
-    let artifacts = generate::artifacts(reg, templates.as_deref())?;
+    let generator = generate::Generator::new(reg, templates.as_deref())?;
     let mut out = Vec::new();
-    for o in generate::check(root, &artifacts) {
+    for o in generate::check(root, &generator)? {
         if !o.outcome.is_problem() {
             continue;
         }

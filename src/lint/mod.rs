@@ -188,7 +188,7 @@ pub fn validate(
         .extend(checked.iter().flat_map(|c| c.diags.iter().cloned()));
     let (by_name, duplicates) = names::by_name(&checked);
     out.diagnostics.extend(duplicates);
-    out.definitions = definition_states(&checked, registry);
+    out.definitions = checked.iter().map(|c| c.state.clone()).collect();
     if let Some(reg) = registry {
         check_migrations(reg, &by_name, opts.paths.is_empty(), &mut out);
         if opts.freshness {
@@ -196,8 +196,12 @@ pub fn validate(
             out.diagnostics.extend(stale);
         }
     }
-    let sources: Vec<&SourceFile> = checked.iter().map(|c| &c.file).collect();
-    suppress::apply(&sources, registry, &mut out.diagnostics);
+    drop(by_name);
+    let comments = checked
+        .into_iter()
+        .filter_map(|c| c.comments.map(|c| *c))
+        .collect();
+    suppress::apply(comments, registry, &mut out.diagnostics);
     diagnostic::sort(&mut out.diagnostics);
     Ok(out)
 }
@@ -212,31 +216,6 @@ fn definition_paths(registry: Option<&Registry>, opts: &Options) -> Vec<PathBuf>
         None => opts.root.join("definitions"),
     };
     if dir.is_dir() { vec![dir] } else { Vec::new() }
-}
-
-/// Per definition name (the file's stem when it has none): valid, or invalid with its errors.
-fn definition_states(
-    checked: &[Checked],
-    registry: Option<&Registry>,
-) -> BTreeMap<String, DefinitionState> {
-    let mut states = BTreeMap::new();
-    for c in checked {
-        // What suppressions silence does not make a definition invalid.
-        let reported = suppress::effective(&c.file, registry, &c.diags);
-        let errors = reported.iter().filter(|d| d.is_error()).count();
-        let name = c
-            .definition
-            .as_ref()
-            .and_then(|d| d.name.as_ref())
-            .map_or_else(|| c.stem.clone(), |n| n.value.clone());
-        let state = if errors == 0 && c.shape_ok {
-            DefinitionState::Valid
-        } else {
-            DefinitionState::Invalid(errors.max(1))
-        };
-        states.insert(name, state);
-    }
-    states
 }
 
 /// Each migration against its definition file: the file must exist (when the whole folder is
@@ -262,13 +241,13 @@ fn check_migrations(
             // field left unread by a shape error would only differ falsely.
             Some(c) if !c.shape_ok => {}
             Some(c) => {
-                let Some(def) = c.definition.as_ref() else {
+                let Some((file, def)) = c.kept.as_deref() else {
                     continue;
                 };
-                out.diagnostics.extend(drift::drift(&c.file, def, m));
+                out.diagnostics.extend(drift::drift(file, def, m));
                 if m.cutover.at_or_past(Step::ParallelRun) {
                     out.diagnostics
-                        .extend(parallel_run::parallel_run(&reg.file, &c.file, def, m));
+                        .extend(parallel_run::parallel_run(&reg.file, file, def, m));
                 }
             }
         }

@@ -16,7 +16,7 @@ pub(super) fn by_name(checked: &[Checked]) -> (HashMap<&str, &Checked>, Vec<Diag
     let mut by_name: HashMap<&str, &Checked> = HashMap::new();
     let mut out = Vec::new();
     for c in checked {
-        let Some(name) = c.definition.as_ref().and_then(|d| d.name.as_ref()) else {
+        let Some(name) = c.name.as_ref() else {
             continue;
         };
         if let Some(first) = by_name.get(name.as_str()) {
@@ -28,17 +28,26 @@ pub(super) fn by_name(checked: &[Checked]) -> (HashMap<&str, &Checked>, Vec<Diag
     (by_name, out)
 }
 
+/// The file was not kept once checked: it is read again to place the diagnostic (duplicates
+/// are rare). Should it have gone meanwhile, the diagnostic concerns the whole file.
 fn duplicate_name(c: &Checked, name: &Spanned<String>, first: &Checked) -> Diagnostic {
-    c.file
-        .diagnostic(
-            Code::DuplicateName,
-            name.span.clone(),
-            format!(
-                "definition `{}` is also defined in {}",
-                name.value, first.path
-            ),
-        )
-        .with_help("names are unique across all definition files")
+    let message = format!(
+        "definition `{}` is also defined in {}",
+        name.value, first.path
+    );
+    let help = "names are unique across all definition files";
+    let file = match c.kept.as_deref() {
+        Some((file, _)) => Some(file.clone()),
+        None => std::fs::read_to_string(&c.path)
+            .ok()
+            .map(|text| SourceFile::new(c.path.clone(), text)),
+    };
+    match file {
+        Some(file) if file.text.get(name.span.clone()).is_some() => file
+            .diagnostic(Code::DuplicateName, name.span.clone(), message)
+            .with_help(help),
+        _ => Diagnostic::file_level(Code::DuplicateName, c.path.clone(), message).with_help(help),
+    }
 }
 
 /// A migration whose definition file does not exist.

@@ -108,39 +108,64 @@ fn directive(line: &str) -> Option<(bool, Vec<(usize, &str)>)> {
     None
 }
 
-/// One file's diagnostics as they will be reported: without what its comments and the
-/// registry's `[lint]` suppress, at the registry's severities (for `plan`'s verdict on the
-/// definition). Reports nothing itself: [`apply`] does.
-pub(super) fn effective(
-    file: &SourceFile,
-    registry: Option<&Registry>,
-    diags: &[Diagnostic],
-) -> Vec<Diagnostic> {
-    let (found, _) = comments(file);
-    let mut kept: Vec<Diagnostic> = diags
-        .iter()
-        .filter(|d| !found.iter().any(|s| s.covers(d)))
-        .cloned()
-        .collect();
-    if let Some(reg) = registry {
-        reg.lint.apply(&mut kept);
-    }
-    kept
+/// The suppression comments of one definition file, read once while the file is checked (the
+/// file itself is not kept).
+#[derive(Debug, Default)]
+pub(super) struct FileComments {
+    path: String,
+    found: Vec<Suppression>,
+    /// Names in the comments that are not codes.
+    unknown: Vec<Diagnostic>,
 }
 
-/// Applies the comments in `files` and the registry's `[lint]` table to `diags`.
+impl FileComments {
+    pub(super) fn of(file: &SourceFile) -> Self {
+        let (found, unknown) = comments(file);
+        FileComments {
+            path: file.path.clone(),
+            found,
+            unknown,
+        }
+    }
+
+    /// Whether the file has no suppression comment at all (nothing to keep).
+    pub(super) fn is_empty(&self) -> bool {
+        self.found.is_empty() && self.unknown.is_empty()
+    }
+
+    /// One file's diagnostics as they will be reported: without what its comments and the
+    /// registry's `[lint]` suppress, at the registry's severities (for `plan`'s verdict on the
+    /// definition). Reports nothing itself: [`apply`] does.
+    pub(super) fn effective(
+        &self,
+        registry: Option<&Registry>,
+        diags: &[Diagnostic],
+    ) -> Vec<Diagnostic> {
+        let mut kept: Vec<Diagnostic> = diags
+            .iter()
+            .filter(|d| !self.found.iter().any(|s| s.covers(d)))
+            .cloned()
+            .collect();
+        if let Some(reg) = registry {
+            reg.lint.apply(&mut kept);
+        }
+        kept
+    }
+}
+
+/// Applies the comments of the definition files (see [`FileComments`]) and the registry's
+/// `[lint]` table to `diags`.
 pub(super) fn apply(
-    files: &[&SourceFile],
+    files: Vec<FileComments>,
     registry: Option<&Registry>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut by_file: HashMap<&str, Vec<Suppression>> = HashMap::new();
+    let mut by_file: HashMap<String, Vec<Suppression>> = HashMap::new();
     let mut extra = Vec::new();
     for file in files {
-        let (found, unknown) = comments(file);
-        extra.extend(unknown);
-        if !found.is_empty() {
-            by_file.insert(file.path.as_str(), found);
+        extra.extend(file.unknown);
+        if !file.found.is_empty() {
+            by_file.insert(file.path, file.found);
         }
     }
     diags.retain(|d| {
@@ -193,7 +218,7 @@ mod tests {
             f.diagnostic(Code::CronOrRule, 32..33, "x"),
             f.diagnostic(Code::CronOrRule, 37..38, "y"),
         ];
-        apply(&[&f], None, &mut diags);
+        apply(vec![FileComments::of(&f)], None, &mut diags);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].line, 3);
         assert_eq!(diags[0].code, Code::CronOrRule);
@@ -203,7 +228,7 @@ mod tests {
     fn a_trailing_comment_covers_its_own_line_only() {
         let f = SourceFile::new("d.yaml", "x: 1 # handoff: ignore[cron-or-rule]\ny: 2\n");
         let mut diags = vec![f.diagnostic(Code::CronOrRule, 37..38, "y")];
-        apply(&[&f], None, &mut diags);
+        apply(vec![FileComments::of(&f)], None, &mut diags);
         let codes: Vec<_> = diags.iter().map(|d| (d.code, d.line)).collect();
         assert_eq!(
             codes,
@@ -218,7 +243,7 @@ mod tests {
             "x: 1 # handoff: ignore-file[cron-or-rule, cron-dts-gap]\n",
         );
         let mut diags = Vec::new();
-        apply(&[&f], None, &mut diags);
+        apply(vec![FileComments::of(&f)], None, &mut diags);
         let codes: Vec<_> = diags.iter().map(|d| (d.code, d.column)).collect();
         assert_eq!(
             codes,

@@ -307,10 +307,12 @@ fn cross_check(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
 
 /// Each subject: registered once, of the form `<prefix>.<entity>.<event>`, inside the stream.
 fn check_subjects(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    // By name: a linear search here was quadratic in the number of subjects.
+    let mut seen: std::collections::HashMap<&str, &Spanned<String>> =
+        std::collections::HashMap::with_capacity(r.subjects.len());
     for s in &r.subjects {
         let subj = &s.subject;
-        if let Some(first) = seen.iter().find(|x| x.value == subj.value) {
+        if let Some(first) = seen.get(subj.value.as_str()) {
             let (line, _) = file.line_col(first.span.start);
             diags.push(
                 file.diagnostic(
@@ -324,7 +326,7 @@ fn check_subjects(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) 
                 .with_help("remove one entry, or give this one its own subject"),
             );
         }
-        seen.push(subj);
+        seen.entry(subj.value.as_str()).or_insert(subj);
         check_replaced_by(file, r, s, diags);
         let rest = subj
             .strip_prefix(&r.subject_prefix)

@@ -234,7 +234,9 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A temporary copy of this repository's registry and everything generated from it.
+/// A temporary copy of this repository's registry and everything generated from it, with the
+/// seals refreshed: the committed files are current, but their seals may record an earlier
+/// build of handoff (see src/generate/seal.rs), which `generate` would rewrite.
 pub fn repo_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -250,9 +252,32 @@ pub fn repo_copy() -> tempfile::TempDir {
         tmp.path().join(".handoff-manifest"),
     )
     .unwrap();
+    let refreshed = handoff(tmp.path(), &["--quiet", "generate"]);
+    assert_eq!(
+        refreshed.code, 0,
+        "{}{}",
+        refreshed.stdout, refreshed.stderr
+    );
     tmp
 }
 
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// `text` with the seal's digests replaced by placeholders: they depend on the build of handoff.
+pub fn mask_seal(text: &str) -> String {
+    let mut out = text.to_string();
+    for (marker, placeholder) in [
+        (handoff::generate::SEAL, "<content digest>"),
+        (handoff::generate::INPUTS, "<inputs digest>"),
+    ] {
+        if let Some(i) = out.find(marker) {
+            let start = i + marker.len();
+            if out.get(start..start + 64).is_some() {
+                out.replace_range(start..start + 64, placeholder);
+            }
+        }
+    }
+    out
 }

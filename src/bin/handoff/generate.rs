@@ -30,19 +30,20 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     let (project, reg) = require(registry, &[], err)?;
     let root = project.root;
     let templates = handoff::render::override_dir(args.templates.as_deref(), &root);
-    let artifacts = generate::artifacts(&reg, templates.as_deref()).map_err(Failure::tool)?;
+    let generator = generate::Generator::new(&reg, templates.as_deref()).map_err(Failure::tool)?;
     let outcomes = if args.check {
-        generate::check(&root, &artifacts)
+        generate::check(&root, &generator)
     } else {
         generate::write(
             &root,
-            &artifacts,
+            &generator,
             WriteOptions {
                 force: args.force,
                 prune: args.prune,
             },
         )
-    };
+    }
+    .map_err(Failure::tool)?;
 
     let count = |f: &dyn Fn(Outcome) -> bool| outcomes.iter().filter(|o| f(o.outcome)).count();
     for o in &outcomes {

@@ -28,20 +28,22 @@ pub fn evidence_inputs<'a>(
         )),
         (None, None) => Err("not verified: the registry has no `[source]` to audit".to_string()),
     };
-    let subjects_doc =
-        handoff::generate::artifacts(reg, None)
-            .map_err(|e| format!("not verified: {e}"))
-            .and_then(|arts| {
-                let art = arts
-                    .iter()
-                    .find(|a| a.path == reg.output.subjects_doc)
-                    .ok_or_else(|| "not verified: no subject document is generated".to_string())?;
-                match std::fs::read_to_string(root.join(&art.path)) {
-                    Ok(t) => Ok(handoff::generate::normalise(&t)
-                        == handoff::generate::normalise(&art.content)),
-                    Err(_) => Err(format!("not verified: {} has not been generated", art.path)),
-                }
-            });
+    let subjects_doc = handoff::generate::artifacts(reg, None)
+        .map_err(|e| format!("not verified: {e}"))
+        .and_then(|arts| {
+            let art = arts
+                .iter()
+                .find(|a| a.path == reg.output.subjects_doc)
+                .ok_or_else(|| "not verified: no subject document is generated".to_string())?;
+            match std::fs::read_to_string(root.join(&art.path)) {
+                // Current when it is what generate writes, whichever build's seal it has.
+                Ok(t) => Ok(handoff::generate::same_but_seal(
+                    &handoff::generate::normalise(&t),
+                    &handoff::generate::normalise(&art.content),
+                )),
+                Err(_) => Err(format!("not verified: {} has not been generated", art.path)),
+            }
+        });
     let mut host = evidence::Host::default();
     for file in &args.crontab {
         let text = crate::options::read(file)?;
