@@ -56,7 +56,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `NAME=JSON` (`--context state-hub.health='{"status":"ok"}'`); a value that is not JSON is taken
+/// `NAME=JSON` (`--context service.health='{"status":"ok"}'`); a value that is not JSON is taken
 /// as a string.
 pub fn parse_context_arg(arg: &str) -> Result<(String, J), String> {
     let (name, value) = arg

@@ -205,7 +205,7 @@ pub fn one_line(s: &str) -> String {
         .collect()
 }
 
-/// A YAML scalar written plain when that is unambiguous (names like `the-custodian.sweep`),
+/// A YAML scalar written plain when that is unambiguous (names like `billing.invoice-reminder`),
 /// double-quoted otherwise.
 pub fn yaml_plain(s: &str) -> String {
     let plain = s.starts_with(|c: char| c.is_ascii_alphanumeric())

@@ -325,7 +325,7 @@ impl<'a> Tap<'a> {
     }
 }
 
-/// `#12 ok org.statehub.repo.registered 5d1c…` or `#13 INVALID subject id: problem [code]; …`.
+/// `#12 ok org.example.repo.registered 5d1c…` or `#13 INVALID subject id: problem [code]; …`.
 fn human_line(line: &mut String, seq: u64, subject: &str, c: &envelope::Checked) {
     use std::fmt::Write as _;
     let mut buf = uuid::Uuid::encode_buffer();

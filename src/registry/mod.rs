@@ -90,7 +90,7 @@ pub struct Envelope {
 
 /// `[names]`: how generated documents and `handoff plan` refer to the publishing service and to
 /// the engine that runs the ActivityDefinitions, as the words read mid-sentence
-/// (`"the state hub"`, `"activity-core"`). Unlike `[envelope].publisher`, an identifier carried in
+/// (`"the billing service"`, `"the automation engine"`). Unlike `[envelope].publisher`, an identifier carried in
 /// every event, these are prose only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Names {

@@ -34,7 +34,7 @@ fn snake_case(text: &str) -> String {
 }
 
 /// A subject of the form `<prefix>.<entity>.<event>` close to `subject`, if one can be made:
-/// `org.statehub.Invoice-Voided` gives `org.statehub.invoice.voided`.
+/// `org.billing.Invoice-Voided` gives `org.billing.invoice.voided`.
 pub(super) fn suggest_subject(prefix: &str, subject: &str) -> Option<String> {
     let rest = subject.strip_prefix(prefix)?.strip_prefix('.')?;
     let mut tokens: Vec<String> = rest
@@ -124,11 +124,15 @@ pub fn check_definition_name(
             file.diagnostic(
                 Code::InvalidName,
                 name.span.clone(),
-                format!("definition name `{}` is not of the form `namespace.name`", name.value),
+                format!(
+                    "definition name `{}` is not of the form `namespace.name`",
+                    name.value
+                ),
             )
             .with_help(match suggest_definition_name(name) {
                 Some(s) => format!("use lowercase letters, digits and dashes: `{s}`"),
-                None => "use lowercase letters, digits and dashes, e.g. `the-custodian.state-hub-consistency-sweep`".to_string(),
+                None => "use lowercase letters, digits and dashes, e.g. `billing.invoice-reminder`"
+                    .to_string(),
             }),
         );
     }
@@ -221,7 +225,7 @@ pub fn output_path_suggestion(path: &str) -> String {
     }
 }
 
-/// A valid definition name close to `name`: `The_Custodian.Sweep` gives `the-custodian.sweep`.
+/// A valid definition name close to `name`: `Billing.Invoice_Reminder` gives `billing.invoice-reminder`.
 fn suggest_definition_name(name: &str) -> Option<String> {
     let (ns, n) = name.split_once('.')?;
     let part = |p: &str| snake_case(p).replace('_', "-");
