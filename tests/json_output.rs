@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::common::{Run, Test, copy_tree, fixture, handoff, read, repo, repo_copy};
-use crate::support::{NatsServer, block_on, json_lines};
+use crate::support::{NatsServer, PUBLISH_REPO, block_on, json_lines};
 
 /// The commands whose output has a schema, `docs/schemas/output/<name>.schema.json`.
 const JSON_COMMANDS: &[&str] = &[
@@ -313,17 +313,7 @@ fn tap_lines_and_simulate_replaying_them() {
             .run()
     };
     at(&["stream", "ensure"]).code(0);
-    at(&[
-        "publish",
-        "org.statehub.repo.registered",
-        "--attr",
-        "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
-        "--attr",
-        "slug=the-custodian/state-hub",
-        "--attr",
-        "registered_at=2026-11-02T09:14:27Z",
-    ])
-    .code(0);
+    at(&PUBLISH_REPO).code(0);
     block_on(async {
         let client = async_nats::connect(&url).await.unwrap();
         let js = async_nats::jetstream::new(client);

@@ -206,17 +206,20 @@ pub fn finish(out: Output) -> Run {
     Run::from_output(out)
 }
 
+/// `handoff publish` of a valid `org.statehub.repo.registered` (this repository's registry).
+pub const PUBLISH_REPO: [&str; 8] = [
+    "publish",
+    "org.statehub.repo.registered",
+    "--attr",
+    "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
+    "--attr",
+    "slug=the-custodian/state-hub",
+    "--attr",
+    "registered_at=2026-11-02T09:14:27Z",
+];
+
 pub fn publish_repo(url: &str, id: Option<&str>) -> Run {
-    let mut args = vec![
-        "publish",
-        "org.statehub.repo.registered",
-        "--attr",
-        "repo_id=5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91",
-        "--attr",
-        "slug=the-custodian/state-hub",
-        "--attr",
-        "registered_at=2026-11-02T09:14:27Z",
-    ];
+    let mut args = PUBLISH_REPO.to_vec();
     if let Some(id) = id {
         args.extend(["--id", id]);
     }
