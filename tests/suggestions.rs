@@ -52,6 +52,12 @@ fn fix_of(help: &str) -> Option<Fix> {
     {
         return Some(Fix::Exact(x.trim_start_matches("the number ").to_string()));
     }
+    // `compare with timestamp("…") instead of a string` replaces the string literal.
+    if let Some(rest) = help.strip_prefix("compare with timestamp(")
+        && let Some(x) = rest.strip_suffix(" instead of a string")
+    {
+        return Some(Fix::Exact(format!("timestamp({x}")));
+    }
     for prefix in [
         "use snake_case: ",
         "rename it, e.g. ",

@@ -268,7 +268,13 @@ fn suggest_literal(ty: &AttrType, literal: &str) -> String {
         AttrType::Boolean if bare == "true" || bare == "false" => {
             format!("compare with {bare}, without quotes")
         }
-        AttrType::String | AttrType::Uuid | AttrType::Timestamp | AttrType::Enum(_) => {
+        AttrType::Timestamp if chrono::DateTime::parse_from_rfc3339(bare).is_ok() => {
+            format!("compare with timestamp(\"{bare}\") instead of a string")
+        }
+        AttrType::Timestamp => {
+            "compare with a timestamp literal, e.g. timestamp(\"2026-01-01T00:00:00Z\")".to_string()
+        }
+        AttrType::String | AttrType::Uuid | AttrType::Enum(_) => {
             format!("compare with the string \"{bare}\"")
         }
         _ => format!("compare with {}", ty.expectation()),

@@ -532,7 +532,7 @@ fn compatibility() {
     assert!(compatible("enum", V::String));
     assert!(!compatible("enum", V::Bool));
     assert!(compatible("uuid", V::String));
-    assert!(compatible("timestamp", V::String));
+    assert!(!compatible("timestamp", V::String));
     assert!(compatible("timestamp", V::Timestamp));
     assert!(!compatible("timestamp", V::Int));
     assert!(compatible("integer", V::Int));

@@ -42,8 +42,11 @@ impl std::fmt::Display for ValueType {
 /// Is a literal of `lit` comparable with an attribute declared as `declared` (`"string"`,
 /// `"integer"`, `"number"`, `"boolean"`, `"timestamp"`, `"uuid"`, `"enum"`)?
 ///
-/// Timestamps and UUIDs travel as strings in JSON, so string literals fit them; an integer or a
-/// number fits `Int`, `Uint` and `Double` literals (CEL compares numbers across types); `null` fits everything (attributes may be optional). A literal of
+/// UUIDs travel as strings and are bound as strings, so string literals fit them; a timestamp is
+/// bound as a CEL timestamp, so only a `timestamp("...")` literal fits it (CEL has no ordering
+/// between a timestamp and a string: the comparison would be an evaluation error); an integer or
+/// a number fits `Int`, `Uint` and `Double` literals (CEL compares numbers across types); `null`
+/// fits everything (attributes may be optional). A literal of
 /// unknown type, or an attribute type this function does not know, is given the benefit of the
 /// doubt.
 pub fn compatible(declared: &str, lit: ValueType) -> bool {
@@ -53,7 +56,7 @@ pub fn compatible(declared: &str, lit: ValueType) -> bool {
     }
     match declared {
         "string" | "enum" | "uuid" => lit == V::String,
-        "timestamp" => matches!(lit, V::String | V::Timestamp),
+        "timestamp" => lit == V::Timestamp,
         "integer" | "number" => matches!(lit, V::Int | V::Uint | V::Double),
         "boolean" => lit == V::Bool,
         _ => true,
