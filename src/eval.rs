@@ -1,7 +1,7 @@
 //! Evaluation of a definition's `rule.when` with the `cel` crate's interpreter.
 //!
 //! A [`Rule`] is compiled once (the expression parsed, bounded in size and nesting, its
-//! `requires` kept) and evaluated many times against [`Bindings`]: `event`, the envelope that
+//! `requires` kept) and evaluated many times against its bindings: `event`, the envelope that
 //! triggered it with attributes typed by the registry (timestamps as CEL timestamps, uuids and
 //! enums as strings), and `context`, the named context values. The outcome is one of
 //! [`Outcome`]: the rule fires (true), skips (false), skips because a required context is absent

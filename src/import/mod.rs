@@ -4,7 +4,7 @@
 //! its ActivityDefinition (same schedule, `when = "true"`, the same command), with an empty
 //! cutover checklist. Side effects cannot be read from a schedule, so none are declared: step 1
 //! of the checklist is exactly what comes next. Entries are TOML text, added to the registry by
-//! `--write` after its last migration (so nothing in the file is reformatted, see [`write`]) once
+//! `--write` after its last migration (so nothing in the file is reformatted, see [`write`](mod@write)) once
 //! the result is known to load.
 
 pub mod crontab;
