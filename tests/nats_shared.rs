@@ -167,3 +167,26 @@ fn a_second_publisher_shares_the_stream_and_a_conflicting_one_is_named() {
         r.stdout
     );
 }
+
+/// `publish` creates a missing stream as `stream ensure` does, so it names a stream of another
+/// name whose filter overlaps instead of passing on the server's bare refusal, and creates
+/// nothing.
+#[test]
+fn publish_names_an_overlapping_stream_instead_of_creating_its_own() {
+    let server = NatsServer::start();
+    let url = server.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let other = billing(tmp.path(), "BILLING_EVENTS", r#"["org.billing.>"]"#, "30d");
+    let r = handoff(Some(&url), &["--registry", &other, "stream", "ensure"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = handoff(Some(&url), &support::PUBLISH_REPO);
+    assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "no stream captures it, and stream ACTIVITY_EVENTS (subjects org.>) cannot be created because stream BILLING_EVENTS already captures org.billing.>"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(live(&url, "ACTIVITY_EVENTS").is_none());
+}

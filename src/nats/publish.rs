@@ -78,6 +78,18 @@ pub async fn publish(
                 .unwrap_or_else(|_| Ok(Live::Unavailable("no answer from JetStream".into())));
                 let reason = match asked? {
                     Live::Missing if !created_stream => {
+                        // As `stream ensure` does: a stream of another name on an overlapping
+                        // filter would make the creation fail with a bare server error.
+                        if let Some((other, subjects)) =
+                            super::shared::overlapping(js, stream_config).await?
+                        {
+                            return Err(format!(
+                                "cannot publish {subject}: no stream captures it, and stream {} (subjects {}) cannot be created because stream {other} already captures {}; run `handoff stream ensure` for what to change; nothing was published",
+                                stream_config.name,
+                                stream_config.subjects.join(", "),
+                                subjects.join(", ")
+                            ));
+                        }
                         super::stream::create(js, stream_config).await?;
                         created_stream = true;
                         continue;

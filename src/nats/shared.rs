@@ -96,27 +96,37 @@ pub async fn ensure(
         Some(_) => super::stream::ensure(js, wanted, update)
             .await
             .map(Outcome::Own),
-        None => {
-            let mut streams = js.streams();
-            while let Some(s) = streams.next().await {
-                let s = s.map_err(|e| format!("cannot list streams: {e}"))?;
-                let overlapping = s
-                    .config
-                    .subjects
-                    .iter()
-                    .any(|o| wanted.subjects.iter().any(|w| patterns_overlap(o, w)));
-                if overlapping {
-                    return Ok(Outcome::Conflict {
-                        other: s.config.name.clone(),
-                        other_subjects: s.config.subjects.clone(),
-                    });
-                }
-            }
-            super::stream::ensure(js, wanted, update)
+        None => match overlapping(js, wanted).await? {
+            Some((other, other_subjects)) => Ok(Outcome::Conflict {
+                other,
+                other_subjects,
+            }),
+            None => super::stream::ensure(js, wanted, update)
                 .await
-                .map(Outcome::Own)
+                .map(Outcome::Own),
+        },
+    }
+}
+
+/// Another stream (its name and filter) whose filter overlaps `wanted`'s: creating `wanted`
+/// would fail, as JetStream lets no two streams share subjects.
+pub async fn overlapping(
+    js: &jetstream::Context,
+    wanted: &stream::Config,
+) -> Result<Option<(String, Vec<String>)>, String> {
+    let mut streams = js.streams();
+    while let Some(s) = streams.next().await {
+        let s = s.map_err(|e| format!("cannot list streams: {e}"))?;
+        let overlaps = s
+            .config
+            .subjects
+            .iter()
+            .any(|o| wanted.subjects.iter().any(|w| patterns_overlap(o, w)));
+        if overlaps && s.config.name != wanted.name {
+            return Ok(Some((s.config.name.clone(), s.config.subjects.clone())));
         }
     }
+    Ok(None)
 }
 
 #[cfg(test)]
