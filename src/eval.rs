@@ -576,7 +576,7 @@ pub fn logical_operands(src: &str) -> Vec<String> {
         match inner
             .strip_prefix('(')
             .and_then(|r| r.strip_suffix(')'))
-            .filter(|body| balanced(body))
+            .filter(|body| crate::rule::balanced(body))
         {
             Some(body) => s = body.trim(),
             None => break,
@@ -616,35 +616,6 @@ pub fn logical_operands(src: &str) -> Vec<String> {
     }
     parts.push(s[start..].trim().to_string());
     parts
-}
-
-/// Whether brackets in `s` never close more than they opened and end balanced (outside strings).
-fn balanced(s: &str) -> bool {
-    let (mut depth, mut quote, mut escaped) = (0i32, None::<char>, false);
-    for c in s.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    depth == 0 && quote.is_none()
 }
 
 /// An interpreter error in words.

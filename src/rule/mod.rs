@@ -111,7 +111,24 @@ const INLINE_MAX_DEPTH: usize = 12;
 
 /// The deepest nesting of brackets, outside string literals.
 pub fn nesting_depth(expr: &str) -> usize {
-    let (mut depth, mut max, mut quote, mut escaped) = (0usize, 0usize, None::<char>, false);
+    brackets(expr).deepest
+}
+
+/// Whether brackets in `expr` (outside string literals) never close more than they opened, and
+/// all are closed at the end with no string left open.
+pub fn balanced(expr: &str) -> bool {
+    brackets(expr).balanced
+}
+
+/// What one scan of an expression's brackets (outside string literals) finds.
+struct Brackets {
+    deepest: usize,
+    balanced: bool,
+}
+
+fn brackets(expr: &str) -> Brackets {
+    let (mut depth, mut deepest, mut quote, mut escaped) = (0usize, 0usize, None::<char>, false);
+    let mut underflow = false;
     for c in expr.chars() {
         if let Some(q) = quote {
             if escaped {
@@ -127,13 +144,19 @@ pub fn nesting_depth(expr: &str) -> usize {
             '"' | '\'' => quote = Some(c),
             '(' | '[' | '{' => {
                 depth += 1;
-                max = max.max(depth);
+                deepest = deepest.max(depth);
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => underflow = true,
+            },
             _ => {}
         }
     }
-    max
+    Brackets {
+        deepest,
+        balanced: !underflow && depth == 0 && quote.is_none(),
+    }
 }
 
 fn analyze_here(expr: &str) -> Result<Analysis, Finding> {

@@ -557,3 +557,14 @@ fn numbers_compare_with_numeric_literals_only() {
         assert!(!compatible("number", lit), "{lit}");
     }
 }
+
+#[test]
+fn one_bracket_scan_gives_depth_and_balance_outside_strings() {
+    use crate::rule::{balanced, nesting_depth};
+    assert_eq!(nesting_depth(r#"a(b[c{d}]) && e("((")"#), 3);
+    assert!(balanced(r#"f(x[1], {"a": ")"})"#));
+    assert!(!balanced(")("), "closes before it opens");
+    assert!(!balanced("f(x"), "left open");
+    assert!(!balanced(r#"f("x)"#), "a string left open");
+    assert_eq!(nesting_depth(")(("), 2, "an extra close does not go below zero");
+}
