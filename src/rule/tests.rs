@@ -566,5 +566,9 @@ fn one_bracket_scan_gives_depth_and_balance_outside_strings() {
     assert!(!balanced(")("), "closes before it opens");
     assert!(!balanced("f(x"), "left open");
     assert!(!balanced(r#"f("x)"#), "a string left open");
-    assert_eq!(nesting_depth(")(("), 2, "an extra close does not go below zero");
+    assert_eq!(
+        nesting_depth(")(("),
+        2,
+        "an extra close does not go below zero"
+    );
 }
