@@ -1,6 +1,9 @@
 //! TOML (the registry) into the positioned tree, with the spans of the `toml` crate's borrowed
 //! document (`DeTable`): it keeps no formatting, so it takes a fraction of the memory of an
-//! editable document (toml_edit's took ~40 bytes per byte of registry).
+//! editable document (toml_edit's took ~40 bytes per byte of registry). A large registry is
+//! read in pieces (`chunked`), in parallel, with the same result as reading it whole.
+
+mod chunked;
 
 use std::ops::Range;
 
@@ -23,9 +26,14 @@ pub fn parse_toml(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
             .with_help("fix the TOML syntax; see https://toml.io for the format"),
         )
     };
+    if file.text.len() >= chunked::MIN_LEN
+        && let Some(node) = chunked::parse(&file.text, chunked::PIECE_LEN)
+    {
+        return Ok(node);
+    }
     let doc = DeTable::parse(file.text.as_str())
         .map_err(|e| error(e.span().unwrap_or(0..0), e.message()))?;
-    let value = toml_table(doc.get_ref()).map_err(|(span, m)| error(span, &m))?;
+    let value = toml_table(doc.get_ref(), 0).map_err(|(span, m)| error(span, &m))?;
     Ok(Node {
         value,
         span: 0..file.text.len(),
@@ -34,22 +42,27 @@ pub fn parse_toml(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
 
 type Converted<T> = Result<T, (Range<usize>, String)>;
 
-fn toml_table(table: &DeTable) -> Converted<Value> {
+/// The table as a map; every span is moved by `at` (where the parsed text starts in the file).
+fn toml_table(table: &DeTable, at: usize) -> Converted<Value> {
     let mut entries = Vec::with_capacity(table.len());
     for (k, v) in table {
         entries.push((
             Key {
                 name: k.get_ref().to_string(),
-                span: k.span(),
+                span: shift(k.span(), at),
             },
-            toml_value(v)?,
+            toml_value(v, at)?,
         ));
     }
     Ok(Value::Map(entries))
 }
 
-fn toml_value(v: &Spanned<DeValue>) -> Converted<Node> {
-    let span = v.span();
+fn shift(span: Range<usize>, at: usize) -> Range<usize> {
+    span.start + at..span.end + at
+}
+
+fn toml_value(v: &Spanned<DeValue>, at: usize) -> Converted<Node> {
+    let span = shift(v.span(), at);
     let value = match v.get_ref() {
         DeValue::String(s) => Value::Str(s.to_string()),
         DeValue::Integer(i) => Value::Int(
@@ -63,8 +76,12 @@ fn toml_value(v: &Spanned<DeValue>) -> Converted<Node> {
         ),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => Value::Datetime(d.to_string()),
-        DeValue::Array(a) => Value::Seq(a.iter().map(toml_value).collect::<Converted<_>>()?),
-        DeValue::Table(t) => toml_table(t)?,
+        DeValue::Array(a) => Value::Seq(
+            a.iter()
+                .map(|v| toml_value(v, at))
+                .collect::<Converted<_>>()?,
+        ),
+        DeValue::Table(t) => toml_table(t, at)?,
     };
     Ok(Node { value, span })
 }
