@@ -91,6 +91,45 @@ fn generate_is_deterministic_and_idempotent() {
     }
 }
 
+/// Generated files are readable as any new file is (they were created 0600, through the
+/// temporary file's permissions); a file regenerated keeps the permissions it was given.
+#[cfg(unix)]
+#[test]
+fn generated_files_get_the_usual_permissions_and_keep_their_own() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("subjects.toml"),
+        tmp.path().join("subjects.toml"),
+    )
+    .unwrap();
+    let out = handoff(tmp.path(), &["generate"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The child inherits this process's umask: a file created here is the usual.
+    let usual = tmp.path().join("usual");
+    std::fs::File::create(&usual).unwrap();
+    let mut files = Vec::new();
+    collect(tmp.path(), &mut files);
+    assert!(files.len() > 10);
+    for f in &files {
+        assert_eq!(mode(f), mode(&usual), "{}", f.display());
+    }
+    // Made group-writable by its owner, then stale: rewritten with its own permissions.
+    let doc = tmp.path().join("docs/nats-event-subjects.md");
+    std::fs::set_permissions(&doc, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let text = read(&tmp.path().join("subjects.toml"));
+    std::fs::write(
+        tmp.path().join("subjects.toml"),
+        text.replace("A repository was registered", "A repo was registered"),
+    )
+    .unwrap();
+    let out = handoff(tmp.path(), &["generate"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(read(&doc).contains("A repo was registered"));
+    assert_eq!(mode(&doc), 0o664);
+}
+
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();

@@ -14,7 +14,8 @@
 //! generated for a since renamed subject or migration, or an old `[output]` path, are found as
 //! orphans (and removed by `--prune` while unedited). Output paths are resolved through
 //! symbolic links and refused outside the registry's folder; temporary files are named
-//! `.handoff-tmp-*` and cleaned by the next run; every file is tried, and the outcomes say
+//! `.handoff-tmp-*` and cleaned by the next run (on Linux, new files have no temporary name:
+//! see `atomic`); every file is tried, and the outcomes say
 //! exactly which were and were not written.
 //!
 //! `artifacts` plans the files of a registry and renders them on demand (a [`Generator`]),
@@ -22,6 +23,7 @@
 //! writes, checks and prunes them, with the manifest.
 
 mod artifacts;
+mod atomic;
 mod seal;
 #[cfg(test)]
 mod tests;
@@ -31,9 +33,10 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use artifacts::{Generator, Planned, artifacts, relative};
+pub use atomic::{TMP_PREFIX, write_atomic};
 pub use seal::{INPUTS, SEAL, normalise, same_but_seal, seal, seal_intact, seal_with_inputs};
 pub use views::{context, registry_label, sample_envelope};
-pub use write::{MANIFEST, TMP_PREFIX, WriteOptions, check, manifest_content, write, write_atomic};
+pub use write::{MANIFEST, WriteOptions, check, manifest_content, write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -8,19 +8,16 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::artifacts::{Generator, Planned};
+use super::atomic::write_atomic;
 use super::seal::{
     SEAL, Sealed, ZERO_HASH, normalise, read_seal, same_but_seal, seal, seal_intact,
 };
-use super::{Artifact, FileOutcome, Kind, Outcome};
+use super::{Artifact, FileOutcome, Kind, Outcome, TMP_PREFIX};
 
 /// The file, beside the registry, that lists every file generate owns: what it writes now and
 /// orphans it wrote earlier and has not removed. It is how generate finds orphans after a
 /// subject is renamed or an `[output]` path changes.
 pub const MANIFEST: &str = ".handoff-manifest";
-
-/// Temporary files are named with this prefix, so leftovers of an interrupted run are
-/// recognisable; the next `generate` removes them.
-pub const TMP_PREFIX: &str = ".handoff-tmp-";
 
 /// What `write` and `check` do.
 #[derive(Debug, Clone, Copy, Default)]
@@ -453,20 +450,4 @@ pub fn check(root: &Path, generator: &Generator) -> Result<Vec<FileOutcome>, Str
     ));
     outcomes.extend(found.into_iter().map(|(p, o)| FileOutcome::new(&p, o)));
     Ok(outcomes)
-}
-
-/// Writes through a temporary file (`.handoff-tmp-*`) in the same folder and a rename, so a
-/// reader never sees a half-written file.
-pub fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, content.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
 }
