@@ -145,7 +145,7 @@ impl<'r> Generator<'r> {
             Source::RegistrySchema => json_file(schema::registry(), &label()),
         };
         Ok(Artifact {
-            content: seal_with_inputs(&content, &self.inputs_of(&p.path)),
+            content: seal_with_inputs(content, &self.inputs_of(&p.path)),
             path: p.path.clone(),
             kind: p.kind,
         })

@@ -94,30 +94,35 @@ fn content_digest(text: &str, p: &Place) -> String {
 /// Seals `content` (whose seal placeholder, if any, is `handoff:sha256=` and 64 zeros) without
 /// an inputs digest: the content digest only (the manifest, and drafts rendered on their own).
 pub fn seal(content: &str) -> String {
-    let Some(p) = place(content) else {
-        return content.to_string();
-    };
-    let digest = content_digest(content, &p);
     let mut out = content.to_string();
-    out.replace_range(p.content, &digest);
+    seal_in_place(&mut out);
     out
+}
+
+/// Writes the content digest into the seal of `text`, in place (the digest has the
+/// placeholder's length).
+fn seal_in_place(text: &mut String) {
+    if let Some(p) = place(text) {
+        let digest = content_digest(text, &p);
+        text.replace_range(p.content, &digest);
+    }
 }
 
 /// Seals `content` with the inputs digest `inputs` (64 hex digits): the placeholder (or an
 /// existing seal) becomes `handoff:sha256=<content digest> inputs=<inputs>`. Content without a
-/// seal (a template override that left it out) is returned as it is.
-pub fn seal_with_inputs(content: &str, inputs: &str) -> String {
-    let Some(p) = place(content) else {
-        return content.to_string();
+/// seal (a template override that left it out) is returned as it is. The text is sealed in
+/// place, not copied (a generated file can be megabytes).
+pub fn seal_with_inputs(mut content: String, inputs: &str) -> String {
+    let Some(p) = place(&content) else {
+        return content;
     };
-    let mut out = String::with_capacity(content.len() + INPUTS.len() + 64);
-    out.push_str(&content[..p.content.start]);
-    out.push_str(ZERO_HASH);
-    out.push_str(INPUTS);
-    out.push_str(inputs);
-    let rest = p.inputs.map_or(p.content.end, |r| r.end);
-    out.push_str(&content[rest..]);
-    seal(&out)
+    content.replace_range(p.content.clone(), ZERO_HASH);
+    match p.inputs {
+        Some(r) => content.replace_range(r, inputs),
+        None => content.insert_str(p.content.end, &format!("{INPUTS}{inputs}")),
+    }
+    seal_in_place(&mut content);
+    content
 }
 
 /// `Some(true)` when the file's seal matches its content, `Some(false)` when it was edited,
@@ -171,13 +176,13 @@ mod tests {
     #[test]
     fn a_seal_with_inputs_is_intact_and_records_them() {
         let inputs = "ab".repeat(32);
-        let sealed = seal_with_inputs(T, &inputs);
+        let sealed = seal_with_inputs(T.to_string(), &inputs);
         assert!(sealed.contains(&format!("{INPUTS}{inputs}\nbody")));
         assert_eq!(seal_intact(&sealed), Some(true));
         assert_eq!(read_seal(&sealed), Sealed::Intact(Some(inputs.as_str())));
         // Resealing with other inputs replaces them.
         let other = "cd".repeat(32);
-        let resealed = seal_with_inputs(&sealed, &other);
+        let resealed = seal_with_inputs(sealed.clone(), &other);
         assert_eq!(read_seal(&resealed), Sealed::Intact(Some(other.as_str())));
         assert!(same_but_seal(&sealed, &resealed));
         assert!(same_but_seal(&seal(T), &resealed));
@@ -185,7 +190,7 @@ mod tests {
 
     #[test]
     fn an_edit_anywhere_breaks_the_seal() {
-        let sealed = seal_with_inputs(T, &"ab".repeat(32));
+        let sealed = seal_with_inputs(T.to_string(), &"ab".repeat(32));
         assert_eq!(read_seal(&sealed.replace("body", "bodY")), Sealed::Broken);
         // The inputs digest is covered by the content digest.
         let i = sealed.find(INPUTS).unwrap() + INPUTS.len();
