@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 pub use artifacts::{Generator, Planned, artifacts, relative};
 pub use atomic::{TMP_PREFIX, write_atomic};
 pub use seal::{INPUTS, SEAL, normalise, same_but_seal, seal, seal_intact, seal_with_inputs};
-pub use views::{context, registry_label, sample_envelope};
+pub use views::{registry_label, sample_envelope};
 pub use write::{MANIFEST, WriteOptions, check, manifest_content, write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
