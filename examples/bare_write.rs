@@ -5,6 +5,8 @@
 //!
 //!     cargo run --release --example bare_write -- GENERATED_TREE NEW_FOLDER
 
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark tool: its figures are the output
+
 use std::path::{Path, PathBuf};
 
 // The same allocator as the handoff binary.
