@@ -216,7 +216,7 @@ impl Matcher {
                 .collect();
         }
         let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
-        for s in &reg.subjects {
+        for s in reg.subjects.iter() {
             let list: Vec<usize> = definitions
                 .iter()
                 .enumerate()

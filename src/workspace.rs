@@ -239,7 +239,7 @@ fn all_subjects_and_contexts(
     let mut subjects = Vec::new();
     let mut contexts = Vec::new();
     for (_, _, r) in loaded {
-        for s in &r.subjects {
+        for s in r.subjects.iter() {
             if !subjects
                 .iter()
                 .any(|x: &crate::registry::Subject| x.subject.value == s.subject.value)
@@ -302,7 +302,7 @@ fn check_definitions(
         let shared = loaded[0].2.stream.clone();
         for (_, p, r) in loaded {
             let mut view = r.clone();
-            view.subjects = subjects.clone();
+            view.subjects = std::sync::Arc::new(subjects.clone());
             view.contexts = contexts.clone();
             view.stream = shared.clone();
             view.reindex();
@@ -414,7 +414,7 @@ fn across(loaded: &[(&Member, Project, Registry)]) -> Vec<Diagnostic> {
                 }),
             );
         }
-        for s in &r.subjects {
+        for s in r.subjects.iter() {
             let Some((_, op, other)) = loaded[..i]
                 .iter()
                 .find(|(_, _, o)| o.subject(&s.subject).is_some())

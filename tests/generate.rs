@@ -352,7 +352,7 @@ fn sample_envelopes_match_their_subject_schemas() {
     let file = SourceFile::new("subjects.toml", read(&repo().join("subjects.toml")));
     let (reg, _) = handoff::validate::load_registry(file);
     let reg = reg.unwrap();
-    for s in &reg.subjects {
+    for s in reg.subjects.iter() {
         let path = repo().join(format!("docs/schemas/{}.schema.json", s.subject.value));
         let schema: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
         let validator = jsonschema::options()

@@ -96,7 +96,7 @@ pub fn audit(reg: &Registry, root: &Path, cfg: &SourceConfig) -> Result<Outcome,
     };
 
     let mut sites = Sites::default();
-    for s in &reg.subjects {
+    for s in reg.subjects.iter() {
         check_trigger_site(&cx, s, &mut sites, &mut diags);
     }
     for (subject, extra) in &cfg.extra_sites {

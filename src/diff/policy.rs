@@ -220,7 +220,7 @@ fn bump_violation(
 /// New subjects whose `since` is not the new registry version.
 fn since_violations(old: &Registry, new: &Registry) -> Vec<Violation> {
     let mut out = Vec::new();
-    for s in &new.subjects {
+    for s in new.subjects.iter() {
         if old.subject(&s.subject).is_none() && s.since != new.version {
             out.push(Violation {
                 rule: Policy::SinceMismatch,

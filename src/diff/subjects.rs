@@ -123,7 +123,7 @@ pub fn compare(old: &Registry, new: &Registry) -> Vec<Change> {
             },
         ));
     }
-    for n in &new.subjects {
+    for n in new.subjects.iter() {
         let Some(o) = old.subject(&n.subject) else {
             continue;
         };

@@ -1,6 +1,10 @@
 //! The template context: the registry, its subjects and its migrations as the templates see
 //! them.
 
+use std::sync::Arc;
+
+use minijinja::Value;
+use minijinja::value::{Enumerator, Object};
 use serde_json::{Value as J, json};
 use sha2::{Digest, Sha256};
 
@@ -10,20 +14,25 @@ use crate::registry::{AttrType, Instruction, Migration, Registry, StepState, Sub
 use super::relative;
 
 /// The data every template sees -- `registry`, `subjects`, `migrations` -- as minijinja values.
-/// The subjects' views are built as minijinja values directly (as JSON, the views of 10,000
-/// subjects took ~200 MB; JSON converted one by one, a fifth of generate's CPU), and a
-/// subject's `py_params` shares its `attributes`' values. The `registry` and `migrations`
-/// views are returned as JSON too: drafts are rendered from them.
+/// Each subject is a [`SubjectView`], whose fields are computed as templates read them. The
+/// `registry` and `migrations` views are returned as JSON too: drafts are rendered from them.
 pub fn context_value(
     reg: &Registry,
     env: &minijinja::Environment,
 ) -> Result<(J, J, minijinja::Value), String> {
-    use minijinja::Value;
-    use rayon::prelude::*;
-    let subjects: Vec<Value> = reg
-        .subjects
-        .par_iter()
-        .map(|s| subject_view(reg, s))
+    let shared = Arc::new(Shared {
+        subjects: Arc::clone(&reg.subjects),
+        prefix: reg.subject_prefix.clone(),
+        envelope_version: reg.envelope.version.clone(),
+        publisher: reg.envelope.publisher.clone(),
+    });
+    let subjects: Vec<Value> = (0..reg.subjects.len())
+        .map(|k| {
+            Value::from_object(SubjectView {
+                shared: Arc::clone(&shared),
+                k,
+            })
+        })
         .collect();
     let (registry, migrations) = registry_and_migrations(reg, env)?;
     let value = Value::from_iter([
@@ -108,6 +117,10 @@ fn parent(path: &str) -> &str {
 
 /// A deterministic sample envelope for a subject: the attributes' examples, a stable id.
 pub fn sample_envelope(reg: &Registry, s: &Subject) -> J {
+    sample_of(&reg.envelope.version, &reg.envelope.publisher, s)
+}
+
+fn sample_of(version: &str, publisher: &str, s: &Subject) -> J {
     let digest = Sha256::digest(s.subject.as_bytes());
     let h: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     // Shape it as a version-4 UUID so it passes the envelope schema.
@@ -134,104 +147,189 @@ pub fn sample_envelope(reg: &Registry, s: &Subject) -> J {
     json!({
         "id": id,
         "type": s.subject.value,
-        "version": reg.envelope.version,
+        "version": version,
         "timestamp": timestamp,
-        "publisher": reg.envelope.publisher,
+        "publisher": publisher,
         "attributes": attributes,
     })
 }
 
-/// A subject as the templates see it.
-fn subject_view(reg: &Registry, s: &Subject) -> minijinja::Value {
-    use minijinja::Value;
-    let attributes: Vec<Value> = s.attributes.iter().map(attribute_view).collect();
-    // Python keyword arguments: required ones first, then optional ones, each in registry order
-    // (the same values as `attributes`, shared).
-    let py_params: Vec<Value> = (s.attributes.iter().zip(&attributes))
-        .filter(|(a, _)| a.required)
-        .chain(
-            s.attributes
-                .iter()
-                .zip(&attributes)
-                .filter(|(a, _)| !a.required),
-        )
-        .map(|(_, v)| v.clone())
-        .collect();
-    let sample = sample_envelope(reg, s);
-    Value::from_iter([
-        ("subject", Value::from(s.subject.value.as_str())),
-        ("entity", Value::from(s.entity(&reg.subject_prefix))),
-        ("event", Value::from(s.event())),
-        ("since", Value::from(s.since.as_str())),
-        ("summary", Value::from(s.summary.as_str())),
-        ("trigger_site", Value::from(s.trigger_site.value.as_str())),
-        ("fires", Value::from(s.fires.as_str())),
-        ("anchor", Value::from(s.subject.value.replace('.', "-"))),
-        (
-            "publisher_fn",
-            Value::from(s.publisher_fn(&reg.subject_prefix)),
-        ),
-        ("attributes", Value::from(attributes)),
-        ("py_params", Value::from(py_params)),
-        (
-            "sample_envelope",
-            Value::from(serde_json::to_string_pretty(&sample).unwrap_or_default()),
-        ),
-        (
-            "schema_file",
-            Value::from(format!("{}.schema.json", s.subject.value)),
-        ),
-        ("deprecated", deprecation_view(s.deprecated.as_ref())),
-    ])
+/// What every subject's view reads of the registry: the subjects (shared with the registry,
+/// not copied) and the few registry-wide values a view uses.
+#[derive(Debug)]
+struct Shared {
+    subjects: Arc<Vec<Subject>>,
+    prefix: String,
+    envelope_version: String,
+    publisher: String,
 }
 
-fn attribute_view(a: &crate::registry::Attribute) -> minijinja::Value {
-    use minijinja::Value;
-    let (py_type, py_convert) = match &a.ty {
-        AttrType::String => ("str".to_string(), "str"),
-        AttrType::Integer => ("int".to_string(), "int"),
-        AttrType::Number => ("float".to_string(), "float"),
-        AttrType::Boolean => ("bool".to_string(), "bool"),
-        AttrType::Timestamp => ("Union[str, datetime]".to_string(), "timestamp"),
-        AttrType::Uuid => ("Union[str, UUID]".to_string(), "uuid"),
-        AttrType::Enum(values) => (
-            format!(
-                "Literal[{}]",
-                values
-                    .iter()
-                    .map(|v| crate::render::py_str(v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+/// A subject as the templates see it. Each field is computed when a template reads it, so the
+/// context holds no copy of the subjects (built whole, the views of 10,000 subjects took
+/// ~50 MB, and a fifth of generate's CPU as JSON).
+#[derive(Debug)]
+struct SubjectView {
+    shared: Arc<Shared>,
+    k: usize,
+}
+
+const SUBJECT_FIELDS: &[&str] = &[
+    "subject",
+    "entity",
+    "event",
+    "since",
+    "summary",
+    "trigger_site",
+    "fires",
+    "anchor",
+    "publisher_fn",
+    "attributes",
+    "py_params",
+    "sample_envelope",
+    "schema_file",
+    "deprecated",
+];
+
+impl SubjectView {
+    fn subject(&self) -> &Subject {
+        &self.shared.subjects[self.k]
+    }
+
+    fn attribute(&self, j: usize) -> Value {
+        Value::from_object(AttributeView {
+            shared: Arc::clone(&self.shared),
+            k: self.k,
+            j,
+        })
+    }
+}
+
+impl Object for SubjectView {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let s = self.subject();
+        let prefix = &self.shared.prefix;
+        Some(match key.as_str()? {
+            "subject" => Value::from(s.subject.value.as_str()),
+            "entity" => Value::from(s.entity(prefix)),
+            "event" => Value::from(s.event()),
+            "since" => Value::from(s.since.as_str()),
+            "summary" => Value::from(s.summary.as_str()),
+            "trigger_site" => Value::from(s.trigger_site.value.as_str()),
+            "fires" => Value::from(s.fires.as_str()),
+            "anchor" => Value::from(s.subject.value.replace('.', "-")),
+            "publisher_fn" => Value::from(s.publisher_fn(prefix)),
+            "attributes" => Value::from(
+                (0..s.attributes.len())
+                    .map(|j| self.attribute(j))
+                    .collect::<Vec<_>>(),
             ),
-            "enum",
-        ),
-    };
-    let (type_text, values) = match &a.ty {
-        AttrType::Enum(v) => (format!("enum: {}", v.join(", ")), v.clone()),
-        t => (t.name().to_string(), Vec::new()),
-    };
-    Value::from_iter([
-        ("name", Value::from(a.name.as_str())),
-        ("type", Value::from(a.ty.name())),
-        ("type_text", Value::from(type_text)),
-        ("values", Value::from(values)),
-        ("required", Value::from(a.required)),
-        ("description", Value::from(a.description.as_str())),
-        ("example", Value::from_serialize(&a.example)),
-        (
-            "example_json",
-            Value::from(serde_json::to_string(&a.example).unwrap_or_default()),
-        ),
-        ("py_type", Value::from(py_type)),
-        ("py_convert", Value::from(py_convert)),
-        ("deprecated", deprecation_view(a.deprecated.as_ref())),
-    ])
+            // Python keyword arguments: required ones first, then optional ones, each in
+            // registry order.
+            "py_params" => {
+                let (required, optional): (Vec<usize>, Vec<usize>) =
+                    (0..s.attributes.len()).partition(|&j| s.attributes[j].required);
+                Value::from(
+                    required
+                        .into_iter()
+                        .chain(optional)
+                        .map(|j| self.attribute(j))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            "sample_envelope" => {
+                let sh = &self.shared;
+                let sample = sample_of(&sh.envelope_version, &sh.publisher, s);
+                Value::from(serde_json::to_string_pretty(&sample).unwrap_or_default())
+            }
+            "schema_file" => Value::from(format!("{}.schema.json", s.subject.value)),
+            "deprecated" => deprecation_view(s.deprecated.as_ref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(SUBJECT_FIELDS)
+    }
+}
+
+/// An attribute of a subject as the templates see it, computed as it is read.
+#[derive(Debug)]
+struct AttributeView {
+    shared: Arc<Shared>,
+    k: usize,
+    j: usize,
+}
+
+const ATTRIBUTE_FIELDS: &[&str] = &[
+    "name",
+    "type",
+    "type_text",
+    "values",
+    "required",
+    "description",
+    "example",
+    "example_json",
+    "py_type",
+    "py_convert",
+    "deprecated",
+];
+
+impl Object for AttributeView {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let a = &self.shared.subjects[self.k].attributes[self.j];
+        Some(match key.as_str()? {
+            "name" => Value::from(a.name.as_str()),
+            "type" => Value::from(a.ty.name()),
+            "type_text" => match &a.ty {
+                AttrType::Enum(v) => Value::from(format!("enum: {}", v.join(", "))),
+                t => Value::from(t.name()),
+            },
+            "values" => match &a.ty {
+                AttrType::Enum(v) => Value::from(v.clone()),
+                _ => Value::from(Vec::<Value>::new()),
+            },
+            "required" => Value::from(a.required),
+            "description" => Value::from(a.description.as_str()),
+            "example" => Value::from_serialize(&a.example),
+            "example_json" => Value::from(serde_json::to_string(&a.example).unwrap_or_default()),
+            "py_type" => match &a.ty {
+                AttrType::String => Value::from("str"),
+                AttrType::Integer => Value::from("int"),
+                AttrType::Number => Value::from("float"),
+                AttrType::Boolean => Value::from("bool"),
+                AttrType::Timestamp => Value::from("Union[str, datetime]"),
+                AttrType::Uuid => Value::from("Union[str, UUID]"),
+                AttrType::Enum(values) => Value::from(format!(
+                    "Literal[{}]",
+                    values
+                        .iter()
+                        .map(|v| crate::render::py_str(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            },
+            "py_convert" => Value::from(match &a.ty {
+                AttrType::String => "str",
+                AttrType::Integer => "int",
+                AttrType::Number => "float",
+                AttrType::Boolean => "bool",
+                AttrType::Timestamp => "timestamp",
+                AttrType::Uuid => "uuid",
+                AttrType::Enum(_) => "enum",
+            }),
+            "deprecated" => deprecation_view(a.deprecated.as_ref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(ATTRIBUTE_FIELDS)
+    }
 }
 
 /// `deprecated` of a subject or attribute for the templates: none, or its version, reason and
 /// replacement.
-fn deprecation_view(d: Option<&crate::registry::Deprecation>) -> minijinja::Value {
-    use minijinja::Value;
+fn deprecation_view(d: Option<&crate::registry::Deprecation>) -> Value {
     d.map_or(Value::from(()), |d| {
         Value::from_iter([
             ("version", Value::from(d.version.as_str())),

@@ -114,7 +114,7 @@ fn build(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> Option<
         envelope,
         names,
         contexts,
-        subjects,
+        subjects: std::sync::Arc::new(subjects),
         migrations,
         output,
         source,
@@ -310,7 +310,7 @@ fn check_subjects(file: &SourceFile, r: &Registry, diags: &mut Vec<Diagnostic>) 
     // By name: a linear search here was quadratic in the number of subjects.
     let mut seen: std::collections::HashMap<&str, &Spanned<String>> =
         std::collections::HashMap::with_capacity(r.subjects.len());
-    for s in &r.subjects {
+    for s in r.subjects.iter() {
         let subj = &s.subject;
         if let Some(first) = seen.get(subj.value.as_str()) {
             let (line, _) = file.line_col(first.span.start);

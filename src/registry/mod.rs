@@ -51,7 +51,8 @@ pub struct Registry {
     /// `[names]`: how generated documents and `plan` name the service and the engine.
     pub names: Names,
     pub contexts: Vec<Context>,
-    pub subjects: Vec<Subject>,
+    /// Shared, so that generate's template views can read the subjects without copying them.
+    pub subjects: std::sync::Arc<Vec<Subject>>,
     pub migrations: Vec<Migration>,
     pub output: Output,
     /// `[lint]`: registry-level suppressions and severity overrides.
