@@ -19,11 +19,21 @@ pub const TMP_PREFIX: &str = ".handoff-tmp-";
 /// Writes `content` to `path` atomically, creating its folder if needed. The error says which
 /// file could not be written and why; the file is then as it was.
 pub fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    write_with(path, content, existing)
+}
+
+/// [`write_atomic`] for a file found missing a moment ago (not looked up again; should it have
+/// appeared meanwhile, it is replaced, as [`write_atomic`] would).
+pub(super) fn write_new(path: &Path, content: &str) -> Result<(), String> {
+    write_with(path, content, None)
+}
+
+fn write_with(path: &Path, content: &str, existing: Option<Permissions>) -> Result<(), String> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
     if existing.is_none() {
         match create_new(dir, path, content.as_bytes()) {
             Created::Done => return Ok(()),

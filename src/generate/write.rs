@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::artifacts::{Generator, Planned};
-use super::atomic::write_atomic;
+use super::atomic::{write_atomic, write_new};
 use super::seal::{
     SEAL, Sealed, ZERO_HASH, normalise, read_seal, same_but_seal, seal, seal_intact,
 };
@@ -61,6 +61,9 @@ struct Resolver<'a> {
     root: &'a Path,
     real_root: Option<PathBuf>,
     dirs: Mutex<HashMap<PathBuf, std::io::Result<PathBuf>>>,
+    /// Folders found to be inside the root: a missing file in one of them is inside too, without
+    /// looking at the folder again (10,000 schemas share one folder).
+    inside: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -69,6 +72,7 @@ impl<'a> Resolver<'a> {
             root,
             real_root: std::fs::canonicalize(root).ok(),
             dirs: Mutex::new(HashMap::new()),
+            inside: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -99,10 +103,24 @@ impl<'a> Resolver<'a> {
             return Ok(());
         };
         let mut probe = self.root.join(rel);
+        let mut is_folder = false;
         loop {
+            let known = || {
+                let inside = self.inside.lock().unwrap_or_else(|e| e.into_inner());
+                inside.contains(&probe)
+            };
+            if is_folder && known() {
+                return Ok(());
+            }
             if let Ok(meta) = std::fs::symlink_metadata(&probe) {
                 return match self.real(&probe, &meta) {
-                    Ok(real) if real.starts_with(real_root) => Ok(()),
+                    Ok(real) if real.starts_with(real_root) => {
+                        if meta.is_dir() {
+                            let mut inside = self.inside.lock().unwrap_or_else(|e| e.into_inner());
+                            inside.insert(probe);
+                        }
+                        Ok(())
+                    }
                     Ok(real) => Err(format!("it leads to {}", real.display())),
                     // A dangling link: where it points is not known to be inside.
                     Err(e) => Err(format!("cannot resolve {}: {e}", probe.display())),
@@ -111,6 +129,7 @@ impl<'a> Resolver<'a> {
             if !probe.pop() {
                 return Ok(());
             }
+            is_folder = true;
         }
     }
 }
@@ -398,7 +417,13 @@ pub fn write(
     let written = |(o, a): (FileOutcome, Option<Artifact>)| match a {
         Some(a) => {
             let _turn = one_writer.lock().unwrap_or_else(|e| e.into_inner());
-            match write_atomic(&root.join(&a.path), &a.content) {
+            let path = root.join(&a.path);
+            let result = if o.outcome == Outcome::Missing {
+                write_new(&path, &a.content)
+            } else {
+                write_atomic(&path, &a.content)
+            };
+            match result {
                 Ok(()) => FileOutcome::new(&a.path, Outcome::Written),
                 Err(e) => FileOutcome::new(&a.path, Outcome::Failed).with_detail(e),
             }
