@@ -38,6 +38,14 @@ pub struct Planned {
     source: Source,
 }
 
+impl Planned {
+    /// Whether the file is rendered from the whole registry (a document, a Python module):
+    /// at 10,000 subjects such a file is megabytes, each one a long task.
+    pub fn whole_registry(&self) -> bool {
+        matches!(self.source, Source::Template(_))
+    }
+}
+
 /// The template context, built on first use and converted once for minijinja (each render would
 /// otherwise convert the whole context again). Of the JSON only what drafts are rendered from is
 /// kept (the subjects, by far the largest part, never exist as JSON all at once).

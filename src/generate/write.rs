@@ -430,10 +430,9 @@ pub fn write(
         }
         None => o,
     };
-    let mut outcomes: Vec<FileOutcome> = (0..planned.len())
-        .into_par_iter()
-        .map(|i| assess_planned(&resolver, generator, i, opts.force, false).map(written))
-        .collect::<Result<_, _>>()?;
+    let mut outcomes = in_parallel(planned, |i| {
+        assess_planned(&resolver, generator, i, opts.force, false).map(written)
+    })?;
     let manifest = manifest_artifact(planned, &remaining);
     let assessed = assess(&resolver, &manifest, opts.force);
     outcomes.push(match assessed.outcome {
@@ -442,6 +441,25 @@ pub fn write(
     });
     outcomes.extend(orphan_outcomes);
     Ok(outcomes)
+}
+
+/// `f` of every planned file, in parallel, the results in planned order. The files rendered from
+/// the whole registry are started first, beside the others (not after them): each is a long task,
+/// and one started last would leave the other core idle while it renders.
+fn in_parallel<T: Send>(
+    planned: &[Planned],
+    f: impl Fn(usize) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, String> {
+    let (long, short): (Vec<usize>, Vec<usize>) =
+        (0..planned.len()).partition(|&i| planned[i].whole_registry());
+    let run = |indices: &[usize]| -> Result<Vec<(usize, T)>, String> {
+        indices.par_iter().map(|&i| f(i).map(|t| (i, t))).collect()
+    };
+    let (long, short) = rayon::join(|| run(&long), || run(&short));
+    let mut all: Vec<(usize, T)> = long?;
+    all.extend(short?);
+    all.sort_unstable_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, t)| t).collect())
 }
 
 /// Removes the folders a pruned orphan leaves empty (an old `[output]` folder), up to `root`.
@@ -464,10 +482,9 @@ pub fn check(root: &Path, generator: &Generator) -> Result<Vec<FileOutcome>, Str
     let resolver = Resolver::new(root);
     let found = orphans(&resolver, planned);
     let remaining: Vec<String> = found.iter().map(|(p, _)| p.clone()).collect();
-    let mut outcomes: Vec<FileOutcome> = (0..planned.len())
-        .into_par_iter()
-        .map(|i| assess_planned(&resolver, generator, i, false, true).map(|(o, _)| o))
-        .collect::<Result<_, _>>()?;
+    let mut outcomes = in_parallel(planned, |i| {
+        assess_planned(&resolver, generator, i, false, true).map(|(o, _)| o)
+    })?;
     outcomes.push(assess(
         &resolver,
         &manifest_artifact(planned, &remaining),
