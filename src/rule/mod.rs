@@ -15,6 +15,9 @@
 //! path, a literal or a call.
 
 mod guards;
+mod quick;
+#[cfg(test)]
+mod quick_tests;
 mod recognize;
 mod spans;
 mod syntax;
@@ -28,6 +31,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use cel::Program;
+use cel::common::ast::{IdedExpr, SourceInfo};
 
 use crate::diagnostic::Finding;
 
@@ -160,21 +164,35 @@ fn brackets(expr: &str) -> Brackets {
 }
 
 fn analyze_here(expr: &str) -> Result<Analysis, Finding> {
+    // Nearly every rule is in the subset the quick parser knows; it builds the tree `cel` would.
+    if let Some((tree, info)) = quick::parse(expr) {
+        return Ok(walk_tree(expr, &tree, &info));
+    }
+    analyze_with_cel(expr)
+}
+
+/// [`analyze`] with the `cel` crate's parser alone, on the caller's stack (kept callable for the
+/// tests that check the quick parser against it).
+pub(crate) fn analyze_with_cel(expr: &str) -> Result<Analysis, Finding> {
     let program = Program::compile(expr).map_err(|errors| syntax::syntax_finding(expr, &errors))?;
+    Ok(walk_tree(expr, program.expression(), program.source_info()))
+}
+
+fn walk_tree(expr: &str, tree: &IdedExpr, info: &SourceInfo) -> Analysis {
     let mut walker = Walker {
         src: expr,
-        info: program.source_info(),
+        info,
         bound: Vec::new(),
         uses: Vec::new(),
         index: HashMap::new(),
         guards: Vec::new(),
     };
-    walker.walk(program.expression());
+    walker.walk(tree);
     let mut paths = walker.uses;
     paths.sort_by(|a, b| {
         (a.span.start, a.span.end, &a.path).cmp(&(b.span.start, b.span.end, &b.path))
     });
-    Ok(Analysis { paths })
+    Analysis { paths }
 }
 
 /// `Some("status")` for `["event", "attributes", "status", ...]`.

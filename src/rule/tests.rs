@@ -3,6 +3,8 @@
 use super::*;
 
 fn paths(expr: &str) -> Vec<PathUse> {
+    // Where the quick parser takes the expression, its analysis is the `cel` parser's.
+    super::quick_tests::check(expr);
     match analyze(expr) {
         Ok(a) => a.paths,
         Err(f) => panic!("{expr:?} did not parse: {f:?}"),
@@ -18,6 +20,10 @@ fn text<'a>(expr: &'a str, span: &Range<usize>) -> &'a str {
 }
 
 fn syntax_error(expr: &str) -> Finding {
+    assert!(
+        !super::quick_tests::check(expr),
+        "{expr:?} accepted by the quick parser"
+    );
     match analyze(expr) {
         Ok(a) => panic!("{expr:?} parsed: {a:?}"),
         Err(f) => f,
