@@ -1,9 +1,15 @@
 //! Static analysis of a rule's `when` expression (CEL).
 //!
-//! [`analyze`] parses the expression with the `cel` crate, without evaluating it, and walks the
-//! parsed tree to find every path the expression reads from the free variables `event` and
-//! `context`, each with its byte span in the expression and the literals it is compared with.
-//! The linter then checks those paths against the attributes the triggering subjects declare.
+//! [`analyze`] parses the expression, without evaluating it, and walks the parsed tree to find
+//! every path the expression reads from the free variables `event` and `context`, each with its
+//! byte span in the expression and the literals it is compared with. The linter then checks
+//! those paths against the attributes the triggering subjects declare.
+//!
+//! The tree is the `cel` crate's. Rules in the subset of CEL that `quick` knows (paths,
+//! literals, comparisons, `in`, `!`, `&&`, `||`, `?:`, `has()`, calls) are parsed by that small
+//! hand-written parser, which builds the tree `cel`'s ANTLR-generated parser would, several
+//! times faster; anything else, and every syntax error, is parsed by `cel` (`quick_tests` checks
+//! that the two agree).
 //!
 //! The walk (`walk`) records paths and the literals they are compared with; `guards` tracks what
 //! `has()` tests prove along the walk; `recognize` turns nodes into paths and literals; `spans`
