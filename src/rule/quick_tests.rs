@@ -541,6 +541,8 @@ const ACCEPTED: &[&str] = &[
     "timestamp(\"2026-01-01T00:00:00Z\") < event.attributes.at",
     "event.attributes.in_progress == true && event.attributes.nullable != null",
     "x.exist(y) && x.mapped",
+    "x.has(y.z) && exists(x, y) && all(x)",
+    "!x in y && x in y in z",
     "1u == x && 2.5e-3 < y && 1E3 > z",
     "\"\" == x && '' == y",
     "\"\\a\\b\\f\\n\\r\\t\\v\\\\\\'\\\"\\`\\?\" == x",
