@@ -62,16 +62,25 @@ pub fn definition_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    // Not sorted while walking: `definition_files` sorts the whole list. (The walker's own sort
+    // rebuilds an entry's file name from its path on every comparison: a few percent of
+    // validate at 50,000 files, all of it before the files are checked in parallel.)
     let walker = ignore::WalkBuilder::new(dir)
         .follow_links(false)
         .hidden(true)
         .git_ignore(true)
         .require_git(false)
         .git_global(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
         .build();
+    let mut errors = Vec::new();
     for entry in walker {
-        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
         let regular = entry.file_type().is_some_and(|t| t.is_file());
         // Case files (`*.test.yaml`) beside the definitions are `handoff test`'s.
         if regular
@@ -84,7 +93,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
             files.push(entry.into_path());
         }
     }
-    Ok(())
+    // One error, the same whatever order the folders list their entries in.
+    match errors.into_iter().min() {
+        Some(e) => Err(format!("cannot list {}: {e}", dir.display())),
+        None => Ok(()),
+    }
 }
 
 /// Checks every file on its own. Files are checked in parallel; the workers get roomy stacks

@@ -1,9 +1,15 @@
 //! Static analysis of a rule's `when` expression (CEL).
 //!
-//! [`analyze`] parses the expression with the `cel` crate, without evaluating it, and walks the
-//! parsed tree to find every path the expression reads from the free variables `event` and
-//! `context`, each with its byte span in the expression and the literals it is compared with.
-//! The linter then checks those paths against the attributes the triggering subjects declare.
+//! [`analyze`] parses the expression, without evaluating it, and walks the parsed tree to find
+//! every path the expression reads from the free variables `event` and `context`, each with its
+//! byte span in the expression and the literals it is compared with. The linter then checks
+//! those paths against the attributes the triggering subjects declare.
+//!
+//! The tree is the `cel` crate's. Rules in the subset of CEL that `quick` knows (paths,
+//! literals, comparisons, `in`, `!`, `&&`, `||`, `?:`, `has()`, calls) are parsed by that small
+//! hand-written parser, which builds the tree `cel`'s ANTLR-generated parser would, several
+//! times faster; anything else, and every syntax error, is parsed by `cel` (`quick_tests` checks
+//! that the two agree).
 //!
 //! The walk (`walk`) records paths and the literals they are compared with; `guards` tracks what
 //! `has()` tests prove along the walk; `recognize` turns nodes into paths and literals; `spans`
@@ -15,6 +21,9 @@
 //! path, a literal or a call.
 
 mod guards;
+mod quick;
+#[cfg(test)]
+mod quick_tests;
 mod recognize;
 mod spans;
 mod syntax;
@@ -28,6 +37,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use cel::Program;
+use cel::common::ast::{IdedExpr, SourceInfo};
 
 use crate::diagnostic::Finding;
 
@@ -160,21 +170,35 @@ fn brackets(expr: &str) -> Brackets {
 }
 
 fn analyze_here(expr: &str) -> Result<Analysis, Finding> {
+    // Nearly every rule is in the subset the quick parser knows; it builds the tree `cel` would.
+    if let Some((tree, info)) = quick::parse(expr) {
+        return Ok(walk_tree(expr, &tree, &info));
+    }
+    analyze_with_cel(expr)
+}
+
+/// [`analyze`] with the `cel` crate's parser alone, on the caller's stack (kept callable for the
+/// tests that check the quick parser against it).
+pub(crate) fn analyze_with_cel(expr: &str) -> Result<Analysis, Finding> {
     let program = Program::compile(expr).map_err(|errors| syntax::syntax_finding(expr, &errors))?;
+    Ok(walk_tree(expr, program.expression(), program.source_info()))
+}
+
+fn walk_tree(expr: &str, tree: &IdedExpr, info: &SourceInfo) -> Analysis {
     let mut walker = Walker {
         src: expr,
-        info: program.source_info(),
+        info,
         bound: Vec::new(),
         uses: Vec::new(),
         index: HashMap::new(),
         guards: Vec::new(),
     };
-    walker.walk(program.expression());
+    walker.walk(tree);
     let mut paths = walker.uses;
     paths.sort_by(|a, b| {
         (a.span.start, a.span.end, &a.path).cmp(&(b.span.start, b.span.end, &b.path))
     });
-    Ok(Analysis { paths })
+    Analysis { paths }
 }
 
 /// `Some("status")` for `["event", "attributes", "status", ...]`.

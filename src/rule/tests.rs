@@ -3,6 +3,8 @@
 use super::*;
 
 fn paths(expr: &str) -> Vec<PathUse> {
+    // Where the quick parser takes the expression, its analysis is the `cel` parser's.
+    super::quick_tests::check(expr);
     match analyze(expr) {
         Ok(a) => a.paths,
         Err(f) => panic!("{expr:?} did not parse: {f:?}"),
@@ -18,6 +20,10 @@ fn text<'a>(expr: &'a str, span: &Range<usize>) -> &'a str {
 }
 
 fn syntax_error(expr: &str) -> Finding {
+    assert!(
+        !super::quick_tests::check(expr),
+        "{expr:?} accepted by the quick parser"
+    );
     match analyze(expr) {
         Ok(a) => panic!("{expr:?} parsed: {a:?}"),
         Err(f) => f,
@@ -571,4 +577,28 @@ fn one_bracket_scan_gives_depth_and_balance_outside_strings() {
         2,
         "an extra close does not go below zero"
     );
+}
+
+#[test]
+fn many_paths_are_each_recorded_once() {
+    // Beyond `walk::SCAN_MAX` uses, a use is found again through the index by span: each path
+    // read is still one use, with its comparisons merged into it.
+    let e = (0..40)
+        .map(|i| format!("event.attributes.a{i} == {i}"))
+        .collect::<Vec<_>>()
+        .join(" && ")
+        + " && has(event.attributes.a3) && event.attributes.a3 in [1, 2]";
+    let p = paths(&e);
+    assert_eq!(p.len(), 42);
+    for (i, u) in p.iter().take(40).enumerate() {
+        assert_eq!(
+            u.path.last().map(String::as_str),
+            Some(format!("a{i}").as_str())
+        );
+        assert_eq!(u.compared_with.len(), 1, "{:?}", u.path);
+        assert_eq!(u.compared_with[0].literal_text, i.to_string());
+    }
+    assert!(p[40].presence_test);
+    assert_eq!(p[41].compared_with.len(), 2);
+    assert_eq!(p[41].guards, vec![vec!["event", "attributes", "a3"]]);
 }

@@ -26,6 +26,9 @@ const STRING_METHODS: &[&str] = &[
     "replace",
 ];
 
+/// Uses recorded before [`Walker::record`] looks them up in an index rather than scanning.
+const SCAN_MAX: usize = 32;
+
 /// String methods whose (first) argument must be a string too.
 const STRING_ARG_METHODS: &[&str] = &["startsWith", "endsWith", "contains", "matches"];
 
@@ -35,7 +38,9 @@ pub(super) struct Walker<'a> {
     /// Names bound by enclosing comprehensions (innermost last).
     pub(super) bound: Vec<String>,
     pub(super) uses: Vec<PathUse>,
-    pub(super) index: HashMap<(Vec<String>, Range<usize>), usize>,
+    /// The first use recorded at each span (`(start, end)`), kept once there are [`SCAN_MAX`]
+    /// uses: below that, finding a use again is a scan of `uses`.
+    pub(super) index: HashMap<(usize, usize), usize>,
     /// The presence tests known true where the walk is (see [`PathUse::guards`]).
     pub(super) guards: Vec<Vec<String>>,
 }
@@ -175,21 +180,46 @@ impl Walker<'_> {
     }
 
     pub(super) fn record(&mut self, path: Path) -> usize {
-        let key = (path.segments, path.span);
-        if let Some(&at) = self.index.get(&key) {
+        if let Some(at) = self.find(&path.segments, &path.span) {
             self.uses[at].presence_test |= path.presence_test;
             return at;
         }
         let at = self.uses.len();
+        let key = (path.span.start, path.span.end);
         self.uses.push(PathUse {
-            path: key.0.clone(),
-            span: key.1.clone(),
+            path: path.segments,
+            span: path.span,
             compared_with: Vec::new(),
             presence_test: path.presence_test,
             guards: self.guards.clone(),
         });
-        self.index.insert(key, at);
+        // From SCAN_MAX uses on, the index holds every span's first use.
+        if self.uses.len() == SCAN_MAX {
+            for (i, u) in self.uses.iter().enumerate() {
+                self.index.entry((u.span.start, u.span.end)).or_insert(i);
+            }
+        } else if self.uses.len() > SCAN_MAX {
+            self.index.entry(key).or_insert(at);
+        }
         at
+    }
+
+    /// The use already recorded for `segments` at `span`: a scan of the few uses a rule has,
+    /// the index by span beyond [`SCAN_MAX`].
+    fn find(&self, segments: &[String], span: &Range<usize>) -> Option<usize> {
+        let scan = || {
+            self.uses
+                .iter()
+                .position(|u| u.span == *span && u.path == segments)
+        };
+        if self.uses.len() < SCAN_MAX {
+            return scan();
+        }
+        match self.index.get(&(span.start, span.end)) {
+            Some(&at) if self.uses[at].path == segments => Some(at),
+            Some(_) => scan(),
+            None => None,
+        }
     }
 
     fn add_comparison(&mut self, at: usize, op: &str, lit: Literal) {
