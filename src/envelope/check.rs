@@ -1,5 +1,6 @@
 //! Checking a received envelope against the registry (`handoff tap`, for every event): the hot
-//! path deserializes into borrowed fields and allocates only for attribute values and problems.
+//! path deserializes into borrowed fields (attribute values too, see `attr`) and allocates only
+//! for the list of attributes and for problems.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,7 +10,8 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value as J;
 
 use super::Problem;
-use crate::registry::{AttrType, Registry, Subject, is_utc_timestamp, is_uuid};
+use super::attr::AttrValue;
+use crate::registry::{AttrType, Registry, Subject, is_utc_timestamp};
 
 /// A field that must be a string: borrowed when it has no escapes.
 #[derive(Debug)]
@@ -69,7 +71,7 @@ impl<'de> Deserialize<'de> for Str<'de> {
 
 /// The attributes object: its entries in order, or `None` when it is not an object.
 #[derive(Debug)]
-struct Attrs<'a>(Option<Vec<(Cow<'a, str>, J)>>);
+struct Attrs<'a>(Option<Vec<(Cow<'a, str>, AttrValue<'a>)>>);
 
 impl<'de> Deserialize<'de> for Attrs<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -82,7 +84,7 @@ impl<'de> Deserialize<'de> for Attrs<'de> {
             fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Attrs<'de>, A::Error> {
                 let mut v = Vec::with_capacity(a.size_hint().unwrap_or(6));
                 while let Some(k) = a.next_key::<Str<'de>>()? {
-                    let value: J = a.next_value()?;
+                    let value: AttrValue<'de> = a.next_value()?;
                     if let Str::S(k) = k {
                         v.push((k, value));
                     }
@@ -209,9 +211,13 @@ impl Checked {
     }
 }
 
-/// The UUID's 128 bits (any case), or `None` if it is not a UUID.
+/// The UUID's 128 bits (any case), or `None` if it is not a UUID in its hyphenated form (what
+/// `registry::is_uuid` accepts), parsed once.
 pub fn uuid_bits(s: &str) -> Option<u128> {
-    is_uuid(s).then(|| uuid::Uuid::try_parse(s).ok().map(|u| u.as_u128()))?
+    if s.len() != 36 {
+        return None;
+    }
+    uuid::Uuid::try_parse(s).ok().map(|u| u.as_u128())
 }
 
 /// Checks one received message (its NATS subject and payload) against the registry.
@@ -319,16 +325,17 @@ fn checked(reg: &Registry, subject: &str, parsed: Result<Top<'_>, serde_json::Er
     out
 }
 
-fn check_attributes(s: &Subject, attrs: &[(Cow<'_, str>, J)], p: &mut Vec<Problem>) {
+fn check_attributes(s: &Subject, attrs: &[(Cow<'_, str>, AttrValue<'_>)], p: &mut Vec<Problem>) {
     for a in &s.attributes {
         match attrs.iter().find(|(k, _)| *k == a.name) {
             None if a.required => p.push(Problem::MissingAttribute(a.name.clone())),
             None => {}
             Some((_, value)) => {
-                if let Err(expected) = a.ty.check(value) {
-                    let found = short(value);
+                if !value.is(&a.ty) {
+                    let expected = a.ty.expectation();
+                    let found = short(&value.to_json());
                     p.push(match (&a.ty, value) {
-                        (AttrType::Enum(_), J::String(_)) => Problem::EnumValue {
+                        (AttrType::Enum(_), AttrValue::Str(_)) => Problem::EnumValue {
                             name: a.name.clone(),
                             found,
                             expected,

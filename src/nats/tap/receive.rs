@@ -13,23 +13,12 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 use tokio::time::Instant;
 
+use super::batch::Batch;
 use super::{Options, Stop};
-
-/// One message as the checking half needs it.
-pub(super) struct Received {
-    /// The stream sequence.
-    pub seq: u64,
-    /// When the server stored it (nanoseconds since the epoch), from the reply subject.
-    pub stored: Option<u64>,
-    /// The message without its JetStream context: the context (an `Arc` clone per message) is
-    /// dropped here, on the receiving thread, so its reference count is never shared between
-    /// threads.
-    pub msg: async_nats::Message,
-}
 
 /// What the receiving half sends, in order.
 pub(super) enum Item {
-    Events(Vec<Received>),
+    Events(Batch),
     /// A line for stderr (a disconnect, a reconnect, a stream problem).
     Note(String),
 }
@@ -43,6 +32,9 @@ pub(super) struct End {
 /// At most this many messages per batch: enough to make the hand-over cheap, few enough that
 /// a slow trickle is written at once (a batch is sent as soon as no message is waiting).
 const BATCH: usize = 256;
+
+/// The payload size a new batch makes room for (an envelope is a few hundred bytes).
+const PAYLOAD: usize = 512;
 
 /// How long without an event before tap asks whether the stream is still available: the
 /// ordered consumer recreates itself silently (and forever) when the stream's servers go away.
@@ -68,7 +60,9 @@ pub(super) struct Receiver {
     opts: Options,
     messages: pull::Ordered,
     tx: Sender<Item>,
-    batch: Vec<Received>,
+    batch: Batch,
+    /// Batches the checking half has handed back, emptied, to be filled again.
+    spare: UnboundedReceiver<Batch>,
     /// How many events were handed over (what `--count` counts).
     forwarded: u64,
     /// The stream sequence of the last event handed over.
@@ -89,6 +83,7 @@ impl Receiver {
         events: UnboundedReceiver<Event>,
         opts: Options,
         tx: Sender<Item>,
+        spare: UnboundedReceiver<Batch>,
     ) -> Result<(Receiver, Duration), String> {
         let (messages, window) = open(&js, &opts, None).await?;
         let now = Instant::now();
@@ -99,7 +94,8 @@ impl Receiver {
             opts,
             messages,
             tx,
-            batch: Vec::with_capacity(BATCH),
+            batch: Batch::with_capacity(BATCH, PAYLOAD),
+            spare,
             forwarded: 0,
             last_seq: 0,
             disconnected: false,
@@ -142,7 +138,11 @@ impl Receiver {
         if self.batch.is_empty() {
             return true;
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let next = match self.spare.try_recv() {
+            Ok(spare) => spare,
+            Err(_) => Batch::with_capacity(BATCH, PAYLOAD),
+        };
+        let batch = std::mem::replace(&mut self.batch, next);
         self.tx.send(Item::Events(batch)).await.is_ok()
     }
 
@@ -278,11 +278,9 @@ impl Receiver {
         }
         self.last_seq = seq;
         self.forwarded += 1;
-        self.batch.push(Received {
-            seq,
-            stored,
-            msg: msg.message,
-        });
+        // Copied, and the message (with its JetStream context) dropped here: see `batch`.
+        self.batch
+            .push(seq, stored, msg.subject.as_str(), &msg.payload);
         Ok(true)
     }
 
