@@ -89,7 +89,10 @@ impl<'de> Deserialize<'de> for AttrValue<'de> {
             fn visit_none<E>(self) -> Result<AttrValue<'de>, E> {
                 Ok(AttrValue::Null)
             }
-            fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<AttrValue<'de>, D::Error> {
+            fn visit_some<D: de::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<AttrValue<'de>, D::Error> {
                 AttrValue::deserialize(d)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<AttrValue<'de>, A::Error> {
@@ -177,7 +180,10 @@ mod tests {
         let (escaped, plain, tab): (AttrValue<'_>, AttrValue<'_>, AttrValue<'_>) =
             serde_json::from_str(text).unwrap();
         assert!(matches!(&escaped, AttrValue::Str(Cow::Owned(s)) if s == "café ünïcödé"));
-        assert!(matches!(&plain, AttrValue::Str(Cow::Borrowed("plain ünïcödé"))));
+        assert!(matches!(
+            &plain,
+            AttrValue::Str(Cow::Borrowed("plain ünïcödé"))
+        ));
         assert!(matches!(&tab, AttrValue::Str(Cow::Owned(s)) if s == "tab\t"));
     }
 

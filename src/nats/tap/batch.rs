@@ -129,6 +129,9 @@ mod tests {
         assert!(b.is_empty());
         assert_eq!(b.iter().count(), 0);
         b.push(10, None, "org.c", b"{}");
-        assert_eq!(b.iter().next().map(|r| (r.seq, r.subject)), Some((10, "org.c")));
+        assert_eq!(
+            b.iter().next().map(|r| (r.seq, r.subject)),
+            Some((10, "org.c"))
+        );
     }
 }
