@@ -222,7 +222,13 @@ pub fn uuid_bits(s: &str) -> Option<u128> {
 
 /// Checks one received message (its NATS subject and payload) against the registry.
 pub fn check(reg: &Registry, subject: &str, payload: &[u8]) -> Checked {
-    checked(reg, subject, serde_json::from_slice::<Top>(payload))
+    // UTF-8 checked once for the whole payload, not string by string as `from_slice` does; a
+    // payload that is not UTF-8 is parsed as bytes, for serde_json's positioned error.
+    let parsed = match std::str::from_utf8(payload) {
+        Ok(text) => serde_json::from_str::<Top>(text),
+        Err(_) => serde_json::from_slice::<Top>(payload),
+    };
+    checked(reg, subject, parsed)
 }
 
 /// As [`check`], for a payload already parsed as JSON (`tap --match` parses each payload once,
@@ -364,5 +370,52 @@ fn short(v: &J) -> String {
         format!("{}…", s.chars().take(59).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// `check` reads a UTF-8 payload with `from_str` (no second UTF-8 check per string) and any
+    /// other with `from_slice`: the outcome is what `from_slice` alone gives, problems and
+    /// serde_json's messages included.
+    #[test]
+    fn checks_as_from_slice_does() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/subjects.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let reg = crate::validate::load_registry(SourceFile::new("subjects.toml", text))
+            .0
+            .unwrap();
+        let good = r#"{"id":"5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91","type":"org.statehub.repo.registered","version":"1.0","timestamp":"2026-11-02T09:14:27Z","publisher":"state-hub","attributes":{"repo_id":"5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91","slug":"caf\u00e9/\u00fcber","registered_at":"2026-11-02T09:14:27Z"}}"#;
+        let payloads: Vec<Vec<u8>> = vec![
+            good.into(),
+            good.replace("caf\\u00e9", "café").into(),
+            good.replace('/', "\\\"").into(),
+            b"".to_vec(),
+            b"{\"id\":".to_vec(),
+            b"{\"id\":\"x\"} trailing".to_vec(),
+            b"{\"a\":\"\xff\"}".to_vec(),
+            b"{\"id\":\"\xff\"}".to_vec(),
+            b"{\"a\":\"caf\xc3\xa9\",}".to_vec(),
+            b"\xef\xbb\xbf{}".to_vec(),
+            b"{\"id\":\"\\ud800\"}".to_vec(),
+            b"{\"attributes\":{\"slug\":\"\xc3\"}}".to_vec(),
+            b"[1,2,\"\xff\"]".to_vec(),
+        ];
+        for p in &payloads {
+            let subject = "org.statehub.repo.registered";
+            let now = check(&reg, subject, p);
+            let before = checked(&reg, subject, serde_json::from_slice::<Top>(p));
+            assert_eq!(
+                now.problems,
+                before.problems,
+                "{}",
+                String::from_utf8_lossy(p)
+            );
+            assert_eq!(now.id, before.id);
+        }
+        assert!(check(&reg, "org.statehub.repo.registered", good.as_bytes()).is_ok());
     }
 }
