@@ -336,24 +336,23 @@ fn check_attributes(s: &Subject, attrs: &[(Cow<'_, str>, AttrValue<'_>)], p: &mu
         match attrs.iter().find(|(k, _)| *k == a.name) {
             None if a.required => p.push(Problem::MissingAttribute(a.name.clone())),
             None => {}
-            Some((_, value)) => {
-                if !value.is(&a.ty) {
-                    let expected = a.ty.expectation();
-                    let found = short(&value.to_json());
-                    p.push(match (&a.ty, value) {
-                        (AttrType::Enum(_), AttrValue::Str(_)) => Problem::EnumValue {
-                            name: a.name.clone(),
-                            found,
-                            expected,
-                        },
-                        _ => Problem::AttributeType {
-                            name: a.name.clone(),
-                            expected,
-                            found,
-                        },
-                    });
-                }
+            Some((_, value)) if !value.is(&a.ty) => {
+                let expected = a.ty.expectation();
+                let found = short(&value.to_json());
+                p.push(match (&a.ty, value) {
+                    (AttrType::Enum(_), AttrValue::Str(_)) => Problem::EnumValue {
+                        name: a.name.clone(),
+                        found,
+                        expected,
+                    },
+                    _ => Problem::AttributeType {
+                        name: a.name.clone(),
+                        expected,
+                        found,
+                    },
+                });
             }
+            Some(_) => {}
         }
     }
     for (k, _) in attrs {
