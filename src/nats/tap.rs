@@ -229,7 +229,9 @@ impl<'a> Tap<'a> {
                     self.events(&batch)?;
                     batch.clear();
                     // The receiving half may have finished: then the batch is simply dropped.
-                    let _ = spare.send(batch);
+                    if !batch.oversized() {
+                        let _ = spare.send(batch);
+                    }
                 }
                 receive::Item::Note(text) => {
                     self.flush()?;

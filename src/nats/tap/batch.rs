@@ -6,7 +6,11 @@
 //! subject, the reply subject, the JetStream context's clone) is freed on the thread that made it,
 //! and no payload keeps a reference into the client's read buffer (which async-nats can then
 //! reuse instead of allocating anew). The checking half hands each batch back, emptied, for the
-//! receiving half to fill again: after the first few, a batch costs no allocation at all.
+//! receiving half to fill again: after the first few, a batch costs no allocation at all (one
+//! that grew for large payloads is dropped instead, see [`Batch::oversized`]).
+
+/// The most buffer space a batch keeps for reuse.
+const KEEP_BYTES: usize = 512 * 1024;
 
 /// One message's place in the batch.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +69,13 @@ impl Batch {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Whether its buffers grew well past a batch of envelopes (large payloads came through):
+    /// such a batch is dropped after use rather than reused, so that a burst of large messages
+    /// does not stay allocated in every batch in circulation.
+    pub fn oversized(&self) -> bool {
+        self.subjects.capacity() + self.payloads.capacity() > KEEP_BYTES
     }
 
     /// Empties the batch, keeping its buffers.
@@ -133,5 +144,14 @@ mod tests {
             b.iter().next().map(|r| (r.seq, r.subject)),
             Some((10, "org.c"))
         );
+    }
+
+    #[test]
+    fn a_batch_that_grew_for_large_payloads_is_not_kept() {
+        let mut b = Batch::with_capacity(256, 512);
+        assert!(!b.oversized());
+        b.push(1, None, "org.a", &vec![b'x'; 1 << 20]);
+        b.clear();
+        assert!(b.oversized());
     }
 }
