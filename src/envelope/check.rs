@@ -1,5 +1,6 @@
 //! Checking a received envelope against the registry (`handoff tap`, for every event): the hot
-//! path deserializes into borrowed fields and allocates only for attribute values and problems.
+//! path deserializes into borrowed fields (attribute values too, see `attr`) and allocates only
+//! for the list of attributes and for problems.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,7 +10,8 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value as J;
 
 use super::Problem;
-use crate::registry::{AttrType, Registry, Subject, is_utc_timestamp, is_uuid};
+use super::attr::AttrValue;
+use crate::registry::{AttrType, Registry, Subject, is_utc_timestamp};
 
 /// A field that must be a string: borrowed when it has no escapes.
 #[derive(Debug)]
@@ -69,7 +71,7 @@ impl<'de> Deserialize<'de> for Str<'de> {
 
 /// The attributes object: its entries in order, or `None` when it is not an object.
 #[derive(Debug)]
-struct Attrs<'a>(Option<Vec<(Cow<'a, str>, J)>>);
+struct Attrs<'a>(Option<Vec<(Cow<'a, str>, AttrValue<'a>)>>);
 
 impl<'de> Deserialize<'de> for Attrs<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -82,7 +84,7 @@ impl<'de> Deserialize<'de> for Attrs<'de> {
             fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Attrs<'de>, A::Error> {
                 let mut v = Vec::with_capacity(a.size_hint().unwrap_or(6));
                 while let Some(k) = a.next_key::<Str<'de>>()? {
-                    let value: J = a.next_value()?;
+                    let value: AttrValue<'de> = a.next_value()?;
                     if let Str::S(k) = k {
                         v.push((k, value));
                     }
@@ -209,14 +211,24 @@ impl Checked {
     }
 }
 
-/// The UUID's 128 bits (any case), or `None` if it is not a UUID.
+/// The UUID's 128 bits (any case), or `None` if it is not a UUID in its hyphenated form (what
+/// `registry::is_uuid` accepts), parsed once.
 pub fn uuid_bits(s: &str) -> Option<u128> {
-    is_uuid(s).then(|| uuid::Uuid::try_parse(s).ok().map(|u| u.as_u128()))?
+    if s.len() != 36 {
+        return None;
+    }
+    uuid::Uuid::try_parse(s).ok().map(|u| u.as_u128())
 }
 
 /// Checks one received message (its NATS subject and payload) against the registry.
 pub fn check(reg: &Registry, subject: &str, payload: &[u8]) -> Checked {
-    checked(reg, subject, serde_json::from_slice::<Top>(payload))
+    // UTF-8 checked once for the whole payload, not string by string as `from_slice` does; a
+    // payload that is not UTF-8 is parsed as bytes, for serde_json's positioned error.
+    let parsed = match std::str::from_utf8(payload) {
+        Ok(text) => serde_json::from_str::<Top>(text),
+        Err(_) => serde_json::from_slice::<Top>(payload),
+    };
+    checked(reg, subject, parsed)
 }
 
 /// As [`check`], for a payload already parsed as JSON (`tap --match` parses each payload once,
@@ -319,28 +331,28 @@ fn checked(reg: &Registry, subject: &str, parsed: Result<Top<'_>, serde_json::Er
     out
 }
 
-fn check_attributes(s: &Subject, attrs: &[(Cow<'_, str>, J)], p: &mut Vec<Problem>) {
+fn check_attributes(s: &Subject, attrs: &[(Cow<'_, str>, AttrValue<'_>)], p: &mut Vec<Problem>) {
     for a in &s.attributes {
         match attrs.iter().find(|(k, _)| *k == a.name) {
             None if a.required => p.push(Problem::MissingAttribute(a.name.clone())),
             None => {}
-            Some((_, value)) => {
-                if let Err(expected) = a.ty.check(value) {
-                    let found = short(value);
-                    p.push(match (&a.ty, value) {
-                        (AttrType::Enum(_), J::String(_)) => Problem::EnumValue {
-                            name: a.name.clone(),
-                            found,
-                            expected,
-                        },
-                        _ => Problem::AttributeType {
-                            name: a.name.clone(),
-                            expected,
-                            found,
-                        },
-                    });
-                }
+            Some((_, value)) if !value.is(&a.ty) => {
+                let expected = a.ty.expectation();
+                let found = short(&value.to_json());
+                p.push(match (&a.ty, value) {
+                    (AttrType::Enum(_), AttrValue::Str(_)) => Problem::EnumValue {
+                        name: a.name.clone(),
+                        found,
+                        expected,
+                    },
+                    _ => Problem::AttributeType {
+                        name: a.name.clone(),
+                        expected,
+                        found,
+                    },
+                });
             }
+            Some(_) => {}
         }
     }
     for (k, _) in attrs {
@@ -357,5 +369,52 @@ fn short(v: &J) -> String {
         format!("{}…", s.chars().take(59).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// `check` reads a UTF-8 payload with `from_str` (no second UTF-8 check per string) and any
+    /// other with `from_slice`: the outcome is what `from_slice` alone gives, problems and
+    /// serde_json's messages included.
+    #[test]
+    fn checks_as_from_slice_does() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/subjects.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let reg = crate::validate::load_registry(SourceFile::new("subjects.toml", text))
+            .0
+            .unwrap();
+        let good = r#"{"id":"5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91","type":"org.statehub.repo.registered","version":"1.0","timestamp":"2026-11-02T09:14:27Z","publisher":"state-hub","attributes":{"repo_id":"5d1c2f0e-8a4b-4c37-9d0e-2f6b1a7c3e91","slug":"caf\u00e9/\u00fcber","registered_at":"2026-11-02T09:14:27Z"}}"#;
+        let payloads: Vec<Vec<u8>> = vec![
+            good.into(),
+            good.replace("caf\\u00e9", "café").into(),
+            good.replace('/', "\\\"").into(),
+            b"".to_vec(),
+            b"{\"id\":".to_vec(),
+            b"{\"id\":\"x\"} trailing".to_vec(),
+            b"{\"a\":\"\xff\"}".to_vec(),
+            b"{\"id\":\"\xff\"}".to_vec(),
+            b"{\"a\":\"caf\xc3\xa9\",}".to_vec(),
+            b"\xef\xbb\xbf{}".to_vec(),
+            b"{\"id\":\"\\ud800\"}".to_vec(),
+            b"{\"attributes\":{\"slug\":\"\xc3\"}}".to_vec(),
+            b"[1,2,\"\xff\"]".to_vec(),
+        ];
+        for p in &payloads {
+            let subject = "org.statehub.repo.registered";
+            let now = check(&reg, subject, p);
+            let before = checked(&reg, subject, serde_json::from_slice::<Top>(p));
+            assert_eq!(
+                now.problems,
+                before.problems,
+                "{}",
+                String::from_utf8_lossy(p)
+            );
+            assert_eq!(now.id, before.id);
+        }
+        assert!(check(&reg, "org.statehub.repo.registered", good.as_bytes()).is_ok());
     }
 }

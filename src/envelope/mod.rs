@@ -10,6 +10,7 @@
 //! One file per role: `build.rs` makes an envelope from `KEY=VALUE` arguments (`handoff
 //! publish`), `check.rs` checks a received one (`handoff tap`); both report [`Problem`]s.
 
+mod attr;
 mod build;
 mod check;
 

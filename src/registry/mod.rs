@@ -22,6 +22,7 @@ mod names;
 mod patterns;
 mod stream;
 mod subjects;
+mod timestamp;
 
 pub use load::{load, load_tolerating};
 pub use migrations::instruction;
@@ -268,7 +269,10 @@ impl AttrType {
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC, RFC 3339).
 pub fn is_utc_timestamp(s: &str) -> bool {
-    s.ends_with('Z') && s.parse::<jiff::Timestamp>().is_ok() && s.as_bytes().get(10) == Some(&b'T')
+    timestamp::plain_utc(s)
+        || (s.ends_with('Z')
+            && s.parse::<jiff::Timestamp>().is_ok()
+            && s.as_bytes().get(10) == Some(&b'T'))
 }
 
 /// A UUID in its hyphenated form, `8-4-4-4-12` hexadecimal digits (either case).

@@ -13,23 +13,12 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 use tokio::time::Instant;
 
+use super::batch::Batch;
 use super::{Options, Stop};
-
-/// One message as the checking half needs it.
-pub(super) struct Received {
-    /// The stream sequence.
-    pub seq: u64,
-    /// When the server stored it (nanoseconds since the epoch), from the reply subject.
-    pub stored: Option<u64>,
-    /// The message without its JetStream context: the context (an `Arc` clone per message) is
-    /// dropped here, on the receiving thread, so its reference count is never shared between
-    /// threads.
-    pub msg: async_nats::Message,
-}
 
 /// What the receiving half sends, in order.
 pub(super) enum Item {
-    Events(Vec<Received>),
+    Events(Batch),
     /// A line for stderr (a disconnect, a reconnect, a stream problem).
     Note(String),
 }
@@ -44,6 +33,9 @@ pub(super) struct End {
 /// a slow trickle is written at once (a batch is sent as soon as no message is waiting).
 const BATCH: usize = 256;
 
+/// The payload size a new batch makes room for (an envelope is a few hundred bytes).
+const PAYLOAD: usize = 512;
+
 /// How long without an event before tap asks whether the stream is still available: the
 /// ordered consumer recreates itself silently (and forever) when the stream's servers go away.
 const CHECK_EVERY: Duration = Duration::from_secs(3);
@@ -51,10 +43,11 @@ const CHECK_EVERY: Duration = Duration::from_secs(3);
 /// The server's default duplicate window, used when the stream's own cannot be read.
 const DEFAULT_WINDOW: Duration = Duration::from_secs(120);
 
-// Lives for one loop turn on the stack; boxing the message would allocate per event.
-#[allow(clippy::large_enum_variant)]
 enum Next {
-    Message(Option<Result<jetstream::Message, pull::OrderedError>>),
+    /// A message was taken into the batch.
+    Taken,
+    /// The consumer ended (`None`) or failed.
+    Ended(Option<pull::OrderedError>),
     Event(Option<Event>),
     Idle,
     /// Time to ask whether the stream is still there (nothing arrived for a while).
@@ -68,7 +61,9 @@ pub(super) struct Receiver {
     opts: Options,
     messages: pull::Ordered,
     tx: Sender<Item>,
-    batch: Vec<Received>,
+    batch: Batch,
+    /// Batches the checking half has handed back, emptied, to be filled again.
+    spare: UnboundedReceiver<Batch>,
     /// How many events were handed over (what `--count` counts).
     forwarded: u64,
     /// The stream sequence of the last event handed over.
@@ -89,6 +84,7 @@ impl Receiver {
         events: UnboundedReceiver<Event>,
         opts: Options,
         tx: Sender<Item>,
+        spare: UnboundedReceiver<Batch>,
     ) -> Result<(Receiver, Duration), String> {
         let (messages, window) = open(&js, &opts, None).await?;
         let now = Instant::now();
@@ -99,7 +95,8 @@ impl Receiver {
             opts,
             messages,
             tx,
-            batch: Vec::with_capacity(BATCH),
+            batch: Batch::with_capacity(BATCH, PAYLOAD),
+            spare,
             forwarded: 0,
             last_seq: 0,
             disconnected: false,
@@ -124,7 +121,8 @@ impl Receiver {
                 Next::Idle => break Some(Stop::Idle),
                 Next::Check => self.on_check().await,
                 Next::Event(e) => self.on_connection(e).await?,
-                Next::Message(m) => self.on_message(m).await?,
+                Next::Taken => true,
+                Next::Ended(e) => self.on_end(e).await?,
             };
             if !sent {
                 break None;
@@ -142,7 +140,11 @@ impl Receiver {
         if self.batch.is_empty() {
             return true;
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let next = match self.spare.try_recv() {
+            Ok(spare) => spare,
+            Err(_) => Batch::with_capacity(BATCH, PAYLOAD),
+        };
+        let batch = std::mem::replace(&mut self.batch, next);
         self.tx.send(Item::Events(batch)).await.is_ok()
     }
 
@@ -153,12 +155,13 @@ impl Receiver {
 
     /// The next thing to handle: a message already buffered, or else (after handing over the
     /// batch) whichever of message, connection event, idle deadline or check time comes first.
-    /// `None` when the checking half is gone.
+    /// A message is taken into the batch here, by reference (a JetStream message is a few
+    /// hundred bytes, and every move copies them). `None` when the checking half is gone.
     async fn next_message(&mut self) -> Option<Next> {
         if self.batch.len() < BATCH
             && let Some(m) = self.messages.next().now_or_never()
         {
-            return Some(Next::Message(m));
+            return Some(self.take(m));
         }
         if !self.batch.is_empty() {
             // Events arrived: restart the idle and check clocks (once per batch, not per event).
@@ -177,7 +180,7 @@ impl Receiver {
             }
         };
         Some(tokio::select! {
-            m = self.messages.next() => Next::Message(m),
+            m = self.messages.next() => self.take(m),
             e = self.events.recv() => Next::Event(e),
             () = idle => Next::Idle,
             () = tokio::time::sleep_until(self.next_check) => Next::Check,
@@ -242,48 +245,38 @@ impl Receiver {
         }
     }
 
-    /// What the consumer yielded: an end or an error recreates it; a message joins the batch
-    /// and restarts the idle and check clocks.
-    async fn on_message(
-        &mut self,
-        m: Option<Result<jetstream::Message, pull::OrderedError>>,
-    ) -> Result<bool, String> {
+    /// What the consumer yielded: a message joins the batch (the idle and check clocks restart
+    /// when the batch is handed over); its end or an error is for [`Self::on_end`].
+    fn take(&mut self, m: Option<Result<jetstream::Message, pull::OrderedError>>) -> Next {
         let msg = match m {
-            None => {
-                if !self
-                    .say("tap: the consumer ended; recreating it".into())
-                    .await
-                {
-                    return Ok(false);
-                }
-                return self.resume().await;
-            }
-            Some(Err(e)) => {
-                if !self
-                    .say(format!("tap: consumer error: {e}; recreating it"))
-                    .await
-                {
-                    return Ok(false);
-                }
-                return self.resume().await;
-            }
             Some(Ok(msg)) => msg,
+            Some(Err(e)) => return Next::Ended(Some(e)),
+            None => return Next::Ended(None),
         };
         let (seq, stored) = match msg.reply.as_deref().and_then(position) {
             Some((seq, stored)) => (seq, Some(stored)),
             None => (self.last_seq + 1, None),
         };
-        if seq <= self.last_seq {
-            return Ok(true);
+        if seq > self.last_seq {
+            self.last_seq = seq;
+            self.forwarded += 1;
+            // Copied, and the message (with its JetStream context) dropped here: see `batch`.
+            self.batch
+                .push(seq, stored, msg.subject.as_str(), &msg.payload);
         }
-        self.last_seq = seq;
-        self.forwarded += 1;
-        self.batch.push(Received {
-            seq,
-            stored,
-            msg: msg.message,
-        });
-        Ok(true)
+        Next::Taken
+    }
+
+    /// The consumer ended (`None`) or failed: it is recreated.
+    async fn on_end(&mut self, error: Option<pull::OrderedError>) -> Result<bool, String> {
+        let note = match error {
+            None => "tap: the consumer ended; recreating it".to_string(),
+            Some(e) => format!("tap: consumer error: {e}; recreating it"),
+        };
+        if !self.say(note).await {
+            return Ok(false);
+        }
+        self.resume().await
     }
 
     /// Recreates the consumer after the last event handed over, retrying until it works or the
@@ -326,15 +319,30 @@ impl Receiver {
 /// or, since ADR-15, with `<domain>.<account hash>.` before the stream (and more tokens after).
 pub(super) fn position(reply: &str) -> Option<(u64, u64)> {
     let rest = reply.strip_prefix("$JS.ACK.")?;
-    let mut tokens = [""; 9];
+    // Where each of the first nine tokens ends (one pass over the bytes; `split` searched
+    // for each dot afresh).
+    let mut ends = [0usize; 9];
     let mut n = 0;
-    for (slot, token) in tokens.iter_mut().zip(rest.split('.')) {
-        *slot = token;
+    for (i, &c) in rest.as_bytes().iter().enumerate() {
+        if c == b'.' {
+            ends[n] = i;
+            n += 1;
+            if n == ends.len() {
+                break;
+            }
+        }
+    }
+    if n < ends.len() {
+        ends[n] = rest.len();
         n += 1;
     }
+    let token = |k: usize| match k {
+        0 => &rest[..ends[0]],
+        _ => &rest[ends[k - 1] + 1..ends[k]],
+    };
     let (seq, time) = match n {
-        7 => (tokens[3], tokens[5]),
-        9 => (tokens[5], tokens[7]),
+        7 => (token(3), token(5)),
+        9 => (token(5), token(7)),
         _ => return None,
     };
     Some((seq.parse().ok()?, time.parse().ok()?))
@@ -409,5 +417,11 @@ mod tests {
         assert_eq!(position("$JS.ACK.EVENTS.c1.1.x.1.5.0"), None);
         assert_eq!(position("$JS.ACK.EVENTS.c1.1.4213.4213.5"), None);
         assert_eq!(position("_INBOX.abc"), None);
+        assert_eq!(position("$JS.ACK."), None);
+        assert_eq!(position("$JS.ACK.a.b.c.1.d.2.e.f"), None);
+        assert_eq!(position("$JS.ACK.a.b.c.1.d.2"), None);
+        assert_eq!(position("$JS.ACK.a.b.c.1.d.2.e"), Some((1, 2)));
+        assert_eq!(position("$JS.ACK.a.b.c.d.e.1.f.2.g.h.i.j"), Some((1, 2)));
+        assert_eq!(position("$JS.ACK.\u{e9}.b.c.1.d.2.e"), Some((1, 2)));
     }
 }
