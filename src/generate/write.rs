@@ -410,13 +410,12 @@ pub fn write(
         };
         orphan_outcomes.push(o);
     }
-    // Files are rendered in parallel but written one at a time: creating files in one folder
-    // from several threads contends for the folder's lock in the kernel (measured: several times
-    // the system time of writing them in turn).
-    let one_writer = std::sync::Mutex::new(());
+    // Each file is written by the thread that rendered it. (Written one at a time, through a
+    // temporary name and a rename, they were faster: two threads renaming in one folder
+    // contended for its lock. New files no longer take that lock but once, to be linked, and
+    // writing in turn was then the slower: 0.58 s against 0.53 s at 10,000 subjects.)
     let written = |(o, a): (FileOutcome, Option<Artifact>)| match a {
         Some(a) => {
-            let _turn = one_writer.lock().unwrap_or_else(|e| e.into_inner());
             let path = root.join(&a.path);
             let result = if o.outcome == Outcome::Missing {
                 write_new(&path, &a.content)
