@@ -1,7 +1,7 @@
 //! The template context: the registry, its subjects and its migrations as the templates see
 //! them.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
@@ -31,6 +31,7 @@ pub fn context_value(
             Value::from_object(SubjectView {
                 shared: Arc::clone(&shared),
                 k,
+                publisher_fn: OnceLock::new(),
             })
         })
         .collect();
@@ -171,6 +172,9 @@ struct Shared {
 struct SubjectView {
     shared: Arc<Shared>,
     k: usize,
+    /// Kept once computed: templates sort the subjects by it (`sort(attribute="publisher_fn")`
+    /// reads it twice per comparison).
+    publisher_fn: OnceLock<Value>,
 }
 
 const SUBJECT_FIELDS: &[&str] = &[
@@ -217,7 +221,10 @@ impl Object for SubjectView {
             "trigger_site" => Value::from(s.trigger_site.value.as_str()),
             "fires" => Value::from(s.fires.as_str()),
             "anchor" => Value::from(s.subject.value.replace('.', "-")),
-            "publisher_fn" => Value::from(s.publisher_fn(prefix)),
+            "publisher_fn" => self
+                .publisher_fn
+                .get_or_init(|| Value::from(s.publisher_fn(prefix)))
+                .clone(),
             "attributes" => Value::from(
                 (0..s.attributes.len())
                     .map(|j| self.attribute(j))
