@@ -5,8 +5,10 @@
 //! permissions any new file gets (0666 less the umask). On Linux a new file is created unnamed
 //! (`O_TMPFILE`), written, and linked into place: one directory operation instead of two (a
 //! temporary name, then a rename), which is most of what writing 10,000 small files costs on
-//! ext4, and nothing is left behind if the process dies before the link. Where the file system
-//! or the system does not allow it (no `O_TMPFILE`, no `/proc`), the temporary name is used.
+//! ext4, and nothing is left behind if the process dies before the link. It is linked by its
+//! descriptor where the kernel allows that (Linux 6.10 and later, or with `CAP_DAC_READ_SEARCH`),
+//! else through `/proc/self/fd`. Where the file system or the system allows neither (no
+//! `O_TMPFILE`, no `/proc`), the temporary name is used.
 
 use std::fs::Permissions;
 use std::io::Write as _;
@@ -94,9 +96,12 @@ enum Created {
 
 #[cfg(target_os = "linux")]
 fn create_new(dir: &Path, path: &Path, content: &[u8]) -> Created {
-    use rustix::fs::{AtFlags, CWD, Mode, OFlags, linkat, openat};
+    use rustix::fs::{CWD, Mode, OFlags, openat};
     use rustix::io::Errno;
-    use std::os::fd::AsRawFd as _;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Set once linking by descriptor was refused: not tried again for every file.
+    static BY_DESCRIPTOR_REFUSED: AtomicBool = AtomicBool::new(false);
 
     let flags = OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC;
     let fd = match openat(CWD, dir, flags, Mode::from_raw_mode(0o666)) {
@@ -108,13 +113,34 @@ fn create_new(dir: &Path, path: &Path, content: &[u8]) -> Created {
     if let Err(e) = file.write_all(content) {
         return Created::Failed(e);
     }
-    // Linking an unnamed file by its descriptor needs a privilege (`AT_EMPTY_PATH`); its
-    // `/proc/self/fd` link does not.
-    let by_proc = format!("/proc/self/fd/{}", file.as_raw_fd());
-    match linkat(CWD, by_proc.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW) {
+    if !BY_DESCRIPTOR_REFUSED.load(Ordering::Relaxed) {
+        match link_by_descriptor(&file, path) {
+            Ok(()) => return Created::Done,
+            Err(Errno::EXIST) => return Created::Unsupported,
+            Err(_) => BY_DESCRIPTOR_REFUSED.store(true, Ordering::Relaxed),
+        }
+    }
+    match link_by_proc(&file, path) {
         Ok(()) => Created::Done,
         Err(_) => Created::Unsupported,
     }
+}
+
+/// Links an unnamed file by its descriptor (`AT_EMPTY_PATH`): allowed to anyone since Linux
+/// 6.10, before that only with `CAP_DAC_READ_SEARCH`. The cheaper of the two ways.
+#[cfg(target_os = "linux")]
+fn link_by_descriptor(file: &std::fs::File, path: &Path) -> rustix::io::Result<()> {
+    use rustix::fs::{AtFlags, CWD, linkat};
+    linkat(file, "", CWD, path, AtFlags::EMPTY_PATH)
+}
+
+/// Links an unnamed file through its `/proc/self/fd` link, which needs no privilege but `/proc`.
+#[cfg(target_os = "linux")]
+fn link_by_proc(file: &std::fs::File, path: &Path) -> rustix::io::Result<()> {
+    use rustix::fs::{AtFlags, CWD, linkat};
+    use std::os::fd::AsRawFd as _;
+    let by_proc = format!("/proc/self/fd/{}", file.as_raw_fd());
+    linkat(CWD, by_proc.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -171,6 +197,34 @@ mod tests {
         std::fs::write(d.path().join("file"), "").unwrap();
         let err = write_atomic(&d.path().join("file/x.json"), "{}").unwrap_err();
         assert!(err.contains("cannot create"), "{err}");
+    }
+
+    /// Both ways of linking an unnamed file work where they are allowed, and neither replaces a
+    /// file that exists.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unnamed_file_is_linked_by_descriptor_or_through_proc() {
+        use rustix::fs::{CWD, Mode, OFlags, openat};
+        let d = tempfile::tempdir().unwrap();
+        let unnamed = |text: &[u8]| {
+            let flags = OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC;
+            let fd = openat(CWD, d.path(), flags, Mode::from_raw_mode(0o666)).unwrap();
+            let mut f = std::fs::File::from(fd);
+            f.write_all(text).unwrap();
+            f
+        };
+        let by_proc = d.path().join("by-proc");
+        link_by_proc(&unnamed(b"p"), &by_proc).unwrap();
+        assert_eq!(std::fs::read_to_string(&by_proc).unwrap(), "p");
+        assert!(link_by_proc(&unnamed(b"q"), &by_proc).is_err());
+        let by_descriptor = d.path().join("by-descriptor");
+        // Refused on kernels before 6.10 to a process without CAP_DAC_READ_SEARCH: then
+        // `create_new` links through /proc (above).
+        if link_by_descriptor(&unnamed(b"d"), &by_descriptor).is_ok() {
+            assert_eq!(std::fs::read_to_string(&by_descriptor).unwrap(), "d");
+            assert!(link_by_descriptor(&unnamed(b"e"), &by_descriptor).is_err());
+        }
+        assert_eq!(std::fs::read_to_string(&by_proc).unwrap(), "p");
     }
 
     #[cfg(target_os = "linux")]
