@@ -142,7 +142,7 @@ mod tests {
             "org.billing.invoice.paid",
             "org.*.invoice.*"
         ));
-        assert!(!patterns_overlap("org.statehub.>", "org.billing.>"));
+        assert!(!patterns_overlap("org.inventory.>", "org.billing.>"));
         assert!(!patterns_overlap("org.a", "org.a.b"));
         assert!(!patterns_overlap("com.>", "org.>"));
     }

@@ -246,11 +246,9 @@ mod tests {
 
     #[test]
     fn definition_names() {
-        assert!(is_definition_name(
-            "the-custodian.state-hub-consistency-sweep"
-        ));
-        assert!(!is_definition_name("the-custodian"));
-        assert!(!is_definition_name("The.Custodian"));
+        assert!(is_definition_name("acme.billing-consistency-sweep"));
+        assert!(!is_definition_name("acme"));
+        assert!(!is_definition_name("The.Acme"));
         assert!(!is_definition_name("a.b.c"));
     }
     /// Each suggested name passes the check it is offered for.
@@ -261,11 +259,11 @@ mod tests {
             Some("org.billing.invoice.voided")
         );
         assert_eq!(
-            suggest_subject("org.statehub", "org.statehub.RepoRegistered").as_deref(),
-            Some("org.statehub.repo.registered")
+            suggest_subject("org.billing", "org.billing.RepoRegistered").as_deref(),
+            Some("org.billing.repo.registered")
         );
-        assert_eq!(suggest_subject("org.statehub", "org.statehub.repo"), None);
-        assert_eq!(suggest_subject("org.statehub", "org.statehub.9.x"), None);
+        assert_eq!(suggest_subject("org.billing", "org.billing.repo"), None);
+        assert_eq!(suggest_subject("org.billing", "org.billing.9.x"), None);
         for (name, expected) in [
             ("class", Some("class_name")),
             ("Repo-Slug", Some("repo_slug")),
@@ -277,8 +275,8 @@ mod tests {
             assert!(s.is_none_or(|s| is_attribute_name(&s)));
         }
         assert_eq!(
-            suggest_definition_name("The_Custodian.Sweep").as_deref(),
-            Some("the-custodian.sweep")
+            suggest_definition_name("Acme_Corp.Sweep").as_deref(),
+            Some("acme-corp.sweep")
         );
         assert_eq!(suggest_definition_name("sweep"), None);
     }

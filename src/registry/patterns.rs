@@ -40,21 +40,21 @@ mod tests {
     #[test]
     fn subject_matching_follows_nats_rules() {
         assert!(subject_matches(
-            "org.statehub.>",
-            "org.statehub.repo.registered"
+            "org.billing.>",
+            "org.billing.repo.registered"
         ));
         assert!(subject_matches(
             "org.*.repo.registered",
-            "org.statehub.repo.registered"
+            "org.billing.repo.registered"
         ));
         assert!(!subject_matches(
-            "org.statehub.*",
-            "org.statehub.repo.registered"
+            "org.billing.*",
+            "org.billing.repo.registered"
         ));
-        assert!(!subject_matches("org.statehub.>", "org.statehub"));
-        assert!(pattern_within("org.statehub.>", "org.>"));
-        assert!(pattern_within("org.statehub.repo.registered", "org.>"));
-        assert!(!pattern_within("org.>", "org.statehub.>"));
+        assert!(!subject_matches("org.billing.>", "org.billing"));
+        assert!(pattern_within("org.billing.>", "org.>"));
+        assert!(pattern_within("org.billing.repo.registered", "org.>"));
+        assert!(!pattern_within("org.>", "org.billing.>"));
         assert!(!pattern_within("com.x.y", "org.>"));
     }
 }
