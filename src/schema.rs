@@ -2,69 +2,207 @@
 //! the ActivityDefinition format and one for subjects.toml itself. They are data, so they are
 //! built here as JSON values rather than through text templates.
 
+use serde::Serialize;
 use serde_json::{Value as J, json};
 
 use crate::definition::{API_VERSION, KIND};
-use crate::registry::{AttrType, Registry, Step, Subject};
+use crate::registry::{AttrType, Attribute, Registry, Step, Subject};
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-/// The envelope schema of one subject, attributes included.
-pub fn envelope(reg: &Registry, s: &Subject) -> J {
-    let mut properties = serde_json::Map::new();
-    let mut required = Vec::new();
-    for a in &s.attributes {
-        let mut schema = attribute(&a.ty, &a.description, &a.example);
-        if a.deprecated.is_some() {
-            // JSON Schema's `deprecated` annotation: editors and validators can flag its use.
-            schema["deprecated"] = J::Bool(true);
-        }
-        properties.insert(a.name.clone(), schema);
-        if a.required {
-            required.push(J::String(a.name.clone()));
-        }
-    }
-    let mut schema = json!({
-        "$schema": DRAFT,
-        "$id": format!("urn:handoff:envelope:{}", s.subject.value),
-        "title": format!("{} envelope", s.subject.value),
-        "description": s.summary,
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["id", "type", "version", "timestamp", "publisher", "attributes"],
-        "properties": {
-            "id": { "type": "string", "format": "uuid", "description": "Unique event id; also sent as the Nats-Msg-Id header." },
-            "type": { "const": s.subject.value, "description": "The subject the event is published on." },
-            "version": { "const": reg.envelope.version },
-            "timestamp": { "type": "string", "format": "date-time", "pattern": "Z$", "description": "When the event was built (UTC, RFC 3339)." },
-            "publisher": { "const": reg.envelope.publisher },
-            "attributes": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": required,
-                "properties": properties,
-            },
-        },
-    });
-    if s.deprecated.is_some() {
-        schema["deprecated"] = J::Bool(true);
-    }
-    schema
+/// The envelope schema of one subject, attributes included. A typed document, written
+/// straight to text by serde: generate writes one per subject (10,000 files at 10,000 subjects),
+/// and building each as a JSON tree first cost more than writing it.
+#[derive(Serialize)]
+pub struct EnvelopeSchema<'a> {
+    /// Where the file comes from (set by generate, which seals it there).
+    #[serde(rename = "$comment", skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    #[serde(rename = "$id")]
+    id: String,
+    title: String,
+    description: &'a str,
+    #[serde(rename = "type")]
+    ty: &'static str,
+    #[serde(rename = "additionalProperties")]
+    additional_properties: bool,
+    required: [&'static str; 6],
+    properties: EnvelopeProperties<'a>,
+    /// JSON Schema's `deprecated` annotation: editors and validators can flag its use.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deprecated: bool,
 }
 
-fn attribute(ty: &AttrType, description: &str, example: &J) -> J {
-    let mut s = match ty {
-        AttrType::String => json!({ "type": "string" }),
-        AttrType::Integer => json!({ "type": "integer" }),
-        AttrType::Number => json!({ "type": "number" }),
-        AttrType::Boolean => json!({ "type": "boolean" }),
-        AttrType::Timestamp => json!({ "type": "string", "format": "date-time", "pattern": "Z$" }),
-        AttrType::Uuid => json!({ "type": "string", "format": "uuid" }),
-        AttrType::Enum(values) => json!({ "type": "string", "enum": values }),
+#[derive(Serialize)]
+struct EnvelopeProperties<'a> {
+    id: Property<'a>,
+    #[serde(rename = "type")]
+    ty: Const<'a>,
+    version: Const<'a>,
+    timestamp: Property<'a>,
+    publisher: Const<'a>,
+    attributes: Attributes<'a>,
+}
+
+/// `{"const": value}`, with a description when it has one.
+#[derive(Serialize)]
+struct Const<'a> {
+    #[serde(rename = "const")]
+    value: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'static str>,
+}
+
+/// A typed value: an envelope field or an attribute.
+#[derive(Serialize)]
+struct Property<'a> {
+    #[serde(rename = "type")]
+    ty: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pattern: Option<&'static str>,
+    #[serde(rename = "enum", skip_serializing_if = "Option::is_none")]
+    values: Option<&'a [String]>,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    examples: Option<[&'a J; 1]>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deprecated: bool,
+}
+
+#[derive(Serialize)]
+struct Attributes<'a> {
+    #[serde(rename = "type")]
+    ty: &'static str,
+    #[serde(rename = "additionalProperties")]
+    additional_properties: bool,
+    required: Vec<&'a str>,
+    properties: Named<'a>,
+}
+
+/// Attributes by name, in registry order (names are unique: they are the keys of a TOML
+/// table).
+struct Named<'a>(Vec<(&'a str, Property<'a>)>);
+
+impl Serialize for Named<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, property) in &self.0 {
+            map.serialize_entry(name, property)?;
+        }
+        map.end()
+    }
+}
+
+/// The envelope schema of one subject, attributes included.
+pub fn envelope<'a>(reg: &'a Registry, s: &'a Subject) -> EnvelopeSchema<'a> {
+    let subject = s.subject.value.as_str();
+    EnvelopeSchema {
+        comment: None,
+        schema: DRAFT,
+        id: format!("urn:handoff:envelope:{subject}"),
+        title: format!("{subject} envelope"),
+        description: &s.summary,
+        ty: "object",
+        additional_properties: false,
+        required: [
+            "id",
+            "type",
+            "version",
+            "timestamp",
+            "publisher",
+            "attributes",
+        ],
+        properties: EnvelopeProperties {
+            id: Property {
+                format: Some("uuid"),
+                ..Property::of(
+                    "string",
+                    "Unique event id; also sent as the Nats-Msg-Id header.",
+                )
+            },
+            ty: Const {
+                value: subject,
+                description: Some("The subject the event is published on."),
+            },
+            version: Const {
+                value: &reg.envelope.version,
+                description: None,
+            },
+            timestamp: Property {
+                format: Some("date-time"),
+                pattern: Some("Z$"),
+                ..Property::of("string", "When the event was built (UTC, RFC 3339).")
+            },
+            publisher: Const {
+                value: &reg.envelope.publisher,
+                description: None,
+            },
+            attributes: Attributes {
+                ty: "object",
+                additional_properties: false,
+                required: s
+                    .attributes
+                    .iter()
+                    .filter(|a| a.required)
+                    .map(|a| a.name.as_str())
+                    .collect(),
+                properties: Named(
+                    s.attributes
+                        .iter()
+                        .map(|a| (a.name.as_str(), attribute(a)))
+                        .collect(),
+                ),
+            },
+        },
+        deprecated: s.deprecated.is_some(),
+    }
+}
+
+impl<'a> Property<'a> {
+    fn of(ty: &'static str, description: &'a str) -> Self {
+        Property {
+            ty,
+            format: None,
+            pattern: None,
+            values: None,
+            description,
+            examples: None,
+            deprecated: false,
+        }
+    }
+}
+
+fn attribute(a: &Attribute) -> Property<'_> {
+    let typed = |ty| Property::of(ty, &a.description);
+    let property = match &a.ty {
+        AttrType::String => typed("string"),
+        AttrType::Integer => typed("integer"),
+        AttrType::Number => typed("number"),
+        AttrType::Boolean => typed("boolean"),
+        AttrType::Timestamp => Property {
+            format: Some("date-time"),
+            pattern: Some("Z$"),
+            ..typed("string")
+        },
+        AttrType::Uuid => Property {
+            format: Some("uuid"),
+            ..typed("string")
+        },
+        AttrType::Enum(values) => Property {
+            values: Some(values),
+            ..typed("string")
+        },
     };
-    s["description"] = J::String(description.to_string());
-    s["examples"] = json!([example]);
-    s
+    Property {
+        examples: Some([&a.example]),
+        deprecated: a.deprecated.is_some(),
+        ..property
+    }
 }
 
 /// The ActivityDefinition format, with the registry's subjects as known event subjects.

@@ -5,11 +5,12 @@ use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
+use serde::Serialize;
 use serde_json::{Value as J, json};
 use sha2::{Digest, Sha256};
 
 use crate::plan;
-use crate::registry::{AttrType, Instruction, Migration, Registry, StepState, Subject};
+use crate::registry::{AttrType, Attribute, Instruction, Migration, Registry, StepState, Subject};
 
 use super::relative;
 
@@ -118,12 +119,44 @@ fn parent(path: &str) -> &str {
 
 /// A deterministic sample envelope for a subject: the attributes' examples, a stable id.
 pub fn sample_envelope(reg: &Registry, s: &Subject) -> J {
-    sample_of(&reg.envelope.version, &reg.envelope.publisher, s)
+    serde_json::to_value(sample_of(&reg.envelope.version, &reg.envelope.publisher, s))
+        .unwrap_or_default()
 }
 
-fn sample_of(version: &str, publisher: &str, s: &Subject) -> J {
+/// A sample envelope as the subject doc shows it: typed and written straight to text (the doc
+/// shows one per subject).
+#[derive(Serialize)]
+struct Sample<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    ty: &'a str,
+    version: &'a str,
+    timestamp: &'a str,
+    publisher: &'a str,
+    attributes: Examples<'a>,
+}
+
+/// Each attribute's example, by name, in registry order.
+struct Examples<'a>(&'a [Attribute]);
+
+impl Serialize for Examples<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for a in self.0 {
+            map.serialize_entry(&a.name, &a.example)?;
+        }
+        map.end()
+    }
+}
+
+fn sample_of<'a>(version: &'a str, publisher: &'a str, s: &'a Subject) -> Sample<'a> {
+    use std::fmt::Write as _;
     let digest = Sha256::digest(s.subject.as_bytes());
-    let h: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let mut h = String::with_capacity(32);
+    for b in &digest[..16] {
+        let _ = write!(h, "{b:02x}");
+    }
     // Shape it as a version-4 UUID so it passes the envelope schema.
     let id = format!(
         "{}-{}-4{}-{}{}-{}",
@@ -138,21 +171,16 @@ fn sample_of(version: &str, publisher: &str, s: &Subject) -> J {
         .attributes
         .iter()
         .find(|a| a.ty == AttrType::Timestamp)
-        .and_then(|a| a.example.as_str().map(str::to_string))
-        .unwrap_or_else(|| "2026-01-01T00:00:00Z".to_string());
-    let attributes: serde_json::Map<String, J> = s
-        .attributes
-        .iter()
-        .map(|a| (a.name.clone(), a.example.clone()))
-        .collect();
-    json!({
-        "id": id,
-        "type": s.subject.value,
-        "version": version,
-        "timestamp": timestamp,
-        "publisher": publisher,
-        "attributes": attributes,
-    })
+        .and_then(|a| a.example.as_str())
+        .unwrap_or("2026-01-01T00:00:00Z");
+    Sample {
+        id,
+        ty: &s.subject.value,
+        version,
+        timestamp,
+        publisher,
+        attributes: Examples(&s.attributes),
+    }
 }
 
 /// What every subject's view reads of the registry: the subjects (shared with the registry,
