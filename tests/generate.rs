@@ -965,6 +965,41 @@ fn output_through_a_link_leaving_the_registry_folder_is_refused() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
+/// A generated file that is itself a symbolic link leading outside the registry's folder (to a
+/// file, or to nothing yet) is refused, in a folder generate otherwise reads from one listing.
+#[test]
+fn a_generated_file_linked_outside_the_registry_folder_is_refused() {
+    let tmp = repo_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.json");
+    std::fs::write(&target, "kept\n").unwrap();
+    let schema = tmp.path().join("docs/schemas/subjects.schema.json");
+    let def = tmp
+        .path()
+        .join("docs/schemas/activity-definition.schema.json");
+    std::fs::remove_file(&schema).unwrap();
+    std::fs::remove_file(&def).unwrap();
+    std::os::unix::fs::symlink(&target, &schema).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("not-yet.json"), &def).unwrap();
+    for args in [
+        &["generate"][..],
+        &["generate", "--force"],
+        &["generate", "--check"],
+    ] {
+        let run = handoff(tmp.path(), args);
+        assert_eq!(run.code, 1, "{args:?}: {}{}", run.stdout, run.stderr);
+        for refused in [
+            "docs/schemas/subjects.schema.json: refused: the path resolves outside the registry's folder",
+            "docs/schemas/activity-definition.schema.json: refused",
+        ] {
+            assert!(run.stdout.contains(refused), "{args:?}: {}", run.stdout);
+        }
+    }
+    assert_eq!(read(&target), "kept\n");
+    assert!(!outside.path().join("not-yet.json").exists());
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
+}
+
 /// When some files cannot be written, the others still are, and the output says exactly which
 /// were written and which were not; the exit code is 3.
 #[test]

@@ -36,11 +36,25 @@ pub(super) const ZERO_HASH: &str =
 /// Line endings and a byte-order mark as a checkout may have changed them: `\r\n` becomes
 /// `\n` and a leading BOM is dropped, so a draft checked out on Windows still matches its seal.
 pub fn normalise(text: &str) -> String {
+    normalised(text).into_owned()
+}
+
+/// [`normalise`], borrowing the text when it needs no change (a generated file of megabytes is
+/// then not copied).
+fn normalised(text: &str) -> std::borrow::Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").into()
     } else {
-        text.to_string()
+        text.into()
+    }
+}
+
+/// [`normalise`] of text read from a file, kept as it is when it needs no change.
+pub(super) fn normalise_owned(text: String) -> String {
+    match normalised(&text) {
+        std::borrow::Cow::Borrowed(same) if same.len() == text.len() => text,
+        changed => changed.into_owned(),
     }
 }
 
@@ -128,7 +142,7 @@ pub fn seal_with_inputs(mut content: String, inputs: &str) -> String {
 /// `Some(true)` when the file's seal matches its content, `Some(false)` when it was edited,
 /// `None` when it carries no seal.
 pub fn seal_intact(content: &str) -> Option<bool> {
-    let content = &normalise(content);
+    let content = &*normalised(content);
     let p = place(content)?;
     Some(content[p.content.clone()] == content_digest(content, &p))
 }

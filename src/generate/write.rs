@@ -5,12 +5,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use super::artifacts::{Generator, Planned};
 use super::atomic::{write_atomic, write_new};
 use super::seal::{
-    SEAL, Sealed, ZERO_HASH, normalise, read_seal, same_but_seal, seal, seal_intact,
+    SEAL, Sealed, ZERO_HASH, normalise_owned, read_seal, same_but_seal, seal, seal_intact,
 };
 use super::{Artifact, FileOutcome, Kind, Outcome, TMP_PREFIX};
 
@@ -31,7 +29,7 @@ pub struct WriteOptions {
 /// What is at a generated path.
 enum Existing {
     Missing,
-    /// Normalised text (see [`normalise`]).
+    /// Normalised text (see [`normalise`](super::normalise)).
     Text(String),
     NotUtf8,
     Error(String),
@@ -40,7 +38,7 @@ enum Existing {
 fn read_existing(path: &Path) -> Existing {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Existing::Text(normalise(&text)),
+            Ok(text) => Existing::Text(normalise_owned(text)),
             Err(_) => Existing::NotUtf8,
         },
         Err(e)
@@ -64,6 +62,24 @@ struct Resolver<'a> {
     /// Folders found to be inside the root: a missing file in one of them is inside too, without
     /// looking at the folder again (10,000 schemas share one folder).
     inside: Mutex<std::collections::HashSet<PathBuf>>,
+    /// What each output folder held when first looked at (see [`Resolver::look`]).
+    listings: Mutex<HashMap<String, std::sync::Arc<Listing>>>,
+}
+
+/// An output folder, listed once: whether it is inside the root and, when it could be read,
+/// what kind of entry each name is.
+struct Listing {
+    inside: Result<(), String>,
+    /// `None` when the folder could not be listed (or its entries' kinds are not known).
+    entries: Option<HashMap<std::ffi::OsString, Entry>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// A regular file, not a symbolic link: inside the root when its folder is.
+    File,
+    /// A symbolic link, a folder, or anything else: looked at closely.
+    Other,
 }
 
 impl<'a> Resolver<'a> {
@@ -73,7 +89,64 @@ impl<'a> Resolver<'a> {
             real_root: std::fs::canonicalize(root).ok(),
             dirs: Mutex::new(HashMap::new()),
             inside: Mutex::new(std::collections::HashSet::new()),
+            listings: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// What is at `rel` (relative to the root), or `Err` naming where it leads when it resolves
+    /// outside the root. Each folder is listed once, so a name its listing does not hold is
+    /// missing without looking it up, and a regular file is read without first asking what it
+    /// is: at 10,000 subjects that is 20,000 fewer lookups. Anything else (a symbolic link, a
+    /// folder, a folder that cannot be listed) is resolved as before. Like any look before a
+    /// write, it can be overtaken by another process: a file created after the listing is
+    /// still replaced atomically (see `atomic`).
+    fn look(&self, rel: &str) -> Result<Existing, String> {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let listing = self.listing(dir);
+        listing.inside.clone()?;
+        match listing
+            .entries
+            .as_ref()
+            .map(|e| e.get(std::ffi::OsStr::new(name)))
+        {
+            Some(None) => return Ok(Existing::Missing),
+            Some(Some(Entry::File)) => return Ok(read_existing(&self.root.join(rel))),
+            Some(Some(Entry::Other)) | None => {}
+        }
+        self.inside(rel)?;
+        Ok(read_existing(&self.root.join(rel)))
+    }
+
+    /// The listing of the folder `dir` (relative to the root; `""` is the root), made on first
+    /// use.
+    fn listing(&self, dir: &str) -> std::sync::Arc<Listing> {
+        let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = listings.get(dir) {
+            return std::sync::Arc::clone(l);
+        }
+        let inside = if dir.is_empty() {
+            Ok(())
+        } else {
+            self.inside(dir)
+        };
+        let entries = match std::fs::read_dir(self.root.join(dir)) {
+            Ok(read) => read
+                .map(|e| {
+                    let e = e.ok()?;
+                    let kind = match e.file_type().ok()? {
+                        t if t.is_file() => Entry::File,
+                        _ => Entry::Other,
+                    };
+                    Some((e.file_name(), kind))
+                })
+                .collect(),
+            // A folder not there yet holds nothing.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(HashMap::new()),
+            Err(_) => None,
+        };
+        let listing = std::sync::Arc::new(Listing { inside, entries });
+        listings.insert(dir.to_string(), std::sync::Arc::clone(&listing));
+        listing
     }
 
     /// `canonicalize(path)` for a path that exists: a path that is not itself a symbolic link
@@ -220,8 +293,7 @@ fn orphans(resolver: &Resolver, artifacts: &[Planned]) -> Vec<(String, Outcome)>
     candidates
         .into_iter()
         .filter(|p| !current.contains(p.as_str()) && p != MANIFEST)
-        .filter(|p| resolver.inside(p).is_ok())
-        .filter_map(|p| match read_existing(&root.join(&p)) {
+        .filter_map(|p| match resolver.look(&p).ok()? {
             Existing::Text(t) => match seal_intact(&t) {
                 Some(true) => Some((p, Outcome::Orphan)),
                 Some(false) => Some((p, Outcome::OrphanEdited)),
@@ -280,11 +352,11 @@ fn manifest_artifact(artifacts: &[Planned], remaining_orphans: &[String]) -> Art
 
 /// What writing (or checking) `a` would do, before any write.
 fn assess(resolver: &Resolver, a: &Artifact, force: bool) -> FileOutcome {
-    let root = resolver.root;
-    if let Err(e) = resolver.inside(&a.path) {
-        return FileOutcome::new(&a.path, Outcome::Outside).with_detail(e);
-    }
-    let outcome = match read_existing(&root.join(&a.path)) {
+    let existing = match resolver.look(&a.path) {
+        Ok(existing) => existing,
+        Err(e) => return FileOutcome::new(&a.path, Outcome::Outside).with_detail(e),
+    };
+    let outcome = match existing {
         Existing::Missing => Outcome::Missing,
         Existing::Text(existing) => compare(&existing, a, force, false),
         Existing::NotUtf8 if force => Outcome::Stale,
@@ -322,15 +394,17 @@ fn assess_planned(
     force: bool,
     check: bool,
 ) -> Result<(FileOutcome, Option<Artifact>), String> {
-    let root = resolver.root;
     let p = &generator.planned()[i];
-    if let Err(e) = resolver.inside(&p.path) {
-        return Ok((
-            FileOutcome::new(&p.path, Outcome::Outside).with_detail(e),
-            None,
-        ));
-    }
-    let existing = match read_existing(&root.join(&p.path)) {
+    let existing = match resolver.look(&p.path) {
+        Err(e) => {
+            return Ok((
+                FileOutcome::new(&p.path, Outcome::Outside).with_detail(e),
+                None,
+            ));
+        }
+        Ok(existing) => existing,
+    };
+    let existing = match existing {
         Existing::Text(t) => t,
         Existing::Missing if check => {
             return Ok((FileOutcome::new(&p.path, Outcome::Missing), None));
@@ -443,22 +517,49 @@ pub fn write(
 }
 
 /// `f` of every planned file, in parallel, the results in planned order. The files rendered from
-/// the whole registry are started first, beside the others (not after them): each is a long task,
-/// and one started last would leave the other core idle while it renders.
+/// the whole registry (a document or module of megabytes at 10,000 subjects, each a long task)
+/// are done one after the other by the first thread to start, while the others take the rest
+/// from a shared queue; that thread then joins them. So the long tasks start at once (one left
+/// to the end would keep a thread busy while the others idle) and no two of them hold their
+/// megabytes at the same time (two at once took generate from 116 to 140 MiB).
 fn in_parallel<T: Send>(
     planned: &[Planned],
     f: impl Fn(usize) -> Result<T, String> + Sync,
 ) -> Result<Vec<T>, String> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let (long, short): (Vec<usize>, Vec<usize>) =
         (0..planned.len()).partition(|&i| planned[i].whole_registry());
-    let run = |indices: &[usize]| -> Result<Vec<(usize, T)>, String> {
-        indices.par_iter().map(|&i| f(i).map(|t| (i, t))).collect()
-    };
-    let (long, short) = rayon::join(|| run(&long), || run(&short));
-    let mut all: Vec<(usize, T)> = long?;
-    all.extend(short?);
+    let long_taken = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let done: Vec<Vec<(usize, Result<T, String>)>> = rayon::broadcast(|_| {
+        let mut mine = Vec::new();
+        let mut run = |i: usize| {
+            let result = f(i);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            mine.push((i, result));
+        };
+        if !long_taken.swap(true, Ordering::Relaxed) {
+            for &i in &long {
+                if failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                run(i);
+            }
+        }
+        while !failed.load(Ordering::Relaxed) {
+            let Some(&i) = short.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            run(i);
+        }
+        mine
+    });
+    let mut all: Vec<(usize, Result<T, String>)> = done.into_iter().flatten().collect();
     all.sort_unstable_by_key(|(i, _)| *i);
-    Ok(all.into_iter().map(|(_, t)| t).collect())
+    all.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Removes the folders a pruned orphan leaves empty (an old `[output]` folder), up to `root`.

@@ -46,26 +46,23 @@ pub fn run(registry: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write
     .map_err(Failure::tool)?;
 
     let count = |f: &dyn Fn(Outcome) -> bool| outcomes.iter().filter(|o| f(o.outcome)).count();
+    // The lines are written at once: standard output is flushed at every line break, and a
+    // fresh generate at 10,000 subjects has 10,000 lines to say.
+    let mut report = String::new();
     for o in &outcomes {
+        use std::fmt::Write as _;
         let shown = handoff::project::display_path(&root.join(&o.path));
-        match o.outcome {
-            Outcome::Unchanged => {}
-            Outcome::Written => {
-                writeln!(out, "wrote {shown}")?;
-            }
-            Outcome::Pruned => {
-                writeln!(out, "removed {shown} (orphan)")?;
-            }
-            other => {
-                let help = other.help();
-                if help.is_empty() {
-                    writeln!(out, "{shown}: {}", o.message())?;
-                } else {
-                    writeln!(out, "{shown}: {} ({help})", o.message())?;
-                }
-            }
-        }
+        let _ = match o.outcome {
+            Outcome::Unchanged => Ok(()),
+            Outcome::Written => writeln!(report, "wrote {shown}"),
+            Outcome::Pruned => writeln!(report, "removed {shown} (orphan)"),
+            other => match other.help() {
+                "" => writeln!(report, "{shown}: {}", o.message()),
+                help => writeln!(report, "{shown}: {} ({help})", o.message()),
+            },
+        };
     }
+    out.write_all(report.as_bytes())?;
     let failed = count(&|o| o == Outcome::Failed);
     let problems = count(&|o| o.is_problem());
     let kept = count(&|o| matches!(o, Outcome::KeptEdited | Outcome::Adopted));
