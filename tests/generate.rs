@@ -965,6 +965,33 @@ fn output_through_a_link_leaving_the_registry_folder_is_refused() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
+/// A template that fails to render (here an override in `templates/` naming a value the context
+/// does not have) fails `generate` and `generate --check` with exit 3 and a message naming the
+/// template and its line, and the file it renders is left as it was.
+#[test]
+fn a_template_that_fails_to_render_fails_generate_and_names_it() {
+    let tmp = repo_copy();
+    let templates = tmp.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("publishers.py.j2"),
+        "# handoff:sha256=0000000000000000000000000000000000000000000000000000000000000000\n{{ registry.no_such_value }}\n",
+    )
+    .unwrap();
+    let publishers = tmp.path().join("stubs/statehub_events/publishers.py");
+    let before = read(&publishers);
+    for args in [&["generate"][..], &["generate", "--check"]] {
+        let run = handoff(tmp.path(), args);
+        assert_eq!(run.code, 3, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("template error") && run.stderr.contains("(in publishers.py.j2:2)"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(read(&publishers), before);
+}
+
 /// A generated file that is itself a symbolic link leading outside the registry's folder (to a
 /// file, or to nothing yet) is refused, in a folder generate otherwise reads from one listing.
 #[test]
