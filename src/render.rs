@@ -74,6 +74,7 @@ pub fn environment_of(
     env.add_filter("yaml_str", yaml_str);
     env.add_filter("py_str", py_str);
     env.add_filter("py_doc", py_doc);
+    env.add_filter("py_doc_lines", py_doc_lines);
     env.add_filter("md_anchor", md_anchor);
     env.add_filter("one_line", one_line);
     env.add_filter("yaml_plain", yaml_plain);
@@ -300,6 +301,24 @@ pub fn py_doc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// Text as the body of a docstring indented by four spaces: escaped as by [`py_doc`], each line
+/// trimmed, every line after the first indented (blank ones left empty).
+pub fn py_doc_lines(s: &str) -> String {
+    let escaped = py_doc(s);
+    let mut out = String::with_capacity(escaped.len() + 8);
+    for (i, line) in escaped.split('\n').enumerate() {
+        let line = line.trim();
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str("    ");
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 fn json_compact(v: Value) -> Result<String, Error> {
     serde_json::to_string(&v).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
@@ -372,6 +391,30 @@ mod tests {
         }
         // The shortcuts were taken, not only the full paths compared with themselves.
         assert!(shortcuts > 1_000, "{shortcuts}");
+    }
+
+    /// `py_doc_lines` gives what the template macro it replaced gave.
+    #[test]
+    fn py_doc_lines_is_the_docstring_macro_it_replaced() {
+        let env = environment(None).unwrap();
+        let by_macro = r#"{% macro doc(text) %}{% for line in text | py_doc | split("\n") %}{{ "\n" if not loop.first else "" }}{{ "    " if (not loop.first and line | trim) else "" }}{{ line | trim }}{% endfor %}{% endmacro %}{{ doc(t) }}"#;
+        for t in [
+            "",
+            "a",
+            " a ",
+            "a\nb",
+            " a \n\n  b\n",
+            "\n",
+            "\n\n",
+            "a\r\nb",
+            "  \t ",
+            "x\\y\"z\"\"\"",
+            "é\n\tü ",
+            "After commit.\nOnly when the row changed.",
+        ] {
+            let expected = env.render_str(by_macro, minijinja::context! { t }).unwrap();
+            assert_eq!(py_doc_lines(t), expected, "{t:?}");
+        }
     }
 
     #[test]

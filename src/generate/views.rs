@@ -33,6 +33,8 @@ pub fn context_value(
                 shared: Arc::clone(&shared),
                 k,
                 publisher_fn: OnceLock::new(),
+                attributes: OnceLock::new(),
+                py_params: OnceLock::new(),
             })
         })
         .collect();
@@ -203,6 +205,10 @@ struct SubjectView {
     /// Kept once computed: templates sort the subjects by it (`sort(attribute="publisher_fn")`
     /// reads it twice per comparison).
     publisher_fn: OnceLock<Value>,
+    /// The attribute views, in registry order and as `py_params` orders them: kept once built
+    /// (the Python module reads each list several times per subject).
+    attributes: OnceLock<Value>,
+    py_params: OnceLock<Value>,
 }
 
 const SUBJECT_FIELDS: &[&str] = &[
@@ -253,24 +259,32 @@ impl Object for SubjectView {
                 .publisher_fn
                 .get_or_init(|| Value::from(s.publisher_fn(prefix)))
                 .clone(),
-            "attributes" => Value::from(
-                (0..s.attributes.len())
-                    .map(|j| self.attribute(j))
-                    .collect::<Vec<_>>(),
-            ),
+            "attributes" => self
+                .attributes
+                .get_or_init(|| {
+                    Value::from(
+                        (0..s.attributes.len())
+                            .map(|j| self.attribute(j))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .clone(),
             // Python keyword arguments: required ones first, then optional ones, each in
             // registry order.
-            "py_params" => {
-                let (required, optional): (Vec<usize>, Vec<usize>) =
-                    (0..s.attributes.len()).partition(|&j| s.attributes[j].required);
-                Value::from(
-                    required
-                        .into_iter()
-                        .chain(optional)
-                        .map(|j| self.attribute(j))
-                        .collect::<Vec<_>>(),
-                )
-            }
+            "py_params" => self
+                .py_params
+                .get_or_init(|| {
+                    let (required, optional): (Vec<usize>, Vec<usize>) =
+                        (0..s.attributes.len()).partition(|&j| s.attributes[j].required);
+                    Value::from(
+                        required
+                            .into_iter()
+                            .chain(optional)
+                            .map(|j| self.attribute(j))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .clone(),
             "sample_envelope" => {
                 let sh = &self.shared;
                 let sample = sample_of(&sh.envelope_version, &sh.publisher, s);
