@@ -109,14 +109,7 @@ pub fn envelope<'a>(reg: &'a Registry, s: &'a Subject) -> EnvelopeSchema<'a> {
         description: &s.summary,
         ty: "object",
         additional_properties: false,
-        required: [
-            "id",
-            "type",
-            "version",
-            "timestamp",
-            "publisher",
-            "attributes",
-        ],
+        required: crate::envelope::FIELDS,
         properties: EnvelopeProperties {
             id: Property {
                 format: Some("uuid"),
