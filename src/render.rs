@@ -90,7 +90,9 @@ pub fn render(
     ctx: &impl serde::Serialize,
 ) -> Result<String, String> {
     let template = env.get_template(name).map_err(describe)?;
-    template.render(ctx).map_err(describe)
+    template
+        .render(ctx)
+        .map_err(|e| describe_at(e, template.source()))
 }
 
 /// [`render`] into a buffer with room for `room` bytes from the start.
@@ -104,9 +106,25 @@ pub fn render_with_room(
     let mut out = Vec::with_capacity(room);
     template
         .render_captured_to(ctx, &mut out)
-        .map_err(describe)?;
+        .map_err(|e| describe_at(e, template.source()))?;
     // Templates render text: their output is UTF-8.
     String::from_utf8(out).map_err(|e| format!("template {name} rendered invalid UTF-8: {e}"))
+}
+
+/// [`describe`] of an error met while rendering the template whose text is `source`, quoting
+/// the expression it points at (minijinja's own message says what went wrong, not with what:
+/// "undefined value").
+fn describe_at(e: Error, source: &str) -> String {
+    let quoted = e
+        .range()
+        .and_then(|r| source.get(r))
+        .map(|at| at.lines().next().unwrap_or_default().trim().to_string())
+        .filter(|at| !at.is_empty());
+    let mut msg = describe(e);
+    if let Some(at) = quoted {
+        msg.push_str(&format!(": `{at}`"));
+    }
+    msg
 }
 
 fn describe(e: Error) -> String {

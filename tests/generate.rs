@@ -972,7 +972,7 @@ fn output_through_a_link_leaving_the_registry_folder_is_refused() {
 
 /// A template that fails to render (here an override in `templates/` naming a value the context
 /// does not have) fails `generate` and `generate --check` with exit 3 and a message naming the
-/// template and its line, and the file it renders is left as it was.
+/// template, its line and the expression, and the file it renders is left as it was.
 #[test]
 fn a_template_that_fails_to_render_fails_generate_and_names_it() {
     let tmp = repo_copy();
@@ -989,7 +989,9 @@ fn a_template_that_fails_to_render_fails_generate_and_names_it() {
         let run = handoff(tmp.path(), args);
         assert_eq!(run.code, 3, "{args:?}: {}{}", run.stdout, run.stderr);
         assert!(
-            run.stderr.contains("template error") && run.stderr.contains("(in publishers.py.j2:2)"),
+            run.stderr.contains(
+                "template error: undefined value (in publishers.py.j2:2): `registry.no_such_value`"
+            ),
             "{args:?}: {}",
             run.stderr
         );
