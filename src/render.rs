@@ -411,6 +411,35 @@ mod tests {
         assert!(shortcuts > 1_000, "{shortcuts}");
     }
 
+    /// docs/templates.md lists every filter the environment has, and only those.
+    #[test]
+    fn the_template_guide_lists_the_filters() {
+        let guide = include_str!("../docs/templates.md");
+        let table = &guide[guide.find("## Filters").expect("a Filters section")..];
+        let documented: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let registered: Vec<&str> = include_str!("render.rs")
+            .split("env.add_filter(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(registered.len() >= 12, "{registered:?}");
+        let mut sorted = (documented.clone(), registered.clone());
+        sorted.0.sort_unstable();
+        sorted.1.sort_unstable();
+        assert_eq!(sorted.0, sorted.1);
+        let env = environment(None).unwrap();
+        for name in documented {
+            assert!(
+                env.render_str(&format!("{{{{ \"x\" | {name} }}}}"), ())
+                    .is_ok(),
+                "{name}"
+            );
+        }
+    }
+
     /// `py_doc_lines` gives what the template macro it replaced gave.
     #[test]
     fn py_doc_lines_is_the_docstring_macro_it_replaced() {

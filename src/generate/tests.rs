@@ -74,3 +74,15 @@ fn subject_views_are_maps_to_templates() {
         required.to_string()
     );
 }
+
+/// docs/templates.md names every field a template can read of a subject and of an attribute.
+#[test]
+fn the_template_guide_names_every_subject_and_attribute_field() {
+    let guide = include_str!("../../docs/templates.md");
+    for field in views::SUBJECT_FIELDS.iter().chain(views::ATTRIBUTE_FIELDS) {
+        assert!(
+            guide.contains(&format!("`{field}`")),
+            "docs/templates.md does not name `{field}`"
+        );
+    }
+}

@@ -211,7 +211,7 @@ struct SubjectView {
     py_params: OnceLock<Value>,
 }
 
-const SUBJECT_FIELDS: &[&str] = &[
+pub(super) const SUBJECT_FIELDS: &[&str] = &[
     "subject",
     "entity",
     "event",
@@ -309,7 +309,7 @@ struct AttributeView {
     j: usize,
 }
 
-const ATTRIBUTE_FIELDS: &[&str] = &[
+pub(super) const ATTRIBUTE_FIELDS: &[&str] = &[
     "name",
     "type",
     "type_text",
