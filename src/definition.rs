@@ -252,12 +252,12 @@ mod tests {
     const GOOD: &str = r#"apiVersion: activity-core/v1
 kind: ActivityDefinition
 metadata:
-  name: the-custodian.sweep
+  name: acme.sweep
 trigger:
   cron:
     schedule: "*/15 * * * *"
 rule:
-  when: 'context["state-hub.health"].status == "ok"'
+  when: 'context["acme-billing.health"].status == "ok"'
 instruction:
   shell:
     command: echo hi

@@ -186,7 +186,7 @@ fn the_benchmark_rule_shapes() {
     for threshold in [0, 7, 42, 99] {
         for guard in ["has(event.attributes.count) && ", ""] {
             let rule = format!(
-                "{guard}event.attributes.count > {threshold} && event.attributes.status == \"done\" && context[\"state-hub.health\"].status == \"ok\""
+                "{guard}event.attributes.count > {threshold} && event.attributes.status == \"done\" && context[\"acme-billing.health\"].status == \"ok\""
             );
             assert!(check(&rule), "{rule:?} declined");
         }
@@ -294,7 +294,7 @@ impl Gen {
                     }
                     escape
                 }
-                _ => self.pick(&["done", "ok", "state-hub.health", "x.y", "A_b-9"]),
+                _ => self.pick(&["done", "ok", "acme-billing.health", "x.y", "A_b-9"]),
             };
             s.push_str(piece);
         }
@@ -535,7 +535,7 @@ const ACCEPTED: &[&str] = &[
     "has( event . attributes . x )",
     "has((event.a))",
     "event.attributes[\"a]b\"].c == 'x\\'y'",
-    "context[\"state-hub.health\"].status == \"ok\" // trailing comment",
+    "context[\"acme-billing.health\"].status == \"ok\" // trailing comment",
     "event.a.startsWith(\"é😀\") && \"中\".contains(event.b)",
     "f(a, b).g() == h()",
     "timestamp(\"2026-01-01T00:00:00Z\") < event.attributes.at",

@@ -337,16 +337,19 @@ fn logical_operators_combine_comparisons() {
 
 #[test]
 fn context_paths() {
-    let e = r#"context["state-hub.health"].status == "ok" && context.simple.flag"#;
+    let e = r#"context["acme-billing.health"].status == "ok" && context.simple.flag"#;
     let p = paths(e);
     assert_eq!(
         dotted(&p),
-        ["context|state-hub.health|status", "context|simple|flag"]
+        ["context|acme-billing.health|status", "context|simple|flag"]
     );
-    assert_eq!(context_name(&p[0].path), Some("state-hub.health"));
+    assert_eq!(context_name(&p[0].path), Some("acme-billing.health"));
     assert_eq!(context_name(&p[1].path), Some("simple"));
     assert_eq!(attribute_name(&p[0].path), None);
-    assert_eq!(text(e, &p[0].span), r#"context["state-hub.health"].status"#);
+    assert_eq!(
+        text(e, &p[0].span),
+        r#"context["acme-billing.health"].status"#
+    );
 }
 
 #[test]
